@@ -1,0 +1,15 @@
+/* Subcommands of the wabot executable. Each takes the arguments after its own name
+ * (argv[0] is the subcommand) and returns the process exit status. */
+#ifndef WB_CLI_H
+#define WB_CLI_H
+
+typedef struct wb_command {
+    const char *name;
+    const char *summary; /* one line for `wabot --help` */
+    int (*run)(int argc, char **argv);
+} wb_command;
+
+/* Prints "wabot: " and the formatted message to stderr, with a newline. */
+void wb_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,90 @@
+/* Unit tests for host/core: buffers, the bounds-checked reader, encodings, errors. */
+#include "check.h"
+#include "core/buf.h"
+#include "core/enc.h"
+#include "core/err.h"
+#include "core/log.h"
+
+static void test_buf_grows_past_initial_capacity(void) {
+    wb_buf b = WB_BUF_INIT;
+    for (int i = 0; i < 1000; i++)
+        CHECK_EQ(wb_buf_put_be16(&b, (uint16_t)i), 0);
+    CHECK_EQ(b.len, 2000);
+    CHECK_EQ(b.data[1998], 999 >> 8);
+    CHECK_EQ(b.data[1999], 999 & 0xff);
+    wb_buf_free(&b);
+    CHECK(b.data == NULL && b.len == 0);
+}
+
+static void test_reader_stops_at_end_and_reports_where(void) {
+    const uint8_t in[] = {1, 2, 3, 4, 5};
+    wb_reader r;
+    wb_reader_init(&r, in, sizeof in);
+    CHECK_EQ(wb_rd_u8(&r), 1);
+    CHECK_EQ(wb_rd_be24(&r), 0x020304);
+    CHECK_EQ(wb_rd_be16(&r), 0); /* only one byte left */
+    CHECK_EQ(r.err, WB_ETRUNC);
+    CHECK_EQ(r.err_pos, 4);
+    CHECK(wb_rd_bytes(&r, 0) == NULL); /* sticky */
+    CHECK_EQ(wb_rd_remaining(&r), 0);
+}
+
+static void test_reader_refuses_length_that_would_wrap(void) {
+    const uint8_t in[] = {1, 2};
+    wb_reader r;
+    wb_reader_init(&r, in, sizeof in);
+    wb_rd_u8(&r);
+    CHECK(wb_rd_bytes(&r, SIZE_MAX) == NULL);
+    CHECK_EQ(r.err, WB_ETRUNC);
+}
+
+static void test_hex_and_base64_round_trip(void) {
+    const uint8_t in[] = {0x00, 0xff, 0x10, 0xab, 0xcd};
+    wb_buf h = WB_BUF_INIT, d = WB_BUF_INIT, b = WB_BUF_INIT, u = WB_BUF_INIT;
+    CHECK_EQ(wb_hex_encode(&h, in, sizeof in), 0);
+    CHECK_EQ(h.len, 10);
+    CHECK_MEM(h.data, "00ff10abcd", 10);
+    CHECK_EQ(wb_hex_decode(&d, (const char *)h.data, h.len), 0);
+    CHECK_EQ(d.len, sizeof in);
+    CHECK_MEM(d.data, in, sizeof in);
+    CHECK_EQ(wb_hex_decode(&d, "0g", 2), WB_EMALFORMED);
+    CHECK_EQ(wb_b64_encode(&b, in, sizeof in, WB_B64_STD), 0);
+    CHECK_EQ(b.len, 8);
+    CHECK_MEM(b.data, "AP8Qq80=", 8);
+    CHECK_EQ(wb_b64_decode(&u, (const char *)b.data, b.len, WB_B64_STD), 0);
+    CHECK_EQ(u.len, sizeof in);
+    CHECK_MEM(u.data, in, sizeof in);
+    CHECK_EQ(wb_b64_decode(&u, "A*==", 4, WB_B64_STD), WB_EMALFORMED);
+    wb_buf_free(&h);
+    wb_buf_free(&d);
+    wb_buf_free(&b);
+    wb_buf_free(&u);
+}
+
+static void test_error_names_and_detail(void) {
+    CHECK_STR(wb_errname(WB_ETRUNC), "WB_ETRUNC");
+    CHECK_STR(wb_strerror(WB_EAUTH), "authentication failed");
+    CHECK_STR(wb_strerror(-9999), "unknown error");
+    wb_error e;
+    CHECK_EQ(wb_error_set(&e, WB_EMALFORMED, 17, "bad tag %d", 251), WB_EMALFORMED);
+    CHECK_EQ(e.offset, 17);
+    CHECK_STR(e.what, "bad tag 251");
+}
+
+static void test_fingerprint_differs_for_different_keys(void) {
+    uint8_t a[32] = {1}, b[32] = {2};
+    char fa[9], fb[9];
+    wb_log_fingerprint(fa, a, 32);
+    wb_log_fingerprint(fb, b, 32);
+    CHECK(strlen(fa) == 8 && strcmp(fa, fb) != 0);
+}
+
+int main(void) {
+    RUN(test_buf_grows_past_initial_capacity);
+    RUN(test_reader_stops_at_end_and_reports_where);
+    RUN(test_reader_refuses_length_that_would_wrap);
+    RUN(test_hex_and_base64_round_trip);
+    RUN(test_error_names_and_detail);
+    RUN(test_fingerprint_differs_for_different_keys);
+    return check_summary();
+}
