@@ -3,7 +3,8 @@
  *
  * GCM has a keyed context so the Noise transport pays key expansion once per connection, not
  * per frame. All functions return 0 or a negative code; WB_EAUTH means the tag or padding did not
- * check and nothing was written to out. */
+ * check, and out then holds no plaintext (whatever was decrypted into it has been zeroed).
+ * Lengths over 2^31 - 32 bytes give WB_ETOOBIG. */
 #ifndef WB_CRYPTO_AES_H
 #define WB_CRYPTO_AES_H
 
@@ -29,8 +30,8 @@ void wb_gcm_free(wb_gcm *ctx);
 int wb_gcm_seal(wb_gcm *ctx, const uint8_t iv[WB_GCM_IV_LEN], const uint8_t *aad, size_t aadlen,
                 const uint8_t *pt, size_t len, uint8_t *out);
 /* Decrypts ct (len bytes including the 16-byte tag) into out (len - 16 bytes). out may equal ct.
- * Returns WB_EAUTH if the tag does not verify (out then holds no plaintext), WB_ETRUNC if
- * len < 16. */
+ * Returns WB_EAUTH if the tag does not verify (out is then zeroed; with out == ct the
+ * ciphertext is gone), WB_ETRUNC if len < 16. A context may seal and open alternately. */
 int wb_gcm_open(wb_gcm *ctx, const uint8_t iv[WB_GCM_IV_LEN], const uint8_t *aad, size_t aadlen,
                 const uint8_t *ct, size_t len, uint8_t *out);
 

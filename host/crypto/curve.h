@@ -31,8 +31,14 @@ int wb_curve_agree(uint8_t shared[WB_KEY_LEN], const uint8_t priv[WB_KEY_LEN],
  * using 64 bytes of fresh randomness. Returns 0 or WB_ECRYPTO. */
 int wb_xeddsa_sign(uint8_t sig[WB_SIG_LEN], const uint8_t priv[WB_KEY_LEN], const uint8_t *msg,
                    size_t len);
+/* The same with caller-supplied randomness: deterministic, for known-answer tests (it gives the
+ * bytes of curve25519-js's sign(priv, msg, random)). Production code calls wb_xeddsa_sign. */
+int wb_xeddsa_sign_rnd(uint8_t sig[WB_SIG_LEN], const uint8_t priv[WB_KEY_LEN],
+                       const uint8_t *msg, size_t len, const uint8_t random[64]);
 /* Verifies an XEdDSA signature with the Montgomery public key (Signal's verifySignature: the
- * Edwards sign bit travels in the top bit of sig[63]). Returns 0 or WB_EBADSIG. */
+ * Edwards sign bit travels in the top bit of sig[63]). Returns 0 or WB_EBADSIG (also for a
+ * public key that has no Edwards form or is of small order, and for a non-canonical S), or
+ * WB_ENOMEM / WB_ECRYPTO when the library fails. */
 int wb_xeddsa_verify(const uint8_t pub[WB_KEY_LEN], const uint8_t *msg, size_t len,
                      const uint8_t sig[WB_SIG_LEN]);
 

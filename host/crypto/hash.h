@@ -45,7 +45,7 @@ void wb_hmac_sha256(uint8_t out[WB_SHA256_LEN], const uint8_t *key, size_t keyle
 int wb_hkdf_sha256(uint8_t *out, size_t outlen, const uint8_t *ikm, size_t ikmlen,
                    const uint8_t *salt, size_t saltlen, const uint8_t *info, size_t infolen);
 
-/* PBKDF2-HMAC-SHA256. Returns 0 or WB_ECRYPTO. */
+/* PBKDF2-HMAC-SHA256. Returns 0, or WB_EINVAL for zero iterations. */
 int wb_pbkdf2_sha256(uint8_t *out, size_t outlen, const uint8_t *password, size_t passlen,
                      const uint8_t *salt, size_t saltlen, uint32_t iterations);
 

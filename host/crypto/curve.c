@@ -1,0 +1,177 @@
+/* Curve25519 for Signal and WhatsApp (curve.h): X25519 key pairs and agreement on libsodium's
+ * raw-key crypto_scalarmult, and XEdDSA signatures built from libsodium's Ed25519 scalar and
+ * point primitives. Called by the Noise handshake, certificate chains, Signal and pairing.
+ *
+ * The signature scheme is the one libsignal implements (libsignal-node's curve25519-js,
+ * libsignal-protocol-c's curve_sigs.c, go.mau.fi/libsignal's ecc): the Montgomery private key
+ * k is used directly as the Ed25519 scalar a, A = aB, and because k is not negated when A's
+ * x is odd, the sign bit of A travels in the otherwise unused top bit of the signature's S.
+ * The verifier turns the Montgomery u into the Edwards y = (u - 1) / (u + 1), takes the sign
+ * bit from the signature and runs an ordinary Ed25519 verification. */
+#include "crypto/curve.h"
+
+#include <openssl/bn.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "crypto/random.h"
+
+static void clamp(uint8_t k[WB_KEY_LEN]) {
+    k[0] &= 248;
+    k[31] &= 127;
+    k[31] |= 64;
+}
+
+/* ---- X25519 ------------------------------------------------------------------------------- */
+
+int wb_keypair_generate(wb_keypair *kp) {
+    wb_keypair t;
+    wb_random_bytes(t.priv, sizeof t.priv);
+    clamp(t.priv);
+    int rc = crypto_scalarmult_base(t.pub, t.priv) == 0 ? 0 : WB_ECRYPTO;
+    if (rc == 0)
+        *kp = t;
+    wb_zero(&t, sizeof t);
+    return rc;
+}
+
+void wb_curve_public(uint8_t pub[WB_KEY_LEN], const uint8_t priv[WB_KEY_LEN]) {
+    uint8_t k[WB_KEY_LEN];
+    memcpy(k, priv, sizeof k);
+    clamp(k);
+    /* Only fails for a zero result, which a clamped scalar times the base point never gives. */
+    (void)crypto_scalarmult_base(pub, k);
+    wb_zero(k, sizeof k);
+}
+
+int wb_curve_agree(uint8_t shared[WB_KEY_LEN], const uint8_t priv[WB_KEY_LEN],
+                   const uint8_t pub[WB_KEY_LEN]) {
+    uint8_t out[WB_KEY_LEN];
+    /* libsodium clamps the scalar, ignores the top bit of pub and refuses an all-zero result. */
+    if (crypto_scalarmult(out, priv, pub) != 0) {
+        wb_zero(out, sizeof out);
+        return WB_ECRYPTO;
+    }
+    memcpy(shared, out, sizeof out);
+    wb_zero(out, sizeof out);
+    return 0;
+}
+
+/* ---- XEdDSA ------------------------------------------------------------------------------- */
+
+int wb_xeddsa_sign(uint8_t sig[WB_SIG_LEN], const uint8_t priv[WB_KEY_LEN], const uint8_t *msg,
+                   size_t len) {
+    uint8_t random[64];
+    wb_random_bytes(random, sizeof random);
+    int rc = wb_xeddsa_sign_rnd(sig, priv, msg, len, random);
+    wb_zero(random, sizeof random);
+    return rc;
+}
+
+int wb_xeddsa_sign_rnd(uint8_t sig[WB_SIG_LEN], const uint8_t priv[WB_KEY_LEN],
+                       const uint8_t *msg, size_t len, const uint8_t random[64]) {
+    /* hash1 domain separation: 0xFE followed by 31 bytes of 0xFF (XEdDSA's hash_1). */
+    static const uint8_t prefix[32] = {
+        0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    struct {
+        uint8_t a[32];      /* the clamped Montgomery scalar, used as the Edwards scalar */
+        uint8_t a_red[32];  /* a mod L */
+        uint8_t wide[64];   /* a zero-extended, then hash outputs before reduction */
+        uint8_t r[32];      /* the nonce */
+        uint8_t h[32];      /* the challenge */
+        uint8_t ha[32];
+        uint8_t edpub[32];  /* A = aB */
+        uint8_t out[64];
+        crypto_hash_sha512_state st;
+    } s;
+    int rc = WB_ECRYPTO;
+
+    memcpy(s.a, priv, 32);
+    clamp(s.a);
+    memset(s.wide, 0, sizeof s.wide);
+    memcpy(s.wide, s.a, 32);
+    crypto_core_ed25519_scalar_reduce(s.a_red, s.wide);
+    if (crypto_scalarmult_ed25519_base_noclamp(s.edpub, s.a) != 0)
+        goto done;
+
+    /* r = SHA-512(prefix || a || msg || random) mod L; R = rB */
+    crypto_hash_sha512_init(&s.st);
+    crypto_hash_sha512_update(&s.st, prefix, sizeof prefix);
+    crypto_hash_sha512_update(&s.st, s.a, 32);
+    crypto_hash_sha512_update(&s.st, msg, len);
+    crypto_hash_sha512_update(&s.st, random, 64);
+    crypto_hash_sha512_final(&s.st, s.wide);
+    crypto_core_ed25519_scalar_reduce(s.r, s.wide);
+    if (crypto_scalarmult_ed25519_base_noclamp(s.out, s.r) != 0) /* r = 0: probability 2^-252 */
+        goto done;
+
+    /* h = SHA-512(R || A || msg) mod L; S = r + h a mod L */
+    crypto_hash_sha512_init(&s.st);
+    crypto_hash_sha512_update(&s.st, s.out, 32);
+    crypto_hash_sha512_update(&s.st, s.edpub, 32);
+    crypto_hash_sha512_update(&s.st, msg, len);
+    crypto_hash_sha512_final(&s.st, s.wide);
+    crypto_core_ed25519_scalar_reduce(s.h, s.wide);
+    crypto_core_ed25519_scalar_mul(s.ha, s.h, s.a_red);
+    crypto_core_ed25519_scalar_add(s.out + 32, s.r, s.ha);
+
+    /* S < L < 2^253, so its top bit is free to carry A's sign bit. */
+    s.out[63] = (uint8_t)((s.out[63] & 0x7f) | (s.edpub[31] & 0x80));
+    memcpy(sig, s.out, WB_SIG_LEN);
+    rc = 0;
+done:
+    wb_zero(&s, sizeof s);
+    return rc;
+}
+
+/* Edwards y = (u - 1) / (u + 1) mod p for the Montgomery u (top bit ignored, as X25519 does),
+ * little-endian in and out. The values are public, so OpenSSL's variable-time BIGNUM modular
+ * inverse is fine here. Returns 0, or WB_EBADSIG when u + 1 = 0 mod p (no such point). */
+static int mont_to_edwards_y(uint8_t y[32], const uint8_t u_in[32]) {
+    static const uint8_t p_le[32] = {
+        0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
+    uint8_t u_le[32];
+    int rc = WB_ECRYPTO;
+    memcpy(u_le, u_in, 32);
+    u_le[31] &= 0x7f;
+    BN_CTX *ctx = BN_CTX_new();
+    if (!ctx)
+        return WB_ENOMEM;
+    BN_CTX_start(ctx);
+    BIGNUM *p = BN_CTX_get(ctx), *u = BN_CTX_get(ctx), *num = BN_CTX_get(ctx),
+           *den = BN_CTX_get(ctx), *res = BN_CTX_get(ctx);
+    if (!res || !BN_lebin2bn(p_le, 32, p) || !BN_lebin2bn(u_le, 32, u) ||
+        !BN_nnmod(u, u, p, ctx) || !BN_copy(num, u) || !BN_copy(den, u) ||
+        !BN_sub_word(num, 1) || !BN_add_word(den, 1) || !BN_nnmod(num, num, p, ctx) ||
+        !BN_nnmod(den, den, p, ctx))
+        goto done;
+    if (BN_is_zero(den)) {
+        rc = WB_EBADSIG;
+        goto done;
+    }
+    if (!BN_mod_inverse(den, den, p, ctx) || !BN_mod_mul(res, num, den, p, ctx) ||
+        BN_bn2lebinpad(res, y, 32) != 32)
+        goto done;
+    rc = 0;
+done:
+    BN_CTX_end(ctx);
+    BN_CTX_free(ctx);
+    return rc;
+}
+
+int wb_xeddsa_verify(const uint8_t pub[WB_KEY_LEN], const uint8_t *msg, size_t len,
+                     const uint8_t sig[WB_SIG_LEN]) {
+    uint8_t edpub[32], s[WB_SIG_LEN];
+    int rc = mont_to_edwards_y(edpub, pub);
+    if (rc < 0)
+        return rc; /* WB_EBADSIG, or the library's failure */
+    edpub[31] |= sig[63] & 0x80;
+    memcpy(s, sig, sizeof s);
+    s[63] &= 0x7f;
+    /* libsodium also refuses a non-canonical S, a small-order R and a small-order key. */
+    return crypto_sign_ed25519_verify_detached(s, msg, len, edpub) == 0 ? 0 : WB_EBADSIG;
+}
