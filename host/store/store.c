@@ -1,0 +1,255 @@
+/* The store's connection: opening the file with safe permissions, the pragmas, nested
+ * transactions and the prepared-statement cache (store.h). Migrations are in migrate.c. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "store/store_int.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+/* ---- opening --------------------------------------------------------------------------------- */
+
+/* Creates every missing directory above path's last component with mode 0700. */
+static int make_parents(const char *path, wb_error *err) {
+    size_t n = strlen(path);
+    char *dir = malloc(n + 1);
+    if (!dir)
+        return WB_ENOMEM;
+    memcpy(dir, path, n + 1);
+    int rc = 0;
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            rc = wb_error_set(err, WB_EIO, 0, "cannot create directory %s: %s", dir, strerror(errno));
+            break;
+        }
+        *p = '/';
+    }
+    free(dir);
+    return rc;
+}
+
+/* Makes sure path exists as a regular file readable by its owner only. */
+static int prepare_file(const char *path, wb_error *err) {
+    int rc = make_parents(path, err);
+    if (rc < 0)
+        return rc;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return wb_error_set(err, WB_EIO, 0, "cannot open %s: %s", path, strerror(errno));
+    struct stat s;
+    if (fstat(fd, &s) != 0 || !S_ISREG(s.st_mode))
+        rc = wb_error_set(err, WB_EIO, 0, "%s is not a regular file", path);
+    else if ((s.st_mode & 077) && fchmod(fd, 0600) != 0)
+        rc = wb_error_set(err, WB_EIO, 0, "cannot restrict %s to mode 0600: %s", path,
+                          strerror(errno));
+    else if (s.st_mode & 077)
+        WB_WARN("store", "%s was readable by others; now mode 0600", path);
+    close(fd);
+    return rc;
+}
+
+static int exec_pragma(wb_store *st, const char *sql, const char *expect, wb_error *err) {
+    sqlite3_stmt *s = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+        rc = wb_error_set(err, WB_ESTORE, 0, "%s: %s", sql, sqlite3_errmsg(st->db));
+        goto done;
+    }
+    int step = sqlite3_step(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = wb_error_set(err, WB_ESTORE, 0, "%s: %s", sql, sqlite3_errmsg(st->db));
+        goto done;
+    }
+    if (expect) {
+        const char *got = step == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+        if (!got || strcmp(got, expect) != 0)
+            rc = wb_error_set(err, WB_ESTORE, 0, "%s gave %s, not %s", sql, got ? got : "nothing",
+                              expect);
+    }
+done:
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int wb_store_open(wb_store **out, const char *path, unsigned flags, wb_error *err) {
+    int memory = strcmp(path, ":memory:") == 0;
+    int rc;
+    if (!memory && (rc = prepare_file(path, err)) < 0)
+        return rc;
+    wb_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return WB_ENOMEM;
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        rc = wb_error_set(err, WB_ESTORE, 0, "cannot open %s: %s", path,
+                          st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    if ((rc = exec_pragma(st, "PRAGMA journal_mode=WAL", memory ? "memory" : "wal", err)) < 0 ||
+        (rc = exec_pragma(st,
+                          (flags & WB_STORE_SYNC_FULL) ? "PRAGMA synchronous=FULL"
+                                                       : "PRAGMA synchronous=NORMAL",
+                          NULL, err)) < 0 ||
+        (rc = exec_pragma(st, "PRAGMA foreign_keys=ON", NULL, err)) < 0 ||
+        (rc = exec_pragma(st, "PRAGMA secure_delete=ON", NULL, err)) < 0)
+        goto fail;
+    if ((rc = wb_store_migrate(st, err)) < 0)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    wb_store_close(st);
+    return rc;
+}
+
+void wb_store_close(wb_store *st) {
+    if (!st)
+        return;
+    if (st->depth > 0)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    for (size_t i = 0; i < st->cache_cap; i++)
+        sqlite3_finalize(st->cache[i].stmt);
+    free(st->cache);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+/* ---- prepared statements ---------------------------------------------------------------------- */
+
+static size_t slot_of(const char *sql, size_t cap) {
+    uintptr_t h = (uintptr_t)sql;
+    h ^= h >> 17;
+    h *= (uintptr_t)0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 7) & (cap - 1);
+}
+
+/* Doubles the open-addressing table (linear probing, keyed by the SQL text's address). */
+static int cache_grow(wb_store *st) {
+    size_t cap = st->cache_cap ? st->cache_cap * 2 : 64;
+    struct wb_store_slot *t = calloc(cap, sizeof *t);
+    if (!t)
+        return WB_ENOMEM;
+    for (size_t i = 0; i < st->cache_cap; i++) {
+        if (!st->cache[i].sql)
+            continue;
+        size_t j = slot_of(st->cache[i].sql, cap);
+        while (t[j].sql)
+            j = (j + 1) & (cap - 1);
+        t[j] = st->cache[i];
+    }
+    free(st->cache);
+    st->cache = t;
+    st->cache_cap = cap;
+    return 0;
+}
+
+sqlite3_stmt *wb_store_stmt(wb_store *st, const char *sql) {
+    if (st->cache_cap) {
+        for (size_t j = slot_of(sql, st->cache_cap); st->cache[j].sql; j = (j + 1) & (st->cache_cap - 1))
+            if (st->cache[j].sql == sql) {
+                sqlite3_reset(st->cache[j].stmt);
+                sqlite3_clear_bindings(st->cache[j].stmt);
+                return st->cache[j].stmt;
+            }
+    }
+    if ((st->cache_used + 1) * 2 > st->cache_cap && cache_grow(st) < 0)
+        return NULL;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        WB_ERROR("store", "cannot prepare \"%s\": %s", sql, sqlite3_errmsg(st->db));
+        return NULL;
+    }
+    size_t j = slot_of(sql, st->cache_cap);
+    while (st->cache[j].sql)
+        j = (j + 1) & (st->cache_cap - 1);
+    st->cache[j].sql = sql;
+    st->cache[j].stmt = s;
+    st->cache_used++;
+    return s;
+}
+
+int wb_store_done(sqlite3_stmt *stmt, int rc) {
+    if (stmt)
+        sqlite3_reset(stmt);
+    return rc;
+}
+
+sqlite3 *wb_store_db(wb_store *st) { return st->db; }
+
+/* Runs one cached statement that returns no rows. */
+int wb_store_exec(wb_store *st, const char *sql) {
+    sqlite3_stmt *s = wb_store_stmt(st, sql);
+    if (!s)
+        return WB_ESTORE;
+    int step = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (step != SQLITE_DONE) {
+        WB_WARN("store", "%s: %s", sql, sqlite3_errmsg(st->db));
+        return WB_ESTORE;
+    }
+    return 0;
+}
+
+/* ---- transactions ----------------------------------------------------------------------------- */
+
+int wb_store_begin(wb_store *st) {
+    int rc = wb_store_exec(st, st->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT wb_nest");
+    if (rc == 0)
+        st->depth++;
+    return rc;
+}
+
+int wb_store_commit(wb_store *st) {
+    if (st->depth == 0)
+        return WB_ESTATE;
+    if (st->depth > 1) {
+        if (wb_store_exec(st, "RELEASE wb_nest") == 0) {
+            st->depth--;
+            return 0;
+        }
+        wb_store_rollback(st);
+        return WB_ESTORE;
+    }
+    if (wb_store_exec(st, "COMMIT") == 0) {
+        st->depth = 0;
+        return 0;
+    }
+    wb_store_rollback(st);
+    return WB_ESTORE;
+}
+
+int wb_store_rollback(wb_store *st) {
+    if (st->depth == 0)
+        return WB_ESTATE;
+    int rc;
+    if (st->depth > 1) {
+        rc = wb_store_exec(st, "ROLLBACK TO wb_nest");
+        if (rc == 0)
+            rc = wb_store_exec(st, "RELEASE wb_nest");
+    } else {
+        rc = wb_store_exec(st, "ROLLBACK");
+        /* SQLite may have rolled back already (after an I/O error); either way none is open. */
+        if (sqlite3_get_autocommit(st->db))
+            rc = 0;
+    }
+    st->depth--;
+    return rc;
+}
+
+int wb_store_depth(const wb_store *st) { return st->depth; }
+
+int wb_store_schema_version(const wb_store *st) { return st->schema_version; }

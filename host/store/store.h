@@ -1,0 +1,83 @@
+/* The SQLite store: one database file holding everything wabot must remember (Signal keys and
+ * sessions now; device credentials, contacts, chats, messages and bot key-values as later
+ * migrations add their tables).
+ *
+ * Opening creates the file with mode 0600 (its -wal and -shm companions inherit that mode) and any
+ * missing parent directories with mode 0700; an existing file with looser permissions is tightened
+ * to 0600. The connection runs in WAL mode with a busy timeout (another process may read the file
+ * while wabot writes it) and secure_delete on, so freed pages that held keys are overwritten.
+ *
+ * Schema: numbered SQL files in host/store/migrations/NNNN_name.sql, compiled into the binary
+ * (cmake/wb_embed.cmake). Opening applies every file numbered above the database's user_version,
+ * all in one transaction, and sets user_version to the last number: a database is either at the
+ * old version or at the new one, never in between. A database written by a newer wabot (a
+ * user_version above the last file) is refused with WB_EUNSUPPORTED. To add tables, add the next
+ * number; never edit a file that has shipped.
+ *
+ * Transactions nest. The outermost wb_store_begin is BEGIN IMMEDIATE (the write lock is taken up
+ * front, so a transaction never fails half way for want of it); inner ones are savepoints. This is
+ * how a caller makes its own writes commit together with a library call's:
+ *
+ *     wb_store_begin(st);
+ *     rc = wb_signal_decrypt(sig, addr, type, ct, len, &pt, &info); // its own begin/commit nests
+ *     if (rc == 0) rc = store_message_row(st, ...);                  // the caller's write
+ *     if (rc == 0) rc = wb_store_commit(st); else wb_store_rollback(st);
+ *
+ * A nested rollback undoes only the writes since its begin; the outer transaction goes on. Nothing
+ * is durable until the outermost commit returns 0.
+ *
+ * A wb_store is used from one thread at a time. It caches prepared statements; code in this layer
+ * gets them through wb_store_stmt. */
+#ifndef WB_STORE_STORE_H
+#define WB_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef struct wb_store wb_store;
+struct sqlite3;
+struct sqlite3_stmt;
+
+enum {
+    /* synchronous=FULL: every commit is fsync'ed, so it survives a power cut, not only a crash of
+     * the process. The default (NORMAL) survives process crashes, which is what the durability
+     * rule needs; FULL costs a disk flush per message. */
+    WB_STORE_SYNC_FULL = 1 << 0,
+};
+
+/* Opens (creating if needed) the database at path and brings its schema up to date. path may be
+ * ":memory:" for a private in-memory database (tests, benchmarks). flags are WB_STORE_* bits.
+ * Returns 0 and *out, or WB_EIO (file or directory), WB_ESTORE (SQLite), WB_EUNSUPPORTED (newer
+ * schema), WB_ENOMEM; err (optional) gets a sentence naming what failed. */
+int wb_store_open(wb_store **out, const char *path, unsigned flags, wb_error *err);
+/* Rolls back any open transaction, finalises the cached statements and closes. NULL is a no-op. */
+void wb_store_close(wb_store *st);
+
+/* Begins a transaction, or a savepoint inside the current one. Returns 0 or WB_ESTORE. */
+int wb_store_begin(wb_store *st);
+/* Commits the innermost begin. Returns 0; WB_ESTORE if SQLite refused, in which case the
+ * innermost level has been rolled back (for the outermost, the whole transaction); WB_ESTATE if
+ * no transaction is open. */
+int wb_store_commit(wb_store *st);
+/* Rolls back the innermost begin. Returns 0, WB_ESTATE if none is open, or WB_ESTORE. */
+int wb_store_rollback(wb_store *st);
+/* The nesting depth: 0 outside any transaction. */
+int wb_store_depth(const wb_store *st);
+
+/* The schema version (the number of the last migration applied). */
+int wb_store_schema_version(const wb_store *st);
+/* The number of the last migration compiled in. */
+int wb_store_schema_latest(void);
+
+/* A prepared statement for sql, compiled on first use and cached by the pointer sql (pass string
+ * literals). It comes reset with no bindings; the caller resets it again when done (wb_store_done)
+ * so no read stays open. Returns NULL if SQLite cannot compile it (a programming error, logged). */
+struct sqlite3_stmt *wb_store_stmt(wb_store *st, const char *sql);
+/* Resets stmt (releasing what it holds) and returns rc unchanged, for `return wb_store_done(s, rc)`. */
+int wb_store_done(struct sqlite3_stmt *stmt, int rc);
+/* The underlying connection, for code in this layer that needs more than wb_store_stmt. */
+struct sqlite3 *wb_store_db(wb_store *st);
+
+#endif
