@@ -37,7 +37,7 @@ async function checkBothWays (name, obj) {
 async function fuzzType (t, extra, opts = {}) {
   const rng = makeRng(seed ^ t.fullName.length * 2654435761)
   const cover = new Set()
-  const reachable = reachableFields(t).size
+  const reachable = reachableFields(t, opts.stop ?? new Set()).size
   let n = 0
   for (; cover.size < reachable && n < 50; n++) {
     await checkBothWays(t.fullName.slice(1), randomObject(t, rng, { ...opts, cover }))
@@ -54,8 +54,11 @@ test('Message: random instances of every kind agree both ways', async (t) => {
 
 test('every other message type agrees both ways on random instances', async (t) => {
   let total = 0
-  const types = allTypes(ours.lookup('wa')).filter((x) => x.fullName !== '.wa.Message')
-  for (const type of types) total += (await fuzzType(type, 4, { maxDepth: 8, decay: 0.5 })).n
+  // Message, covered above, is generated at random inside them without coverage.
+  const message = ours.lookupType('wa.Message')
+  const types = allTypes(ours.lookup('wa')).filter((x) => x !== message)
+  const stop = new Set([message])
+  for (const type of types) total += (await fuzzType(type, 4, { maxDepth: 8, decay: 0.5, stop })).n
   t.diagnostic(`${types.length} types, ${total} instances`)
 })
 

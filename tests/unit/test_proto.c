@@ -116,6 +116,61 @@ static void test_proto_pack_writes_explicit_zeros(void) {
     wb_buf_free(&out);
 }
 
+/* How to build a ClientPayload in C: the login payload Baileys 7.0.0-rc14 sends for
+ * 4915123456789:3@s.whatsapp.net with its default config (NOTES.md §2.1), byte for byte (the hex is
+ * proto.ClientPayload.encode(generateLoginNode(...)) from Baileys). */
+static void test_proto_builds_baileys_login_payload_byte_for_byte(void) {
+    Wa__ClientPayload__UserAgent__AppVersion version =
+        WA__CLIENT_PAYLOAD__USER_AGENT__APP_VERSION__INIT;
+    version.has_primary = version.has_secondary = version.has_tertiary = 1;
+    version.primary = 2;
+    version.secondary = 3000;
+    version.tertiary = 1043857760;
+    Wa__ClientPayload__UserAgent ua = WA__CLIENT_PAYLOAD__USER_AGENT__INIT;
+    ua.has_platform = 1;
+    ua.platform = WA__CLIENT_PAYLOAD__USER_AGENT__PLATFORM__WEB;
+    ua.appversion = &version;
+    ua.mcc = "000";
+    ua.mnc = "000";
+    ua.osversion = "0.1";
+    ua.device = "Desktop";
+    ua.osbuildnumber = "0.1";
+    ua.has_releasechannel = 1; /* RELEASE = 0, written explicitly */
+    ua.releasechannel = WA__CLIENT_PAYLOAD__USER_AGENT__RELEASE_CHANNEL__RELEASE;
+    ua.localelanguageiso6391 = "en";
+    ua.localecountryiso31661alpha2 = "US";
+    Wa__ClientPayload__WebInfo web = WA__CLIENT_PAYLOAD__WEB_INFO__INIT;
+    web.has_websubplatform = 1;
+    web.websubplatform = WA__CLIENT_PAYLOAD__WEB_INFO__WEB_SUB_PLATFORM__WEB_BROWSER;
+    Wa__ClientPayload p = WA__CLIENT_PAYLOAD__INIT;
+    p.has_username = 1;
+    p.username = 4915123456789ULL;
+    p.has_passive = 1;
+    p.passive = 1;
+    p.useragent = &ua;
+    p.webinfo = &web;
+    p.has_connecttype = 1;
+    p.connecttype = WA__CLIENT_PAYLOAD__CONNECT_TYPE__WIFI_UNKNOWN;
+    p.has_connectreason = 1;
+    p.connectreason = WA__CLIENT_PAYLOAD__CONNECT_REASON__USER_ACTIVATED;
+    p.has_device = 1;
+    p.device = 3;
+    p.has_pull = 1;
+    p.pull = 1;
+    p.has_liddbmigrated = 1;
+    p.liddbmigrated = 0;
+    uint8_t want[128];
+    size_t n = check_unhex(want, sizeof want,
+                           "089596c0a1868f0118012a36080e120b080210b81718e082e0f1031a0330303022033030"
+                           "302a03302e313a074465736b746f704203302e3150005a02656e620255533202200060"
+                           "016801900103880201c80200");
+    wb_buf out = WB_BUF_INIT;
+    CHECK_EQ(wb_proto_pack(&p, &out), 0);
+    CHECK_EQ(out.len, n);
+    CHECK_MEM(out.data, want, n);
+    wb_buf_free(&out);
+}
+
 static void test_proto_keeps_unknown_enum_values_and_fields(void) {
     /* ADVDeviceIdentity{rawId 1, accountType 77 (unnamed), field 9 = 5, field 10 = "hi"} */
     const uint8_t in[] = {0x08, 0x01, 0x20, 77, 0x48, 0x05, 0x52, 0x02, 'h', 'i'};
@@ -308,6 +363,7 @@ int main(void) {
     RUN(test_proto_unpack_limits_nesting_depth);
     RUN(test_proto_unpack_bounds_memory_of_tiny_repeated_messages);
     RUN(test_proto_pack_writes_explicit_zeros);
+    RUN(test_proto_builds_baileys_login_payload_byte_for_byte);
     RUN(test_proto_keeps_unknown_enum_values_and_fields);
     RUN(test_proto_pack_of_empty_message_appends_nothing);
     RUN(test_proto_find_knows_top_level_and_nested_types);

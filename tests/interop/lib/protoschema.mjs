@@ -54,14 +54,16 @@ export function allTypes (ns, out = []) {
 
 export const readText = (path) => readFileSync(path, 'utf8')
 
-// "Type.field" names of every field reachable from type t (the fields randomObject can cover).
-export function reachableFields (t, out = new Set(), seen = new Set()) {
+// "Type.field" names of every field reachable from type t (the fields randomObject can cover),
+// not looking inside the types in stop.
+export function reachableFields (t, stop = new Set(), out = new Set(), seen = new Set()) {
   if (seen.has(t)) return out
   seen.add(t)
   for (const f of t.fieldsArray) {
     if (f.map) continue
     out.add(`${t.fullName}.${f.name}`)
-    if (f.resolvedType instanceof protobuf.Type) reachableFields(f.resolvedType, out, seen)
+    const sub = f.resolvedType
+    if (sub instanceof protobuf.Type && !stop.has(sub)) reachableFields(sub, stop, out, seen)
   }
   return out
 }
@@ -135,13 +137,19 @@ const isRealOneof = (f) => f.partOf && !f.partOf.isProto3Optional && !f.partOf.n
 //   cover    a Set of "Type.field" already generated; fields not in it, and sub-messages that lead
 //            to fields not in it, are always generated (and added), so a few calls cover a whole
 //            schema
-const reachableCache = new WeakMap()
-const leadsToUncovered = (t, cover) => {
-  if (!reachableCache.has(t)) reachableCache.set(t, [...reachableFields(t)])
-  return reachableCache.get(t).some((k) => !cover.has(k))
+//   stop     a Set of types inside which cover does not apply (they are generated at random)
+const reachableCache = new WeakMap() // stop set -> type -> reachable field names
+const leadsToUncovered = (t, cover, stop) => {
+  if (!reachableCache.has(stop)) reachableCache.set(stop, new WeakMap())
+  const byType = reachableCache.get(stop)
+  if (!byType.has(t)) byType.set(t, [...reachableFields(t, stop)])
+  return byType.get(t).some((k) => !cover.has(k))
 }
 
-export function randomObject (t, rng, { p = 0.35, maxDepth = 4, decay = 0.7, cover = null } = {}, depth = 0) {
+const NO_STOP = new Set()
+
+export function randomObject (t, rng, opts = {}, depth = 0) {
+  const { p = 0.35, maxDepth = 4, decay = 0.7, cover = null, stop = NO_STOP } = opts
   const obj = {}
   const oneofDone = new Set()
   for (const f of t.fieldsArray) {
@@ -149,7 +157,8 @@ export function randomObject (t, rng, { p = 0.35, maxDepth = 4, decay = 0.7, cov
     const isMsg = f.resolvedType instanceof protobuf.Type
     if (isMsg && depth >= maxDepth) continue
     const key = `${t.fullName}.${f.name}`
-    const force = cover && (!cover.has(key) || (isMsg && leadsToUncovered(f.resolvedType, cover)))
+    const inside = isMsg && stop.has(f.resolvedType) ? null : cover
+    const force = cover && (!cover.has(key) || (inside && isMsg && leadsToUncovered(f.resolvedType, cover, stop)))
     if (!force && rng() >= p) continue
     if (isRealOneof(f)) {
       if (oneofDone.has(f.partOf)) continue
@@ -157,7 +166,7 @@ export function randomObject (t, rng, { p = 0.35, maxDepth = 4, decay = 0.7, cov
     }
     cover?.add(key)
     const one = () => isMsg
-      ? randomObject(f.resolvedType, rng, { p: p * decay, maxDepth, decay, cover }, depth + 1)
+      ? randomObject(f.resolvedType, rng, { p: p * decay, maxDepth, decay, cover: inside, stop }, depth + 1)
       : f.resolvedType instanceof protobuf.Enum ? randomEnum(f.resolvedType, rng) : randomScalar(f.type, rng)
     obj[f.name] = f.repeated ? Array.from({ length: 1 + rng.int(3) }, one) : one()
   }
