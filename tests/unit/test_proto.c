@@ -161,9 +161,9 @@ static void test_proto_builds_baileys_login_payload_byte_for_byte(void) {
     p.liddbmigrated = 0;
     uint8_t want[128];
     size_t n = check_unhex(want, sizeof want,
-                           "089596c0a1868f0118012a36080e120b080210b81718e082e0f1031a0330303022033030"
-                           "302a03302e313a074465736b746f704203302e3150005a02656e620255533202200060"
-                           "016801900103880201c80200");
+                           "089596c0a1868f0118012a36080e120b080210b81718e082e0f1031a03303030"
+                           "22033030302a03302e313a074465736b746f704203302e3150005a02656e6202"
+                           "55533202200060016801900103880201c80200");
     wb_buf out = WB_BUF_INIT;
     CHECK_EQ(wb_proto_pack(&p, &out), 0);
     CHECK_EQ(out.len, n);
