@@ -7,6 +7,7 @@
 #include "crypto/random.h"
 
 static const wb_command commands[] = {
+    {"node", "convert one stanza between its binary payload and JSON", wb_cli_node},
     {NULL, NULL, NULL},
 };
 

@@ -163,7 +163,8 @@ __attribute__((format(printf, 4, 5))) static int bad(wb_error *err, int code, co
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return wb_error_set(err, code, 0, "%.*s%s%s", (int)p->len, p->s, p->len ? ": " : "", what);
+    return wb_error_set(err, code, SIZE_MAX, "%.*s%s%s", (int)p->len, p->s, p->len ? ": " : "",
+                        what);
 }
 
 static int build(wb_arena *a, const cJSON *j, path *p, int depth, wb_node **out, wb_error *err);

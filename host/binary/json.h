@@ -26,9 +26,10 @@ enum {
 int wb_node_to_json(const wb_node *n, wb_buf *out, int flags);
 
 /* Parses JSON text (len bytes) and builds the node in a. Returns 0 with *out set, or
- * WB_EMALFORMED (not JSON: err->offset is the byte; or not the node form: err->what names the
- * place, e.g. "content[2].attrs.id: not a string"), WB_EDEPTH (nested deeper than
- * WB_NODE_MAX_DEPTH), WB_ETOOBIG or WB_ENOMEM. */
+ * WB_EMALFORMED, WB_EDEPTH (nested deeper than WB_NODE_MAX_DEPTH), WB_ETOOBIG or WB_ENOMEM.
+ * When the text is not JSON, err->offset is the byte where parsing stopped; when it is JSON but
+ * not the node form, err->offset is SIZE_MAX and err->what names the place
+ * ("content[2].attrs.id: not a string"). */
 int wb_node_from_json(wb_arena *a, const char *text, size_t len, wb_node **out, wb_error *err);
 
 /* The same from an already parsed cJSON value. */

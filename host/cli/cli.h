@@ -9,6 +9,9 @@ typedef struct wb_command {
     int (*run)(int argc, char **argv);
 } wb_command;
 
+/* `wabot node decode|encode` (node.c). */
+int wb_cli_node(int argc, char **argv);
+
 /* Prints "wabot: " and the formatted message to stderr, with a newline. */
 void wb_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -36,5 +36,6 @@ int helper_put_bytes(cJSON *resp, const char *field, const uint8_t *data, size_t
 extern const wb_helper_op helper_ops_core[];
 extern const wb_helper_op helper_ops_crypto[];
 extern const wb_helper_op helper_ops_proto[];
+extern const wb_helper_op helper_ops_binary[];
 
 #endif
