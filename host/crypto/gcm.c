@@ -71,7 +71,8 @@ int wb_gcm_open(wb_gcm *g, const uint8_t iv[WB_GCM_IV_LEN], const uint8_t *aad, 
         (ptlen && EVP_DecryptUpdate(g->ctx, out, &n, ct, (int)ptlen) != 1) ||
         EVP_CIPHER_CTX_ctrl(g->ctx, EVP_CTRL_AEAD_SET_TAG, WB_GCM_TAG_LEN, tag) != 1)
         return WB_ECRYPTO;
-    if (EVP_DecryptFinal_ex(g->ctx, out + ptlen, &n) != 1) {
+    uint8_t scratch[WB_GCM_TAG_LEN]; /* GCM's final writes nothing; out may be NULL if empty */
+    if (EVP_DecryptFinal_ex(g->ctx, ptlen ? out + ptlen : scratch, &n) != 1) {
         wb_zero(out, ptlen); /* unauthenticated plaintext must not be used */
         return WB_EAUTH;
     }
