@@ -40,45 +40,36 @@ void wb_noise_free(wb_noise *t) {
 uint64_t wb_noise_sent(const wb_noise *t) { return t->sent; }
 uint64_t wb_noise_received(const wb_noise *t) { return t->received; }
 
-/* Seals into the len + 16 bytes at p. */
-static int seal_into(wb_noise *t, const uint8_t *pt, size_t len, uint8_t *p) {
+/* Appends ciphertext || tag to out, preceded by the 3-byte frame length when framed. */
+static int seal_append(wb_noise *t, const uint8_t *pt, size_t len, wb_buf *out, int framed) {
+    size_t head = framed ? 3 : 0;
+    if (t->sent > UINT32_MAX)
+        return WB_ERANGE;
+    if (len > (framed ? WB_FRAME_MAX - WB_NOISE_TAG_LEN : SIZE_MAX / 2))
+        return WB_ETOOBIG;
+    size_t start = out->len;
+    uint8_t *p = wb_buf_extend(out, head + len + WB_NOISE_TAG_LEN);
+    if (!p)
+        return WB_ENOMEM;
+    if (framed)
+        wb_put_be24(p, (uint32_t)(len + WB_NOISE_TAG_LEN));
     uint8_t iv[WB_GCM_IV_LEN];
     wb_noise_iv(iv, (uint32_t)t->sent);
-    int rc = wb_gcm_seal(t->send, iv, NULL, 0, pt, len, p);
-    if (rc == 0)
-        t->sent++;
-    return rc;
+    int rc = wb_gcm_seal(t->send, iv, NULL, 0, pt, len, p + head);
+    if (rc < 0) {
+        out->len = start;
+        return rc;
+    }
+    t->sent++;
+    return 0;
 }
 
 int wb_noise_seal(wb_noise *t, const uint8_t *pt, size_t len, wb_buf *out) {
-    if (t->sent > UINT32_MAX)
-        return WB_ERANGE;
-    if (len > SIZE_MAX - WB_NOISE_TAG_LEN)
-        return WB_ETOOBIG;
-    size_t start = out->len;
-    uint8_t *p = wb_buf_extend(out, len + WB_NOISE_TAG_LEN);
-    if (!p)
-        return WB_ENOMEM;
-    int rc = seal_into(t, pt, len, p);
-    if (rc < 0)
-        out->len = start;
-    return rc;
+    return seal_append(t, pt, len, out, 0);
 }
 
 int wb_noise_seal_frame(wb_noise *t, const uint8_t *pt, size_t len, wb_buf *out) {
-    if (t->sent > UINT32_MAX)
-        return WB_ERANGE;
-    if (len > WB_FRAME_MAX - WB_NOISE_TAG_LEN)
-        return WB_ETOOBIG;
-    size_t start = out->len;
-    uint8_t *p = wb_buf_extend(out, 3 + len + WB_NOISE_TAG_LEN);
-    if (!p)
-        return WB_ENOMEM;
-    wb_put_be24(p, (uint32_t)(len + WB_NOISE_TAG_LEN));
-    int rc = seal_into(t, pt, len, p + 3);
-    if (rc < 0)
-        out->len = start;
-    return rc;
+    return seal_append(t, pt, len, out, 1);
 }
 
 int wb_noise_open(wb_noise *t, const uint8_t *ct, size_t len, uint8_t *out) {

@@ -23,5 +23,6 @@ double bench_measure(int (*op)(void *ctx), void *ctx, double min_seconds);
 unsigned char *bench_read_file(const char *datadir, const char *name, size_t *len);
 
 /* Family tables (bench_<family>.c), each terminated by {NULL, NULL}, listed in main.c. */
+extern const wb_bench bench_noise[];
 
 #endif

@@ -9,6 +9,7 @@
 
 /* Family tables (bench_<family>.c); add a family's table before the NULL. */
 static const wb_bench *const families[] = {
+    bench_noise,
     NULL,
 };
 

@@ -12,54 +12,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/random.h"
-#include "net/cert.h"
-#include "net/noise.h"
+#include "noise_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NOW 1500
-static wb_keypair root, inter, server, client, ce, se;
-static wb_buf chain;
-
-static wb_keypair fixed_key(uint8_t fill) {
-    wb_keypair kp;
-    memset(kp.priv, fill, sizeof kp.priv);
-    wb_curve_public(kp.pub, kp.priv);
-    return kp;
-}
-
-static void setup(void) {
-    if (wb_crypto_init() < 0)
-        abort();
-    root = fixed_key(1), inter = fixed_key(2), server = fixed_key(3), client = fixed_key(4);
-    ce = fixed_key(5), se = fixed_key(6);
-    wb_cert_chain_build(&chain, root.priv, &inter, server.pub, 1000, 2000);
-}
+static noise_fixture f;
 
 static int documented(int rc) {
     return rc == WB_EMALFORMED || rc == WB_EPROTO || rc == WB_EAUTH || rc == WB_ECERT;
 }
 
 static wb_noise_hs *new_initiator(const uint8_t *payload, size_t len) {
-    wb_noise_initiator_cfg ic = {&client, payload, len, root.pub, NOW, &ce};
-    wb_noise_hs *hs;
-    if (wb_noise_hs_new_initiator(&hs, &ic))
-        abort();
-    return hs;
+    return noise_fixture_initiator(&f, payload, len, NOW);
 }
 
 static wb_noise_hs *new_responder(const uint8_t *cert, size_t len) {
-    wb_noise_responder_cfg rc = {&server, cert, len, &se};
-    wb_noise_hs *hs;
-    if (wb_noise_hs_new_responder(&hs, &rc))
-        abort();
-    return hs;
+    return noise_fixture_responder(&f, cert, len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (!chain.len)
-        setup();
+    if (!f.chain.len)
+        noise_fixture_init(&f);
     if (size < 1)
         return 0;
     const uint8_t *x = data + 1;
@@ -70,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int rc;
     switch (data[0] % 6) {
     case 0:
-        r = new_responder(chain.data, chain.len);
+        r = new_responder(f.chain.data, f.chain.len);
         rc = wb_noise_hs_read(r, x, n, &m2, &e);
         if (rc != 0 && !documented(rc))
             abort();
@@ -84,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         break;
     case 2:
         i = new_initiator((const uint8_t *)"p", 1);
-        r = new_responder(chain.data, chain.len);
+        r = new_responder(f.chain.data, f.chain.len);
         wb_noise_hs_start(i, &m1);
         if (wb_noise_hs_read(r, m1.data, m1.len, &m2, NULL) != 0)
             abort();
@@ -106,13 +80,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             abort();
         break;
     case 4:
-        rc = wb_cert_chain_verify(x, n, root.pub, server.pub, NOW, &e);
+        rc = wb_cert_chain_verify(x, n, f.root.pub, f.server.pub, NOW, &e);
         if (rc != 0 && rc != WB_ECERT)
             abort();
         break;
     default: {
         i = new_initiator(x, n);
-        r = new_responder(chain.data, chain.len);
+        r = new_responder(f.chain.data, f.chain.len);
         size_t plen = 0;
         const uint8_t *p;
         if (wb_noise_hs_start(i, &m1) || wb_noise_hs_read(r, m1.data, m1.len, &m2, NULL) != 0 ||
