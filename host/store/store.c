@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -202,6 +203,48 @@ int wb_store_exec(wb_store *st, const char *sql) {
         return WB_ESTORE;
     }
     return 0;
+}
+
+/* ---- dump ------------------------------------------------------------------------------------- */
+
+static int dump_table(wb_store *st, const char *table, wb_buf *out) {
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return WB_ESTORE;
+    wb_buf_append(out, table, strlen(table) + 1);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        wb_buf_put_u8(out, 'R');
+        for (int c = 0; c < sqlite3_column_count(s); c++) {
+            int type = sqlite3_column_type(s, c);
+            const void *p = type == SQLITE_NULL ? NULL : sqlite3_column_blob(s, c);
+            int n = sqlite3_column_bytes(s, c);
+            wb_buf_put_u8(out, (uint8_t)type);
+            wb_buf_put_be32(out, (uint32_t)n);
+            if (n > 0)
+                wb_buf_append(out, p, (size_t)n);
+        }
+    }
+    sqlite3_finalize(s);
+    return step == SQLITE_DONE ? out->err : WB_ESTORE;
+}
+
+int wb_store_dump(wb_store *st, wb_buf *out) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                   "name NOT LIKE 'sqlite_%' ORDER BY name",
+                           -1, &s, NULL) != SQLITE_OK)
+        return WB_ESTORE;
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        char name[128];
+        snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(s, 0));
+        rc = dump_table(st, name, out);
+    }
+    sqlite3_finalize(s);
+    return rc;
 }
 
 /* ---- transactions ----------------------------------------------------------------------------- */

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 
 typedef struct wb_store wb_store;
@@ -77,6 +78,10 @@ int wb_store_schema_latest(void);
 struct sqlite3_stmt *wb_store_stmt(wb_store *st, const char *sql);
 /* Resets stmt (releasing what it holds) and returns rc unchanged, for `return wb_store_done(s, rc)`. */
 int wb_store_done(struct sqlite3_stmt *stmt, int rc);
+/* Appends a canonical dump of every table's rows (in rowid order) to out: equal dumps mean equal
+ * contents. For tests that check a failed operation changed nothing. */
+int wb_store_dump(wb_store *st, wb_buf *out);
+
 /* The underlying connection, for code in this layer that needs more than wb_store_stmt. */
 struct sqlite3 *wb_store_db(wb_store *st);
 
