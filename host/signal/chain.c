@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "crypto/aes.h"
 #include "crypto/hash.h"
 #include "signal/signal.h"
 
@@ -150,4 +151,15 @@ void wb_sig_group_keys(const uint8_t seed[32], uint8_t iv[16], uint8_t cipher[32
     memcpy(iv, k, 16);
     memcpy(cipher, k + 16, 32);
     wb_zero(k, sizeof k);
+}
+
+int wb_sig_cbc_open(wb_buf *out, const uint8_t key[32], const uint8_t iv[16], const uint8_t *ct,
+                    size_t len) {
+    size_t start = out->len, n = 0;
+    uint8_t *dst = wb_buf_extend(out, len);
+    if (!dst)
+        return WB_ENOMEM;
+    int rc = wb_aes_cbc_decrypt(key, iv, ct, len, dst, &n);
+    out->len = rc == 0 ? start + n : start;
+    return rc;
 }

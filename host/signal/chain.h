@@ -45,6 +45,11 @@ int wb_sig_chain_seek(uint8_t ck[32], uint32_t *next, uint32_t target, wb_sig_mk
 /* The cipher key, MAC key and IV of a session message ("WhisperMessageKeys"). */
 void wb_sig_message_keys(const uint8_t seed[32], uint8_t cipher[32], uint8_t mac[32],
                          uint8_t iv[16]);
+/* Decrypts an AES-256-CBC body and appends the plaintext to out; on failure (WB_EAUTH for bad
+ * padding) out is left as it was. */
+int wb_sig_cbc_open(wb_buf *out, const uint8_t key[32], const uint8_t iv[16], const uint8_t *ct,
+                    size_t len);
+
 /* The IV and cipher key of a group message ("WhisperGroup"). */
 void wb_sig_group_keys(const uint8_t seed[32], uint8_t iv[16], uint8_t cipher[32]);
 

@@ -186,11 +186,7 @@ int wb_signal_group_distribution(wb_signal *s, const char *group, const char *se
         return WB_EINVAL;
     size_t start = out->len;
     int rc = wb_store_begin(s->st);
-    if (rc < 0)
-        return rc;
-    if ((rc = wb_signal_finish(s, distribution(s, group, self, out))) < 0 && !out->err)
-        out->len = start;
-    return rc;
+    return rc < 0 ? rc : wb_signal_finish_out(s, distribution(s, group, self, out), out, start);
 }
 
 static int group_encrypt(wb_signal *s, const char *group, const char *self, const uint8_t *pt,
@@ -244,11 +240,8 @@ int wb_signal_group_encrypt(wb_signal *s, const char *group, const char *self, c
         return WB_EINVAL;
     size_t start = out->len;
     int rc = wb_store_begin(s->st);
-    if (rc < 0)
-        return rc;
-    if ((rc = wb_signal_finish(s, group_encrypt(s, group, self, pt, len, out))) < 0 && !out->err)
-        out->len = start;
-    return rc;
+    return rc < 0 ? rc
+                  : wb_signal_finish_out(s, group_encrypt(s, group, self, pt, len, out), out, start);
 }
 
 int wb_signal_group_reset(wb_signal *s, const char *group, const char *self) {
@@ -317,7 +310,6 @@ static int group_decrypt(wb_signal *s, const char *group, const char *sender,
                          const wb_sig_sender_key_message *m, wb_buf *pt) {
     wb_sig_sender_record r;
     uint8_t seed[32], iv[16], key[32];
-    size_t start = pt->len, ptlen = 0;
     int rc = load(s, group, sender, &r, 0);
     if (rc < 0)
         return rc;
@@ -338,20 +330,9 @@ static int group_decrypt(wb_signal *s, const char *group, const char *sender,
     if (rc < 0)
         goto done;
     wb_sig_group_keys(seed, iv, key);
-    uint8_t *dst = wb_buf_extend(pt, m->ciphertext_len);
-    if (!dst) {
-        rc = WB_ENOMEM;
-        goto done;
-    }
-    if ((rc = wb_aes_cbc_decrypt(key, iv, m->ciphertext, m->ciphertext_len, dst, &ptlen)) < 0)
-        goto done;
-    pt->len = start + ptlen;
-    rc = save(s, group, sender, &r);
+    if ((rc = wb_sig_cbc_open(pt, key, iv, m->ciphertext, m->ciphertext_len)) == 0)
+        rc = save(s, group, sender, &r);
 done:
-    if (rc < 0 && pt->len > start) {
-        wb_zero(pt->data + start, pt->len - start);
-        pt->len = start;
-    }
     wb_zero(seed, sizeof seed);
     wb_zero(iv, sizeof iv);
     wb_zero(key, sizeof key);
@@ -369,11 +350,7 @@ int wb_signal_group_decrypt(wb_signal *s, const char *group, const char *sender,
         return rc;
     size_t start = pt->len;
     if ((rc = wb_store_begin(s->st)) == 0)
-        rc = wb_signal_finish(s, group_decrypt(s, group, sender, &m, pt));
+        rc = wb_signal_finish_out(s, group_decrypt(s, group, sender, &m, pt), pt, start);
     wb_sig_sender_key_message_done(&m);
-    if (rc < 0 && pt->len > start) {
-        wb_zero(pt->data + start, pt->len - start);
-        pt->len = start;
-    }
     return rc;
 }

@@ -28,6 +28,14 @@ int wb_signal_finish(wb_signal *s, int rc) {
     return wb_store_commit(s->st);
 }
 
+int wb_signal_finish_out(wb_signal *s, int rc, wb_buf *out, size_t start) {
+    if ((rc = wb_signal_finish(s, rc)) < 0 && !out->err && out->len > start) {
+        wb_zero(out->data + start, out->len - start);
+        out->len = start;
+    }
+    return rc;
+}
+
 /* XEdDSA over the serialized public key, 0x05 || pub, as libsignal signs a signed prekey. */
 static int sign_public_key(const uint8_t identity_priv[32], const uint8_t pub[32], uint8_t sig[64]) {
     uint8_t msg[33] = {WB_KEY_TYPE_DJB};

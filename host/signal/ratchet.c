@@ -188,7 +188,15 @@ wb_sig_chain *wb_sig_state_chain(wb_sig_state *s, const uint8_t ratchet[32]) {
     return NULL;
 }
 
+/* Drops chain i, remembering its key and next index among the retired chains. */
 static void drop_chain(wb_sig_state *s, unsigned i) {
+    if (s->nretired == WB_SIG_MAX_RETIRED) {
+        memmove(&s->retired[0], &s->retired[1], (WB_SIG_MAX_RETIRED - 1) * sizeof s->retired[0]);
+        s->nretired--;
+    }
+    memcpy(s->retired[s->nretired].ratchet, s->recv[i].ratchet, 32);
+    s->retired[s->nretired].next = s->recv[i].next;
+    s->nretired++;
     wb_sig_mkeys_free(&s->recv[i].skipped);
     memmove(&s->recv[i], &s->recv[i + 1], (s->nrecv - i - 1) * sizeof s->recv[0]);
     s->nrecv--;
@@ -256,11 +264,19 @@ static int chain_seed(wb_sig_chain *c, uint32_t counter, uint8_t seed[32]) {
     return wb_sig_chain_seek(c->key, &c->next, counter, &c->skipped, seed);
 }
 
+int wb_sig_state_retired(const wb_sig_state *s, const wb_sig_message *m) {
+    for (unsigned i = 0; i < s->nretired; i++)
+        if (memcmp(s->retired[i].ratchet, m->ratchet_key, 32) == 0)
+            return m->counter < s->retired[i].next ? WB_EDUPLICATE : WB_EPROTO;
+    return 0;
+}
+
 int wb_sig_state_decrypt(wb_sig_state *s, const uint8_t our_identity[32], const wb_sig_message *m,
                          wb_buf *pt) {
     uint8_t seed[32], cipher[32], mac_key[32], iv[16], mac[WB_SIG_MAC_LEN];
-    size_t start = pt->len, ptlen = 0;
     int rc;
+    if ((rc = wb_sig_state_retired(s, m)) < 0)
+        return rc;
     if (!wb_sig_state_chain(s, m->ratchet_key) &&
         (rc = step(s, m->ratchet_key, m->previous_counter)) < 0)
         return rc;
@@ -272,20 +288,9 @@ int wb_sig_state_decrypt(wb_sig_state *s, const uint8_t our_identity[32], const 
         rc = WB_EAUTH;
         goto done;
     }
-    uint8_t *dst = wb_buf_extend(pt, m->ciphertext_len);
-    if (!dst) {
-        rc = WB_ENOMEM;
-        goto done;
-    }
-    if ((rc = wb_aes_cbc_decrypt(cipher, iv, m->ciphertext, m->ciphertext_len, dst, &ptlen)) < 0)
-        goto done;
-    pt->len = start + ptlen;
-    s->pending = 0; /* the peer has the session: stop sending pkmsgs */
+    if ((rc = wb_sig_cbc_open(pt, cipher, iv, m->ciphertext, m->ciphertext_len)) == 0)
+        s->pending = 0; /* the peer has the session: stop sending pkmsgs */
 done:
-    if (rc < 0 && pt->len > start) {
-        wb_zero(pt->data + start, pt->len - start);
-        pt->len = start;
-    }
     wb_zero(seed, sizeof seed);
     wb_zero(cipher, sizeof cipher);
     wb_zero(mac_key, sizeof mac_key);

@@ -37,6 +37,10 @@ int wb_sig_state_encrypt(wb_sig_state *s, const uint8_t our_identity[32], const 
 int wb_sig_state_decrypt(wb_sig_state *s, const uint8_t our_identity[32], const wb_sig_message *m,
                          wb_buf *pt);
 
+/* WB_EDUPLICATE if m is on a chain this state has retired and below its end (a replay),
+ * WB_EPROTO if beyond it, 0 if m's ratchet key is not a retired one. */
+int wb_sig_state_retired(const wb_sig_state *s, const wb_sig_message *m);
+
 /* The receiving chain for a remote ratchet key, or NULL. */
 wb_sig_chain *wb_sig_state_chain(wb_sig_state *s, const uint8_t ratchet[32]);
 

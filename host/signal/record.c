@@ -148,6 +148,20 @@ int wb_sig_state_parse(wb_sig_state *out, const uint8_t *data, size_t len, wb_er
         if ((rc = parse_chain(&rd, &s.recv[i], err)) < 0)
             goto fail;
     }
+    uint8_t nretired = wb_rd_u8(&rd);
+    if (!rd.err && nretired > WB_SIG_MAX_RETIRED) {
+        rc = wb_error_set(err, WB_EMALFORMED, rd.pos - 1, "%u retired chains", nretired);
+        goto fail;
+    }
+    for (unsigned i = 0; i < nretired; i++) {
+        read_key(&rd, s.retired[i].ratchet);
+        s.retired[i].next = wb_rd_be32(&rd);
+    }
+    s.nretired = nretired;
+    if (rd.err) {
+        rc = wb_error_set(err, rd.err, rd.err_pos, "retired chains");
+        goto fail;
+    }
     if (wb_rd_remaining(&rd)) {
         rc = wb_error_set(err, WB_EMALFORMED, rd.pos, "bytes after the session state");
         goto fail;
@@ -191,6 +205,11 @@ int wb_sig_state_write(wb_buf *out, const wb_sig_state *s) {
             wb_buf_append(out, c->key, 32);
         wb_buf_put_be32(out, c->next);
         wb_sig_mkeys_write(out, &c->skipped);
+    }
+    wb_buf_put_u8(out, (uint8_t)s->nretired);
+    for (unsigned i = 0; i < s->nretired; i++) {
+        wb_buf_append(out, s->retired[i].ratchet, 32);
+        wb_buf_put_be32(out, s->retired[i].next);
     }
     return out->err;
 }

@@ -19,7 +19,10 @@
  *   u8 receiving chains (<= WB_SIGNAL_MAX_RECV_CHAINS), oldest first, each:
  *     32 remote ratchet key, u8 flags (1 open), [32 chain key] if open, u32 next index,
  *     u16 skipped keys (<= WB_SIGNAL_MAX_SKIPPED), each u32 index + 32 seed, indexes ascending
- *     and below the next index.
+ *     and below the next index;
+ *   u8 retired chains (<= WB_SIG_MAX_RETIRED), oldest first, each 32 remote ratchet key and u32
+ *     next index: chains dropped from the state, remembered so that a replay on them is reported
+ *     as a replay (WB_EDUPLICATE) rather than as a bad MAC.
  * Anything else (unknown flags, counts over the bounds, bytes left over) is WB_EMALFORMED. */
 #ifndef WB_SIGNAL_RECORD_H
 #define WB_SIGNAL_RECORD_H
@@ -34,6 +37,7 @@
 
 #define WB_SIG_RECORD_FORMAT 1
 #define WB_SIG_MAX_STATES (1 + WB_SIGNAL_MAX_PREV_STATES)
+#define WB_SIG_MAX_RETIRED 5
 
 typedef struct wb_sig_chain {
     uint8_t ratchet[32]; /* the remote ratchet public key the chain belongs to */
@@ -61,6 +65,11 @@ typedef struct wb_sig_state {
     uint32_t send_next;
     unsigned nrecv;
     wb_sig_chain recv[WB_SIGNAL_MAX_RECV_CHAINS + 1]; /* one spare during a ratchet step */
+    unsigned nretired;
+    struct {
+        uint8_t ratchet[32];
+        uint32_t next;
+    } retired[WB_SIG_MAX_RETIRED];
 } wb_sig_state;
 
 /* A loaded record: the states as slices of the caller's bytes. */

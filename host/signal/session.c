@@ -76,6 +76,9 @@ static int note_identity(wb_signal *s, const char *addr, const uint8_t key[32],
 
 static int from_bundle(wb_signal *s, const char *addr, const wb_signal_bundle *b,
                        wb_signal_info *info) {
+    if (!wb_sig_key_canonical(b->identity) || !wb_sig_key_canonical(b->signed_prekey) ||
+        (b->has_prekey && !wb_sig_key_canonical(b->prekey)))
+        return WB_EMALFORMED;
     uint8_t spk[33] = {WB_KEY_TYPE_DJB};
     memcpy(spk + 1, b->signed_prekey, 32);
     int rc = wb_xeddsa_verify(b->identity, spk, sizeof spk, b->signed_prekey_signature);
@@ -154,13 +157,8 @@ int wb_signal_encrypt(wb_signal *s, const char *addr, const uint8_t *pt, size_t 
     size_t start = out->len;
     int t = 0;
     int rc = wb_store_begin(s->st);
-    if (rc < 0)
-        return rc;
-    rc = wb_signal_finish(s, encrypt(s, addr, pt, len, out, &t));
-    if (rc == 0)
+    if (rc == 0 && (rc = wb_signal_finish_out(s, encrypt(s, addr, pt, len, out, &t), out, start)) == 0)
         *type = t;
-    else if (!out->err)
-        out->len = start;
     return rc;
 }
 
@@ -191,7 +189,9 @@ static int decrypt_message(wb_signal *s, const char *addr, const wb_sig_message 
                     first_rc = rc;
                 continue;
             }
-            int known = wb_sig_state_chain(&st, m->ratchet_key) != NULL;
+            /* a chain the state retired is known too: the message is a replay */
+            int known = wb_sig_state_chain(&st, m->ratchet_key) != NULL ||
+                        wb_sig_state_retired(&st, m) < 0;
             if (known == (pass == 0)) {
                 rc = try_state(s, addr, &r, i, &st, m, pt);
                 wb_sig_state_free(&st);
@@ -275,9 +275,15 @@ static int decrypt_prekey_message(wb_signal *s, const char *addr, const wb_sig_p
     wb_sig_state st;
     if ((rc = parse_state(&r, (unsigned)i, &st)) < 0)
         return rc;
-    rc = st.remote_registration_id == m->registration_id
-             ? try_state(s, addr, &r, (unsigned)i, &st, &m->message, pt)
-             : WB_EPROTO;
+    if (st.remote_registration_id != m->registration_id)
+        rc = WB_EPROTO;
+    else if (!wb_sig_state_chain(&st, m->message.ratchet_key) &&
+             wb_sig_state_retired(&st, &m->message) == 0)
+        /* The session began on this message's chain; if the chain is gone, the peer has moved
+         * on long ago and the message is an old one again. */
+        rc = WB_EDUPLICATE;
+    else
+        rc = try_state(s, addr, &r, (unsigned)i, &st, &m->message, pt);
     wb_sig_state_free(&st);
     if (rc == 0 && i > 0)
         info->events |= WB_SIGNAL_EV_OLD_SESSION;
@@ -299,19 +305,16 @@ int wb_signal_decrypt(wb_signal *s, const char *addr, int type, const uint8_t *c
     if (rc < 0)
         return rc;
     if ((rc = wb_store_begin(s->st)) == 0)
-        rc = wb_signal_finish(s, type == WB_SIGNAL_MSG
-                                     ? decrypt_message(s, addr, &u.msg, pt, &t)
-                                     : decrypt_prekey_message(s, addr, &u.pk, pt, &t));
+        rc = wb_signal_finish_out(s, type == WB_SIGNAL_MSG
+                                         ? decrypt_message(s, addr, &u.msg, pt, &t)
+                                         : decrypt_prekey_message(s, addr, &u.pk, pt, &t),
+                                  pt, start);
     if (type == WB_SIGNAL_MSG)
         wb_sig_message_done(&u.msg);
     else
         wb_sig_prekey_message_done(&u.pk);
     if (rc == 0 && info)
         *info = t;
-    if (rc < 0 && pt->len > start) {
-        wb_zero(pt->data + start, pt->len - start);
-        pt->len = start;
-    }
     wb_zero(&t, sizeof t);
     return rc;
 }

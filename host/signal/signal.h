@@ -131,7 +131,7 @@ typedef struct wb_signal_info {
 } wb_signal_info;
 
 /* Builds a session with addr from its bundle (X3DH as initiator). The signed prekey's signature
- * is checked (WB_EBADSIG), unlike libsignal-node. An existing session is archived. The next
+ * is checked (WB_EBADSIG), unlike libsignal-node; a key not canonically encoded is WB_EMALFORMED. An existing session is archived. The next
  * wb_signal_encrypt gives a pkmsg, until the first message from the peer arrives. info (optional)
  * gets the identity events. */
 int wb_signal_session_from_bundle(wb_signal *s, const char *addr, const wb_signal_bundle *b,
@@ -149,11 +149,13 @@ int wb_signal_encrypt(wb_signal *s, const char *addr, const uint8_t *pt, size_t 
 /* Decrypts a msg or pkmsg from addr, appending the plaintext (still padded) to pt. On success the
  * session state has been written inside the current transaction (see above) and info (optional)
  * reports events. Errors, each leaving the stored state untouched:
- *   WB_EDUPLICATE    the message's key was already used: a replay or a redelivery
+ *   WB_EDUPLICATE    the message's key was already used: a replay or a redelivery (a msg on a
+ *                    chain older than the state remembers, WB_SIG_MAX_RETIRED steps back, can
+ *                    only be told from a forgery by its MAC: WB_EAUTH)
  *   WB_EAUTH         the MAC or the padding does not check with any session state
  *   WB_ENOTFOUND     no session (msg), or the pkmsg names a prekey we do not have
  *   WB_EUNSUPPORTED  a version byte other than 0x33
- *   WB_EMALFORMED / WB_ETRUNC  undecodable bytes
+ *   WB_EMALFORMED / WB_ETRUNC  undecodable bytes, or a public key not canonically encoded
  *   WB_ERANGE        the message is more than WB_SIGNAL_MAX_FUTURE ahead of its chain
  *   WB_EPROTO        the peer referred to a chain it had already closed
  *   WB_ECRYPTO       a ratchet key of low order

@@ -21,5 +21,7 @@ struct wb_signal {
 /* Ends the transaction level a public call opened: commit if rc is 0, else roll back. Returns rc,
  * or the commit's error. */
 int wb_signal_finish(wb_signal *s, int rc);
+/* The same, and on failure takes back (zeroed) whatever the call appended to out past start. */
+int wb_signal_finish_out(wb_signal *s, int rc, wb_buf *out, size_t start);
 
 #endif

@@ -48,7 +48,21 @@ static int check_version(const uint8_t *data, size_t len, size_t min, wb_error *
     return 0;
 }
 
-/* A public key on the wire: 33 bytes, 0x05 first. */
+int wb_sig_key_canonical(const uint8_t k[32]) {
+    /* little-endian u below p = 2^255 - 19 (so bit 255 clear): X25519 ignores bit 255 and
+     * reduces u mod p, so a non-canonical encoding names the same key as a canonical one, and
+     * accepting it would let a flipped bit of an unauthenticated key (the pkmsg base key) pass */
+    if (k[31] & 0x80)
+        return 0;
+    if (k[31] != 0x7f || k[0] < 0xed)
+        return 1;
+    for (int i = 1; i < 31; i++)
+        if (k[i] != 0xff)
+            return 1;
+    return 0;
+}
+
+/* A public key on the wire: 33 bytes, 0x05 first, canonical. */
 static int take_key(uint8_t out[32], protobuf_c_boolean has, const ProtobufCBinaryData *b,
                     const char *what, wb_error *err) {
     if (!has)
@@ -56,6 +70,8 @@ static int take_key(uint8_t out[32], protobuf_c_boolean has, const ProtobufCBina
     if (b->len != 33 || b->data[0] != 0x05)
         return wb_error_set(err, WB_EMALFORMED, 0, "%s is %zu bytes, not 0x05 and 32", what,
                             b->len);
+    if (!wb_sig_key_canonical(b->data + 1))
+        return wb_error_set(err, WB_EMALFORMED, 0, "%s is not a canonical encoding", what);
     memcpy(out, b->data + 1, 32);
     return 0;
 }
@@ -261,7 +277,7 @@ int wb_sig_distribution_parse(wb_sig_distribution *d, const uint8_t *data, size_
         goto done;
     }
     /* Baileys sends the signing key as 33 bytes and accepts 32; so do we. */
-    if (p->has_signingkey && p->signingkey.len == 32)
+    if (p->has_signingkey && p->signingkey.len == 32 && wb_sig_key_canonical(p->signingkey.data))
         memcpy(t.signing_key, p->signingkey.data, 32);
     else if ((rc = take_key(t.signing_key, p->has_signingkey, &p->signingkey, "signing key",
                             err)) < 0)

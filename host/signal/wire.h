@@ -74,6 +74,10 @@ typedef struct wb_sig_distribution {
     uint8_t signing_key[32];
 } wb_sig_distribution;
 
+/* 1 if the 32-byte public key is canonically encoded (u < 2^255 - 19), else 0. Every key we
+ * accept from a peer must be. */
+int wb_sig_key_canonical(const uint8_t k[32]);
+
 /* Parsers: 0, or WB_ETRUNC / WB_EMALFORMED / WB_EUNSUPPORTED with err (optional) saying why. On
  * success the message must be released with the matching _done; on failure nothing is held. */
 int wb_sig_message_parse(wb_sig_message *m, const uint8_t *data, size_t len, wb_error *err);

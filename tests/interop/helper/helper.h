@@ -34,6 +34,7 @@ int helper_put_bytes(cJSON *resp, const char *field, const uint8_t *data, size_t
 
 /* Family tables, each terminated by {NULL, NULL}. */
 extern const wb_helper_op helper_ops_core[];
+extern const wb_helper_op helper_ops_signal[];
 extern const wb_helper_op helper_ops_crypto[];
 extern const wb_helper_op helper_ops_proto[];
 extern const wb_helper_op helper_ops_binary[];

@@ -10,6 +10,7 @@
 
 static const wb_helper_op *const families[] = {
     helper_ops_core,
+    helper_ops_signal,
     helper_ops_crypto,
     helper_ops_proto,
     helper_ops_binary,
