@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Helper } from './lib/helper.mjs'
+import { Helper, b64 } from './lib/helper.mjs'
 import { CParty, NodeParty, prng } from './lib/signal-peers.mjs'
 
 const C_ADDR = '15550001111.1' // how libsignal names the wabot party
@@ -267,4 +267,33 @@ test('every tampered byte of a pkmsg and of a msg fails and leaves wabot\'s stat
     assert.equal((await c.decrypt(N_ADDR, msg.type, msg.ct)).toString(), 'later, tampered')
     console.log(`# pkmsg ${pk.ct.length} bytes and msg ${msg.ct.length} bytes, each byte flipped twice; ${regidFlips} registration-id flips decrypted`)
   })
+})
+
+// WhatsApp's framing around Signal, against Baileys' own functions.
+test('padding and Signal addresses match Baileys', async () => {
+  const { writeRandomPadMax16, unpadRandomMax16 } = await import('@whiskeysockets/baileys/lib/Utils/generics.js')
+  const { makeLibSignalRepository } = await import('@whiskeysockets/baileys/lib/Signal/libsignal.js')
+  const { jidDecode } = await import('@whiskeysockets/baileys/lib/WABinary/jid-utils.js')
+  const h = new Helper()
+  try {
+    const pads = new Set()
+    for (let i = 0; i < 200; i++) {
+      const msg = Buffer.from(`message ${i}`)
+      const ours = b64((await h.call('sig_pad', { data: msg })).data)
+      pads.add(ours.length - msg.length)
+      assert.deepEqual(Buffer.from(unpadRandomMax16(ours)), msg)
+      const theirs = writeRandomPadMax16(msg)
+      assert.deepEqual(b64((await h.call('sig_unpad', { data: theirs })).data), msg)
+    }
+    assert.equal(pads.size, 16) // 1..16, all seen in 200 draws
+    const keys = { get: async () => ({}), set: async () => {}, transaction: async (fn) => fn() }
+    const repo = makeLibSignalRepository({ creds: {}, keys }, { info () {}, debug () {}, trace () {}, warn () {}, error () {} })
+    for (const jid of ['15550001111@s.whatsapp.net', '15550001111:3@s.whatsapp.net', '100000852000460:1@lid',
+      '100000852000460@lid', '5511987654321:99@hosted', '100000852000460:99@hosted.lid']) {
+      const d = jidDecode(jid)
+      const ours = await h.call('sig_address', { user: d.user, domain: d.domainType ?? 0, device: d.device ?? 0 })
+      assert.equal(ours.addr, repo.jidToSignalProtocolAddress(jid), jid)
+      assert.equal(ours.valid, true)
+    }
+  } finally { await h.close() }
 })
