@@ -1,0 +1,263 @@
+/* The websocket session over libwslay's event API (see ws_session.h).
+ *
+ * wslay pulls input through recv_callback and pushes output through send_callback; here the
+ * first reads from the bytes handed to wb_ws_session_feed and the second appends to a buffer
+ * that is handed to on_output once per call, so a 1 MiB message leaves as one piece and not as
+ * wslay's 4 KiB slices.
+ *
+ * One wslay gap is closed by hand: a malformed frame header (a control frame over 125 bytes or
+ * fragmented, a non-minimal length, a 64-bit length with the top bit set) makes wslay queue a
+ * close frame *without* a status code. RFC 6455 7.4.1 wants 1002 there, and peers log the code,
+ * so such a failure drops wslay's queued frame and writes a 1002 close frame itself. The same
+ * is done for a close frame with a 1-byte payload, which wslay takes as "no code". */
+#include "net/ws_session.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wslay/wslay.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "crypto/random.h"
+
+struct wb_ws_session {
+    wslay_event_context_ptr ctx;
+    wb_ws_role role;
+    wb_ws_session_callbacks cb;
+    void *ud;
+    const uint8_t *in; /* the rest of the bytes of the current feed */
+    size_t in_len;
+    wb_buf out; /* output collected during one call */
+    int in_feed;
+    int failed;      /* 0, or the code wb_ws_session_feed keeps returning */
+    int manual_code; /* a close code we wrote ourselves (see the comment at the top) */
+    int bad_close;   /* the peer's close frame had a 1-byte payload, which wslay lets pass */
+    size_t text_ignored;
+};
+
+static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *ud) {
+    wb_ws_session *s = ud;
+    if (s->in_len == 0) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        return -1;
+    }
+    size_t n = len < s->in_len ? len : s->in_len;
+    memcpy(buf, s->in, n);
+    s->in += n;
+    s->in_len -= n;
+    return (ssize_t)n;
+}
+
+static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags,
+                       void *ud) {
+    wb_ws_session *s = ud;
+    if (wb_buf_append(&s->out, data, len) < 0) {
+        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+        return -1;
+    }
+    return (ssize_t)len;
+}
+
+static int genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, void *ud) {
+    wb_random_bytes(buf, len);
+    return 0;
+}
+
+static void on_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg,
+                      void *ud) {
+    wb_ws_session *s = ud;
+    switch (arg->opcode) {
+    case WSLAY_BINARY_FRAME:
+        if (s->cb.on_message)
+            s->cb.on_message(s->ud, arg->msg, arg->msg_length);
+        break;
+    case WSLAY_TEXT_FRAME:
+        s->text_ignored++;
+        WB_DEBUG("ws", "ignored a text message of %zu bytes", arg->msg_length);
+        break;
+    case WSLAY_CONNECTION_CLOSE:
+        if (arg->msg_length == 1) {
+            s->bad_close = 1; /* RFC 6455 5.5.1: a body, if any, starts with a 2-byte code */
+            break;
+        }
+        if (s->cb.on_close)
+            s->cb.on_close(s->ud, arg->status_code ? arg->status_code : WB_WS_CLOSE_NO_STATUS,
+                           arg->msg_length > 2 ? arg->msg + 2 : NULL,
+                           arg->msg_length > 2 ? arg->msg_length - 2 : 0);
+        break;
+    default: /* ping (answered by wslay) and pong */
+        break;
+    }
+}
+
+static void flush(wb_ws_session *s) {
+    if (s->out.len && s->cb.on_output)
+        s->cb.on_output(s->ud, s->out.data, s->out.len);
+    wb_buf_reset(&s->out);
+}
+
+/* Lets wslay write what it has queued, then hands the bytes over. */
+static int pump(wb_ws_session *s) {
+    if (s->in_feed)
+        return 0; /* wb_ws_session_feed pumps when wslay returns */
+    int r = wslay_event_send(s->ctx);
+    flush(s);
+    return r == 0 ? 0 : WB_ENOMEM; /* send_cb fails only when appending fails */
+}
+
+int wb_ws_session_new(wb_ws_session **out, wb_ws_role role, size_t max_message,
+                      const wb_ws_session_callbacks *cb, void *ud) {
+    static const struct wslay_event_callbacks wcb = {
+        recv_cb, send_cb, genmask_cb, NULL, NULL, NULL, on_msg_cb,
+    };
+    wb_ws_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return WB_ENOMEM;
+    s->role = role;
+    s->cb = *cb;
+    s->ud = ud;
+    int r = role == WB_WS_CLIENT ? wslay_event_context_client_init(&s->ctx, &wcb, s)
+                                 : wslay_event_context_server_init(&s->ctx, &wcb, s);
+    if (r != 0) {
+        free(s);
+        return WB_ENOMEM;
+    }
+    wslay_event_config_set_max_recv_msg_length(s->ctx, max_message ? max_message
+                                                                    : WB_WS_DEFAULT_MAX_MESSAGE);
+    *out = s;
+    return 0;
+}
+
+void wb_ws_session_free(wb_ws_session *s) {
+    if (!s)
+        return;
+    wslay_event_context_free(s->ctx);
+    wb_buf_free(&s->out);
+    free(s);
+}
+
+/* Writes a close frame with code itself, masked when we are the client. */
+static void write_close(wb_ws_session *s, int code) {
+    uint8_t f[8];
+    size_t n = 0;
+    uint8_t payload[2] = {(uint8_t)(code >> 8), (uint8_t)code};
+    f[n++] = 0x88; /* FIN, opcode close */
+    if (s->role == WB_WS_CLIENT) {
+        uint8_t mask[4];
+        wb_random_bytes(mask, sizeof mask);
+        f[n++] = 0x80 | 2;
+        memcpy(f + n, mask, 4);
+        n += 4;
+        f[n++] = payload[0] ^ mask[0];
+        f[n++] = payload[1] ^ mask[1];
+    } else {
+        f[n++] = 2;
+        f[n++] = payload[0];
+        f[n++] = payload[1];
+    }
+    wb_buf_append(&s->out, f, n);
+    s->manual_code = code;
+}
+
+int wb_ws_session_feed(wb_ws_session *s, const uint8_t *data, size_t len) {
+    if (s->failed)
+        return s->failed;
+    if (wslay_event_get_close_received(s->ctx))
+        return len ? WB_ECLOSED : 0;
+    s->in = data;
+    s->in_len = len;
+    s->in_feed = 1;
+    int r = wslay_event_recv(s->ctx);
+    s->in_feed = 0;
+    s->in = NULL;
+    s->in_len = 0;
+    if (r == WSLAY_ERR_CALLBACK_FAILURE || s->bad_close) {
+        /* a frame-level protocol error (our callbacks never fail on input), or a bad close
+         * frame that wslay answered with a code-less close we now drop */
+        if (!wslay_event_get_close_sent(s->ctx))
+            write_close(s, WB_WS_CLOSE_PROTOCOL_ERROR);
+        flush(s);
+        return s->failed = WB_EPROTO;
+    }
+    if (r != 0) {
+        flush(s);
+        return s->failed = WB_ENOMEM;
+    }
+    if (wslay_event_send(s->ctx) != 0) {
+        flush(s);
+        return s->failed = WB_ENOMEM;
+    }
+    flush(s);
+    if (!wslay_event_get_read_enabled(s->ctx) && !wslay_event_get_close_received(s->ctx)) {
+        /* wslay refused the input and queued (now sent) a close frame with its reason */
+        int code = wslay_event_get_status_code_sent(s->ctx);
+        return s->failed = code == WB_WS_CLOSE_TOO_BIG ? WB_ETOOBIG : WB_EPROTO;
+    }
+    return 0;
+}
+
+static int queue(wb_ws_session *s, uint8_t opcode, const uint8_t *data, size_t len) {
+    if (s->failed || s->manual_code)
+        return WB_ECLOSED;
+    struct wslay_event_msg m = {opcode, data, len};
+    int r = wslay_event_queue_msg(s->ctx, &m);
+    if (r == WSLAY_ERR_NO_MORE_MSG)
+        return WB_ECLOSED;
+    if (r == WSLAY_ERR_INVALID_ARGUMENT)
+        return WB_EINVAL;
+    if (r != 0)
+        return WB_ENOMEM;
+    return pump(s);
+}
+
+int wb_ws_session_send(wb_ws_session *s, const uint8_t *data, size_t len) {
+    return queue(s, WSLAY_BINARY_FRAME, data, len);
+}
+
+int wb_ws_session_ping(wb_ws_session *s, const uint8_t *data, size_t len) {
+    if (len > 125)
+        return WB_EINVAL;
+    return queue(s, WSLAY_PING, data, len);
+}
+
+int wb_ws_session_close(wb_ws_session *s, int code, const char *reason) {
+    size_t rl = reason ? strlen(reason) : 0;
+    int ok = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) ||
+             (code >= 3000 && code <= 4999);
+    if (!ok || rl > 123)
+        return WB_EINVAL;
+    if (s->failed || s->manual_code)
+        return WB_ECLOSED;
+    int r = wslay_event_queue_close(s->ctx, (uint16_t)code, (const uint8_t *)reason, rl);
+    if (r == WSLAY_ERR_NO_MORE_MSG)
+        return WB_ECLOSED;
+    if (r != 0)
+        return WB_ENOMEM;
+    return pump(s);
+}
+
+int wb_ws_session_finished(const wb_ws_session *s) {
+    return s->failed || (wslay_event_get_close_sent(s->ctx) && wslay_event_get_close_received(s->ctx));
+}
+
+int wb_ws_session_close_sent(const wb_ws_session *s) {
+    return s->manual_code || wslay_event_get_close_sent(s->ctx);
+}
+
+int wb_ws_session_close_received(const wb_ws_session *s) {
+    return wslay_event_get_close_received(s->ctx);
+}
+
+int wb_ws_session_code_sent(const wb_ws_session *s) {
+    if (s->manual_code)
+        return s->manual_code;
+    return wslay_event_get_close_sent(s->ctx) ? wslay_event_get_status_code_sent(s->ctx) : 0;
+}
+
+int wb_ws_session_code_received(const wb_ws_session *s) {
+    return wslay_event_get_close_received(s->ctx) ? wslay_event_get_status_code_received(s->ctx) : 0;
+}
+
+size_t wb_ws_session_text_ignored(const wb_ws_session *s) {
+    return s->text_ignored;
+}
