@@ -218,6 +218,7 @@ static int parse_head(wb_http_parser *p, size_t hlen, wb_error *err) {
     if (wb_buf_reserve(&m->head_store, hlen + 4) < 0)
         return fail(p, err, WB_ENOMEM, 500, 0, "out of memory");
     char *s = (char *)m->head_store.data;
+    s[hlen] = 0; /* the searches below stop here; the path copy later starts here */
     size_t base = p->skipped_crlf;
     if (memchr(s, 0, hlen))
         return fail(p, err, WB_EMALFORMED, 400, base + (size_t)((char *)memchr(s, 0, hlen) - s),

@@ -28,7 +28,6 @@ struct wb_ws_session {
     const uint8_t *in; /* the rest of the bytes of the current feed */
     size_t in_len;
     wb_buf out; /* output collected during one call */
-    int in_feed;
     int failed;      /* 0, or the code wb_ws_session_feed keeps returning */
     int manual_code; /* a close code we wrote ourselves (see the comment at the top) */
     int bad_close;   /* the peer's close frame had a 1-byte payload, which wslay lets pass */
@@ -96,10 +95,10 @@ static void flush(wb_ws_session *s) {
     wb_buf_reset(&s->out);
 }
 
-/* Lets wslay write what it has queued, then hands the bytes over. */
+/* Lets wslay write what it has queued, then hands the bytes over. This also runs inside
+ * on_message (wslay's send and receive sides share no state), so that a handler that sends
+ * a lot meets the caller's backpressure at once instead of piling messages up in wslay. */
 static int pump(wb_ws_session *s) {
-    if (s->in_feed)
-        return 0; /* wb_ws_session_feed pumps when wslay returns */
     int r = wslay_event_send(s->ctx);
     flush(s);
     return r == 0 ? 0 : WB_ENOMEM; /* send_cb fails only when appending fails */
@@ -166,9 +165,7 @@ int wb_ws_session_feed(wb_ws_session *s, const uint8_t *data, size_t len) {
         return len ? WB_ECLOSED : 0;
     s->in = data;
     s->in_len = len;
-    s->in_feed = 1;
     int r = wslay_event_recv(s->ctx);
-    s->in_feed = 0;
     s->in = NULL;
     s->in_len = 0;
     if (r == WSLAY_ERR_CALLBACK_FAILURE || s->bad_close) {

@@ -1,0 +1,110 @@
+/* An HTTP/1.1 server over libuv, with websocket routes and optional TLS on the same port.
+ *
+ * The simulator serves its WhatsApp websocket (/ws/chat), its admin API and its media on one of
+ * these (or media on a second one with a self-signed certificate). A typical setup:
+ *
+ *     wb_http_server srv;
+ *     srv.data = sim;
+ *     wb_http_server_opts o = {.tls = tls_ctx_or_NULL};
+ *     wb_http_server_init(loop, &srv, &o);
+ *     wb_http_server_ws_route(&srv, "/ws/chat", on_chat_accept, &chat_cbs, sim);
+ *     wb_http_server_route(&srv, "GET", "/admin/info", on_info, sim);
+ *     wb_http_server_route(&srv, "POST", "/admin/" "*", on_admin, sim);  // a prefix
+ *     if ((rc = wb_http_server_listen(&srv, "127.0.0.1", port)) < 0) ...
+ *     printf("listening on %d\n", wb_http_server_port(&srv));
+ *     ...
+ *     wb_http_server_close(&srv, on_server_closed);   // every connection ends, then the callback
+ *
+ *     static void on_info(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
+ *         wb_http_header h[] = {{"Content-Type", "application/json"}};
+ *         wb_http_respond(x, 200, h, 1, json, strlen(json));    // now or later, exactly once
+ *     }
+ *     static int on_chat_accept(wb_ws *ws, const wb_http_msg *req, void *ud) {
+ *         ws->data = new_session(ud, req);   // then messages arrive through chat_cbs
+ *         return 0;                          // or an HTTP status to refuse (403...)
+ *     }
+ *
+ * Requests: a route is a method (NULL: any) and a path (exact, or a prefix when it ends in '*');
+ * the first registered match wins; no path match answers 404, a path match with the wrong method
+ * 405. The request (head and whole decoded body, Content-Length or chunked) is parsed before the
+ * handler runs; "Expect: 100-continue" is answered. Keep-alive and pipelining work: the next
+ * request on a connection is read only after the current one is answered.
+ *
+ * Misbehaving connections are closed with a logged reason and never affect others: a malformed
+ * request gets 400 (413, 414, 431, 501, 505 as fits) and the connection closes after the answer
+ * is delivered; websocket protocol errors close with 1002 (1009 for an oversized message); TLS
+ * garbage is dropped; an idle connection is closed after idle_timeout_ms; a peer that does not
+ * read is dropped once write_queue_cap bytes wait for it. */
+#ifndef WB_NET_HTTP_SERVER_H
+#define WB_NET_HTTP_SERVER_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "net/http.h"
+#include "net/tls.h"
+#include "net/ws.h"
+
+typedef struct wb_http_server wb_http_server;
+typedef struct wb_http_exchange wb_http_exchange;
+
+typedef struct wb_http_server_opts {
+    wb_tls_ctx *tls;          /* a server context for HTTPS/wss on this port, or NULL; borrowed
+                                 until the server's close callback */
+    wb_http_limits limits;    /* zero fields: 16 KiB head, 100 headers, 64 MiB body */
+    size_t max_ws_message;    /* 0: 16 MiB */
+    size_t max_connections;   /* 0: 1024; more are accepted and closed at once */
+    size_t write_queue_cap;   /* per connection; 0: 64 MiB */
+    unsigned idle_timeout_ms; /* no byte from a connection waiting for a request; 0: 60 s */
+} wb_http_server_opts;
+
+#define WB_HTTP_SERVER_DEFAULT_MAX_BODY (64u * 1024 * 1024)
+
+/* A request handler. req (and its strings and body) stays valid until x is answered. */
+typedef void (*wb_http_handler)(wb_http_exchange *x, const wb_http_msg *req, void *ud);
+/* Decides on a websocket upgrade whose handshake was valid. Return 0 to accept (ws is then live:
+ * set ws->data; the route's callbacks follow), or an HTTP status (400..599) to refuse. */
+typedef int (*wb_ws_accept_fn)(wb_ws *ws, const wb_http_msg *req, void *ud);
+typedef void (*wb_http_server_close_cb)(wb_http_server *s);
+
+struct wb_http_server {
+    void *data;                     /* the caller's */
+    struct wb_http_server_impl *impl_; /* private */
+};
+
+/* Prepares s (the caller's memory). opts may be NULL. Returns 0 or WB_ENOMEM. */
+int wb_http_server_init(uv_loop_t *loop, wb_http_server *s, const wb_http_server_opts *opts);
+
+/* Adds a request route. method NULL matches any method; path ending in '*' is a prefix. Both are
+ * copied. Returns 0, WB_EINVAL or WB_ENOMEM. */
+int wb_http_server_route(wb_http_server *s, const char *method, const char *path,
+                         wb_http_handler handler, void *ud);
+
+/* Adds a websocket route: upgrade requests for exactly this path go through accept, then cb.
+ * cb must outlive the server. Returns 0, WB_EINVAL or WB_ENOMEM. */
+int wb_http_server_ws_route(wb_http_server *s, const char *path, wb_ws_accept_fn accept,
+                            const wb_ws_callbacks *cb, void *ud);
+
+/* Listens on ip:port (port 0: any free port). Returns 0, WB_EINVAL (bad address) or WB_EIO
+ * (address in use...), with the reason logged. */
+int wb_http_server_listen(wb_http_server *s, const char *ip, int port);
+/* The port listened on, or 0. */
+int wb_http_server_port(const wb_http_server *s);
+
+/* Stops listening and ends every connection (websockets get a 1001 close frame); cb (may be
+ * NULL) runs when all handles are closed, after which s may be freed. Exchanges not yet
+ * answered stay valid until answered (the answer goes nowhere). Calling it twice is harmless. */
+void wb_http_server_close(wb_http_server *s, wb_http_server_close_cb cb);
+
+/* Answers the exchange: status, headers (no Content-Length or Connection: the server adds
+ * them) and body, copied. Frees x, so it is called exactly once per exchange. Returns 0,
+ * WB_ECLOSED (the connection is gone; x is freed anyway) or WB_EINVAL (a header that would
+ * break the framing; a 500 is sent instead). For HEAD requests the body is not sent. */
+int wb_http_respond(wb_http_exchange *x, int status, const wb_http_header *headers,
+                    size_t nheaders, const void *body, size_t len);
+/* The client's address ("127.0.0.1:5555"), "" once the connection is gone. */
+const char *wb_http_exchange_peer(const wb_http_exchange *x);
+/* The server, or NULL once the connection is gone. */
+wb_http_server *wb_http_exchange_server(const wb_http_exchange *x);
+
+#endif

@@ -1,0 +1,778 @@
+/* The libuv transport in one process: the HTTP/websocket server (net/http_server.h), the
+ * websocket client (net/ws.h) and the HTTP client (net/http_client.h) on one loop, over loopback,
+ * plain and TLS. Also abuse from raw TCP clients (malformed HTTP, oversized heads, bad frames, TLS
+ * garbage, a peer that never reads), each closed with its reason while a good client carries on.
+ * Every test ends with every handle closed (uv_loop_close succeeds), which ASan checks for leaks. */
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "check.h"
+#include "core/log.h"
+#include "crypto/random.h"
+#include "net/http_client.h"
+#include "net/http_server.h"
+#include "net/ws.h"
+
+static uv_loop_t loop;
+
+/* Runs the loop until *flag is set (or 10 s pass, which fails the test). */
+static void run_until(int *flag) {
+    uint64_t start = uv_now(&loop);
+    while (!*flag && uv_now(&loop) - start < 10000) {
+        uv_run(&loop, UV_RUN_ONCE);
+        uv_update_time(&loop);
+    }
+    CHECK(*flag);
+}
+
+/* Runs until nothing is left, then closes the loop: proves every handle was closed. */
+static void drain_loop(void) {
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_EQ(uv_loop_close(&loop), 0);
+    uv_loop_init(&loop);
+}
+
+/* ---- the test server --------------------------------------------------------------------------- */
+
+typedef struct server {
+    wb_http_server http;
+    wb_tls_ctx *tls;
+    wb_buf cert, key;
+    int closed;
+    int ws_opened, ws_closed, ws_last_status, ws_last_code;
+    int flood_result;
+    int refuse_ws; /* a status for the accept callback to return */
+} server;
+
+static void blob_fill(uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(i * 31 + (i >> 12));
+}
+
+static void on_hello(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
+    wb_http_header h[] = {{"Content-Type", "text/plain"}};
+    wb_http_respond(x, 200, h, 1, "hello", 5);
+}
+
+static void on_echo(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
+    wb_http_respond(x, 200, NULL, 0, req->body, req->body_len);
+}
+
+static void on_blob(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
+    wb_buf v = WB_BUF_INIT;
+    size_t n = 0;
+    if (wb_http_query_get(req->query, "size", &v) == 1 && wb_buf_put_u8(&v, 0) == 0)
+        n = strtoul((const char *)v.data, NULL, 10);
+    wb_buf_free(&v);
+    uint8_t *p = malloc(n ? n : 1);
+    blob_fill(p, n);
+    wb_http_respond(x, 200, NULL, 0, p, n);
+    free(p);
+}
+
+typedef struct later {
+    uv_timer_t t;
+    wb_http_exchange *x;
+} later;
+
+static void later_closed(uv_handle_t *h) {
+    free(h->data);
+}
+
+static void later_fire(uv_timer_t *t) {
+    later *l = t->data;
+    wb_http_respond(l->x, 202, NULL, 0, "later", 5);
+    uv_close((uv_handle_t *)t, later_closed);
+}
+
+static void on_later(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
+    later *l = calloc(1, sizeof *l);
+    l->x = x;
+    uv_timer_init(&loop, &l->t);
+    l->t.data = l;
+    uv_timer_start(&l->t, later_fire, 30, 0);
+}
+
+static int ws_accept(wb_ws *ws, const wb_http_msg *req, void *ud) {
+    server *s = ud;
+    const char *origin = wb_http_msg_header(req, "origin");
+    if (s->refuse_ws)
+        return s->refuse_ws;
+    s->ws_opened++;
+    ws->data = s;
+    /* sending before accept returns is refused: the 101 is not out yet */
+    CHECK_EQ(wb_ws_send(ws, "x", 1), WB_ECLOSED);
+    return origin && strcmp(origin, "https://web.whatsapp.com") == 0 ? 0 : 403;
+}
+
+static void ws_message(wb_ws *ws, const uint8_t *p, size_t n) {
+    server *s = ws->data;
+    if (n == 8 && memcmp(p, "close-me", 8) == 0) {
+        CHECK_EQ(wb_ws_close(ws, 4000, "bye"), 0);
+        return;
+    }
+    if (n == 5 && memcmp(p, "flood", 5) == 0) {
+        uint8_t *big = calloc(1, 256 * 1024);
+        int rc = 0;
+        for (int i = 0; i < 10000 && rc == 0; i++)
+            rc = wb_ws_send(ws, big, 256 * 1024);
+        s->flood_result = rc;
+        free(big);
+        return;
+    }
+    wb_ws_send(ws, p, n);
+}
+
+static void ws_closed(wb_ws *ws, int status, int code, const char *reason) {
+    server *s = ws->data;
+    if (!s)
+        return;
+    s->ws_closed++;
+    s->ws_last_status = status;
+    s->ws_last_code = code;
+}
+
+static const wb_ws_callbacks server_ws_cbs = {NULL, ws_message, ws_closed};
+
+static void server_start(server *s, int tls, size_t write_cap) {
+    memset(s, 0, sizeof *s);
+    wb_http_server_opts o = {0};
+    if (tls) {
+        const char *names[] = {"sim.test"};
+        CHECK_EQ(wb_tls_selfsigned(names, 1, &s->cert, &s->key), 0);
+        CHECK_EQ(wb_tls_ctx_new_server(&s->tls, (const char *)s->cert.data, (const char *)s->key.data, NULL), 0);
+        o.tls = s->tls;
+    }
+    o.limits.max_head = 4096;
+    o.write_queue_cap = write_cap;
+    o.idle_timeout_ms = 2000;
+    CHECK_EQ(wb_http_server_init(&loop, &s->http, &o), 0);
+    s->http.data = s;
+    CHECK_EQ(wb_http_server_route(&s->http, "GET", "/hello", on_hello, s), 0);
+    CHECK_EQ(wb_http_server_route(&s->http, "POST", "/echo", on_echo, s), 0);
+    CHECK_EQ(wb_http_server_route(&s->http, "GET", "/blob", on_blob, s), 0);
+    CHECK_EQ(wb_http_server_route(&s->http, NULL, "/later/*", on_later, s), 0);
+    CHECK_EQ(wb_http_server_ws_route(&s->http, "/ws/chat", ws_accept, &server_ws_cbs, s), 0);
+    CHECK_EQ(wb_http_server_route(&s->http, "GET", "/bad/*", NULL, s), WB_EINVAL);
+    CHECK_EQ(wb_http_server_listen(&s->http, "127.0.0.1", 0), 0);
+    CHECK(wb_http_server_port(&s->http) > 0);
+}
+
+static void server_closed(wb_http_server *h) {
+    ((server *)h->data)->closed = 1;
+}
+
+static void server_stop(server *s) {
+    wb_http_server_close(&s->http, server_closed);
+    wb_http_server_close(&s->http, server_closed); /* twice is harmless */
+    run_until(&s->closed);
+    wb_tls_ctx_free(s->tls);
+    wb_buf_free(&s->cert);
+    wb_buf_free_secret(&s->key);
+}
+
+/* ---- HTTP client ------------------------------------------------------------------------------ */
+
+typedef struct fetch {
+    wb_http_fetch f;
+    int done, status, http_status;
+    wb_buf body;
+    char why[200];
+} fetch;
+
+static void fetch_done(wb_http_fetch *f, int status, const wb_http_msg *res, const char *why) {
+    fetch *x = f->data;
+    x->done = 1;
+    x->status = status;
+    snprintf(x->why, sizeof x->why, "%s", why);
+    CHECK((status == 0) == (res != NULL));
+    if (res) {
+        x->http_status = res->status;
+        wb_buf_append(&x->body, res->body, res->body_len);
+    }
+}
+
+static void do_fetch(fetch *x, const char *method, const char *url, wb_tls_ctx *tls,
+                     const void *body, size_t len, unsigned timeout_ms) {
+    memset(x, 0, sizeof *x);
+    x->f.data = x;
+    wb_http_fetch_opts o = {.method = method, .url = url, .tls = tls, .body = body,
+                            .body_len = len, .timeout_ms = timeout_ms};
+    CHECK_EQ(wb_http_fetch_start(&loop, &x->f, &o, fetch_done), 0);
+    run_until(&x->done);
+}
+
+static wb_tls_ctx *trust(const server *s) {
+    wb_tls_ctx *c = NULL;
+    CHECK_EQ(wb_tls_ctx_new_client(&c, (const char *)s->cert.data, NULL), 0);
+    return c;
+}
+
+static void http_round_trips(int tls) {
+    server s;
+    server_start(&s, tls, 0);
+    wb_tls_ctx *ca = tls ? trust(&s) : NULL;
+    char url[128];
+    const char *scheme = tls ? "https" : "http";
+    const char *host = tls ? "sim.test" : "127.0.0.1";
+    int port = wb_http_server_port(&s.http);
+    fetch x;
+    /* sim.test does not resolve: TLS tests connect by IP; the cert names 127.0.0.1 too */
+    (void)host;
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/hello", scheme, port);
+    do_fetch(&x, NULL, url, ca, NULL, 0, 0);
+    CHECK_EQ(x.status, 0);
+    CHECK_EQ(x.http_status, 200);
+    CHECK_EQ(x.body.len, 5);
+    CHECK_MEM(x.body.data, "hello", 5);
+    wb_buf_free(&x.body);
+
+    /* 5 MiB up and back */
+    size_t n = 5u << 20;
+    uint8_t *big = malloc(n);
+    wb_random_bytes(big, n);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/echo", scheme, port);
+    do_fetch(&x, "POST", url, ca, big, n, 0);
+    CHECK_EQ(x.status, 0);
+    CHECK_EQ(x.http_status, 200);
+    CHECK_EQ(x.body.len, n);
+    CHECK(x.body.len == n && memcmp(x.body.data, big, n) == 0);
+    wb_buf_free(&x.body);
+
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/blob?size=%zu", scheme, port, n);
+    do_fetch(&x, "GET", url, ca, NULL, 0, 0);
+    blob_fill(big, n);
+    CHECK_EQ(x.body.len, n);
+    CHECK(x.body.len == n && memcmp(x.body.data, big, n) == 0);
+    wb_buf_free(&x.body);
+    free(big);
+
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/later/x", scheme, port);
+    do_fetch(&x, "DELETE", url, ca, NULL, 0, 0);
+    CHECK_EQ(x.http_status, 202);
+    wb_buf_free(&x.body);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/nothing", scheme, port);
+    do_fetch(&x, "GET", url, ca, NULL, 0, 0);
+    CHECK_EQ(x.http_status, 404);
+    wb_buf_free(&x.body);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/hello", scheme, port);
+    do_fetch(&x, "POST", url, ca, "x", 1, 0);
+    CHECK_EQ(x.http_status, 405);
+    wb_buf_free(&x.body);
+    do_fetch(&x, "HEAD", url, ca, NULL, 0, 0);
+    CHECK_EQ(x.http_status, 200);
+    CHECK_EQ(x.body.len, 0);
+    wb_buf_free(&x.body);
+
+    wb_tls_ctx_free(ca);
+    server_stop(&s);
+    drain_loop();
+}
+
+static void test_transport_http_get_post_5mib_plain(void) {
+    http_round_trips(0);
+}
+
+static void test_transport_https_get_post_5mib(void) {
+    http_round_trips(1);
+}
+
+static void test_transport_https_client_rejects_untrusted_server(void) {
+    server s, other;
+    server_start(&s, 1, 0);
+    server_start(&other, 1, 0);
+    wb_tls_ctx *wrong = trust(&other);
+    char url[128];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/hello", wb_http_server_port(&s.http));
+    fetch x;
+    do_fetch(&x, NULL, url, wrong, NULL, 0, 0);
+    CHECK_EQ(x.status, WB_ECERT);
+    CHECK(strstr(x.why, "self-signed") != NULL);
+    /* the system's roots do not know it either */
+    do_fetch(&x, NULL, url, NULL, NULL, 0, 0);
+    CHECK_EQ(x.status, WB_ECERT);
+    wb_tls_ctx_free(wrong);
+    server_stop(&s);
+    server_stop(&other);
+    drain_loop();
+}
+
+/* A listener that leaves connections in the kernel's backlog: connected, never answered. */
+static void never_accept(uv_stream_t *l, int status) {
+}
+
+static void test_transport_http_client_errors(void) {
+    fetch x;
+    /* a port nobody listens on: bind one, note it, close it */
+    uv_tcp_t t;
+    struct sockaddr_in a;
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    uv_tcp_init(&loop, &t);
+    uv_tcp_bind(&t, (struct sockaddr *)&a, 0);
+    int len = sizeof a;
+    uv_tcp_getsockname(&t, (struct sockaddr *)&a, &len);
+    int port = ntohs(a.sin_port);
+    uv_close((uv_handle_t *)&t, NULL);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
+    do_fetch(&x, NULL, url, NULL, NULL, 0, 0);
+    CHECK_EQ(x.status, WB_EIO);
+    CHECK(strstr(x.why, "refused") != NULL);
+
+    /* a server that accepts and says nothing: the timeout fires */
+    uv_tcp_t l;
+    uv_tcp_init(&loop, &l);
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    uv_tcp_bind(&l, (struct sockaddr *)&a, 0);
+    uv_listen((uv_stream_t *)&l, 4, never_accept);
+    len = sizeof a;
+    uv_tcp_getsockname(&l, (struct sockaddr *)&a, &len);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", ntohs(a.sin_port));
+    do_fetch(&x, NULL, url, NULL, NULL, 0, 200);
+    CHECK_EQ(x.status, WB_ETIMEOUT);
+    uv_close((uv_handle_t *)&l, NULL);
+
+    /* synchronous refusals call nothing */
+    wb_http_fetch f;
+    wb_http_fetch_opts o = {.url = "ws://127.0.0.1/x"};
+    CHECK_EQ(wb_http_fetch_start(&loop, &f, &o, fetch_done), WB_EINVAL);
+    o.url = "gopher://x/";
+    CHECK_EQ(wb_http_fetch_start(&loop, &f, &o, fetch_done), WB_EUNSUPPORTED);
+    wb_http_header bad[] = {{"X", "a\r\nb"}};
+    o.url = "http://127.0.0.1:1/";
+    o.headers = bad;
+    o.nheaders = 1;
+    CHECK_EQ(wb_http_fetch_start(&loop, &f, &o, fetch_done), WB_EINVAL);
+
+    /* cancel */
+    memset(&x, 0, sizeof x);
+    x.f.data = &x;
+    wb_http_fetch_opts c = {.url = url};
+    uv_tcp_t l2;
+    uv_tcp_init(&loop, &l2);
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    uv_tcp_bind(&l2, (struct sockaddr *)&a, 0);
+    uv_listen((uv_stream_t *)&l2, 4, never_accept);
+    len = sizeof a;
+    uv_tcp_getsockname(&l2, (struct sockaddr *)&a, &len);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", ntohs(a.sin_port));
+    CHECK_EQ(wb_http_fetch_start(&loop, &x.f, &c, fetch_done), 0);
+    wb_http_fetch_cancel(&x.f);
+    run_until(&x.done);
+    CHECK_EQ(x.status, WB_ECLOSED);
+    uv_close((uv_handle_t *)&l2, NULL);
+    drain_loop();
+}
+
+/* ---- websocket client --------------------------------------------------------------------------- */
+
+typedef struct client {
+    wb_ws ws;
+    int opened, closed, status, code;
+    char reason[200];
+    size_t messages;
+    uint64_t bytes;
+    wb_buf last;
+    int close_after; /* close with 1000 after this many messages (0: never) */
+} client;
+
+static void c_open(wb_ws *ws) {
+    ((client *)ws->data)->opened++;
+}
+
+static void c_message(wb_ws *ws, const uint8_t *p, size_t n) {
+    client *c = ws->data;
+    c->messages++;
+    c->bytes += n;
+    wb_buf_reset(&c->last);
+    wb_buf_append(&c->last, p, n);
+    if (c->close_after && c->messages == (size_t)c->close_after)
+        CHECK_EQ(wb_ws_close(ws, 1000, "done"), 0);
+}
+
+static void c_close(wb_ws *ws, int status, int code, const char *reason) {
+    client *c = ws->data;
+    CHECK_EQ(c->closed, 0);
+    c->closed = 1;
+    c->status = status;
+    c->code = code;
+    snprintf(c->reason, sizeof c->reason, "%s", reason);
+    CHECK_EQ(wb_ws_send(ws, "x", 1), WB_ECLOSED);
+    wb_buf_free(&c->last);
+}
+
+static const wb_ws_callbacks client_cbs = {c_open, c_message, c_close};
+
+static void ws_connect(client *c, const char *url, wb_tls_ctx *tls) {
+    memset(c, 0, sizeof *c);
+    c->ws.data = c;
+    wb_http_header h[] = {{"Cache-Control", "no-cache"}};
+    wb_ws_connect_opts o = {.origin = "https://web.whatsapp.com", .headers = h, .nheaders = 1, .tls = tls,
+                            .timeout_ms = 3000};
+    CHECK_EQ(wb_ws_connect(&loop, &c->ws, url, &o, &client_cbs), 0);
+}
+
+static void ws_echo(int tls) {
+    server s;
+    server_start(&s, tls, 0);
+    wb_tls_ctx *ca = tls ? trust(&s) : NULL;
+    char url[128];
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/ws/chat", tls ? "wss" : "ws", wb_http_server_port(&s.http));
+    client c;
+    ws_connect(&c, url, ca);
+    CHECK_EQ(wb_ws_send(&c.ws, "early", 5), WB_ECLOSED); /* not open yet */
+    run_until(&c.opened);
+    CHECK_EQ(s.ws_opened, 1);
+    CHECK(strncmp(wb_ws_peer(&c.ws), "127.0.0.1:", 10) == 0);
+    /* many small messages, then a megabyte */
+    for (int i = 0; i < 500; i++) {
+        uint8_t m[32];
+        memset(m, i, sizeof m);
+        CHECK_EQ(wb_ws_send(&c.ws, m, (size_t)(i % 32) + 1), 0);
+    }
+    size_t big = 1u << 20;
+    uint8_t *p = malloc(big);
+    wb_random_bytes(p, big);
+    CHECK_EQ(wb_ws_send(&c.ws, p, big), 0);
+    c.close_after = 501;
+    run_until(&c.closed);
+    CHECK_EQ(c.messages, 501);
+    CHECK_EQ(c.status, 0);
+    CHECK_EQ(c.code, 1000);
+    CHECK(strstr(c.reason, "1000") != NULL);
+    free(p);
+    run_until(&s.ws_closed);
+    CHECK_EQ(s.ws_last_status, 0);
+    CHECK_EQ(s.ws_last_code, 1000);
+
+    /* the server closes: the client sees its code */
+    ws_connect(&c, url, ca);
+    run_until(&c.opened);
+    CHECK_EQ(wb_ws_send(&c.ws, "close-me", 8), 0);
+    run_until(&c.closed);
+    CHECK_EQ(c.status, 0);
+    CHECK_EQ(c.code, 4000);
+    CHECK(strstr(c.reason, "bye") != NULL);
+
+    /* a server shutdown ends live websockets with 1001 */
+    ws_connect(&c, url, ca);
+    run_until(&c.opened);
+    wb_tls_ctx_free(ca);
+    server_stop(&s);
+    run_until(&c.closed);
+    CHECK_EQ(c.code, 1001);
+    drain_loop();
+}
+
+static void test_transport_ws_echo_close_and_shutdown_plain(void) {
+    ws_echo(0);
+}
+
+static void test_transport_wss_echo_close_and_shutdown(void) {
+    ws_echo(1);
+}
+
+static void test_transport_ws_client_failures(void) {
+    server s, other;
+    server_start(&s, 1, 0);
+    server_start(&other, 1, 0);
+    int port = wb_http_server_port(&s.http);
+    char url[128];
+    client c;
+    /* wrong trust */
+    wb_tls_ctx *wrong = trust(&other);
+    snprintf(url, sizeof url, "wss://127.0.0.1:%d/ws/chat", port);
+    ws_connect(&c, url, wrong);
+    run_until(&c.closed);
+    CHECK_EQ(c.opened, 0);
+    CHECK_EQ(c.status, WB_ECERT);
+    CHECK_EQ(c.code, 1006);
+    wb_tls_ctx_free(wrong);
+    /* a route that is not a websocket */
+    wb_tls_ctx *ca = trust(&s);
+    snprintf(url, sizeof url, "wss://127.0.0.1:%d/hello", port);
+    ws_connect(&c, url, ca);
+    run_until(&c.closed);
+    CHECK_EQ(c.opened, 0);
+    CHECK_EQ(c.status, WB_EPROTO);
+    CHECK(strstr(c.reason, "200") != NULL);
+    /* refused by the accept callback */
+    s.refuse_ws = 429;
+    snprintf(url, sizeof url, "wss://127.0.0.1:%d/ws/chat", port);
+    ws_connect(&c, url, ca);
+    run_until(&c.closed);
+    CHECK_EQ(c.status, WB_EPROTO);
+    CHECK(strstr(c.reason, "429") != NULL);
+    s.refuse_ws = 0;
+    /* closed by us before it opened */
+    ws_connect(&c, url, ca);
+    CHECK_EQ(wb_ws_close(&c.ws, 1000, NULL), 0);
+    run_until(&c.closed);
+    CHECK_EQ(c.opened, 0);
+    CHECK_EQ(c.status, WB_ECLOSED);
+    /* plain ws to a TLS port: the server sees garbage, the client an answer that is not HTTP */
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws/chat", port);
+    ws_connect(&c, url, NULL);
+    run_until(&c.closed);
+    CHECK(c.status == WB_EPROTO || c.status == WB_ECLOSED || c.status == WB_EIO);
+    /* synchronous refusals */
+    wb_ws w;
+    CHECK_EQ(wb_ws_connect(&loop, &w, "https://127.0.0.1/", NULL, &client_cbs), WB_EINVAL);
+    CHECK_EQ(wb_ws_connect(&loop, &w, "ws://a b/", NULL, &client_cbs), WB_EMALFORMED);
+    wb_tls_ctx_free(ca);
+    server_stop(&s);
+    server_stop(&other);
+    drain_loop();
+}
+
+/* ---- raw TCP peers, for abuse ------------------------------------------------------------------- */
+
+typedef struct raw {
+    uv_tcp_t tcp;
+    uv_connect_t creq;
+    uv_write_t wreq;
+    wb_buf sent, got;
+    int connected, eof, closed;
+    int read;       /* read at all (0: a peer that never reads) */
+} raw;
+
+static void raw_closed(uv_handle_t *h) {
+    ((raw *)h->data)->closed = 1;
+}
+
+static void raw_alloc(uv_handle_t *h, size_t s, uv_buf_t *b) {
+    static char buf[65536];
+    *b = uv_buf_init(buf, sizeof buf);
+}
+
+static void raw_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b) {
+    raw *r = st->data;
+    if (n > 0)
+        wb_buf_append(&r->got, b->base, (size_t)n);
+    else if (n < 0) {
+        r->eof = 1;
+        uv_read_stop(st);
+    }
+}
+
+static void raw_written(uv_write_t *w, int status) {
+}
+
+static void raw_connected(uv_connect_t *c, int status) {
+    raw *r = c->data;
+    r->connected = 1;
+    CHECK_EQ(status, 0);
+    if (r->read)
+        uv_read_start((uv_stream_t *)&r->tcp, raw_alloc, raw_read);
+    uv_buf_t b = uv_buf_init((char *)r->sent.data, (unsigned)r->sent.len);
+    if (r->sent.len)
+        uv_write(&r->wreq, (uv_stream_t *)&r->tcp, &b, 1, raw_written);
+}
+
+/* Connects to the server and sends bytes; reads everything until the server closes. */
+static void raw_start(raw *r, int port, const void *bytes, size_t n, int read) {
+    memset(r, 0, sizeof *r);
+    r->read = read;
+    wb_buf_append(&r->sent, bytes, n);
+    uv_tcp_init(&loop, &r->tcp);
+    r->tcp.data = r;
+    r->creq.data = r;
+    struct sockaddr_in a;
+    uv_ip4_addr("127.0.0.1", port, &a);
+    uv_tcp_connect(&r->creq, &r->tcp, (struct sockaddr *)&a, raw_connected);
+}
+
+static void raw_send_done(uv_write_t *w, int status) {
+    free(w);
+}
+
+/* Sends more bytes on a connected raw peer. */
+static void raw_send(raw *r, const void *bytes, size_t n) {
+    uv_write_t *w = malloc(sizeof *w + n);
+    memcpy(w + 1, bytes, n);
+    uv_buf_t b = uv_buf_init((char *)(w + 1), (unsigned)n);
+    CHECK_EQ(uv_write(w, (uv_stream_t *)&r->tcp, &b, 1, raw_send_done), 0);
+}
+
+static void raw_finish(raw *r) {
+    uv_close((uv_handle_t *)&r->tcp, raw_closed);
+    run_until(&r->closed);
+    wb_buf_free(&r->sent);
+    wb_buf_free(&r->got);
+}
+
+static int got_has(const raw *r, const char *s) {
+    wb_buf t = WB_BUF_INIT;
+    wb_buf_append(&t, r->got.data, r->got.len);
+    wb_buf_put_u8(&t, 0);
+    int has = t.data && memmem(t.data, t.len, s, strlen(s)) != NULL;
+    wb_buf_free(&t);
+    return has;
+}
+
+#define UPGRADE "GET /ws/chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" \
+                "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"        \
+                "Origin: https://web.whatsapp.com\r\n\r\n"
+
+static void test_transport_abuse_is_answered_and_closed_while_others_carry_on(void) {
+    server s;
+    server_start(&s, 0, 0);
+    int port = wb_http_server_port(&s.http);
+    char url[128];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws/chat", port);
+    client good;
+    ws_connect(&good, url, NULL);
+    run_until(&good.opened);
+
+    raw r[6];
+    const char *bad_http = "GET / HTTP/1.1\nHost: x\n\n";
+    raw_start(&r[0], port, bad_http, strlen(bad_http), 1);
+    char big[6000];
+    int n = snprintf(big, sizeof big, "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: %05000d\r\n\r\n", 0);
+    raw_start(&r[1], port, big, (size_t)n, 1);
+    /* a websocket upgrade, then an unmasked frame (clients must mask) */
+    wb_buf b = WB_BUF_INIT;
+    wb_buf_append(&b, UPGRADE, strlen(UPGRADE));
+    wb_buf_append(&b, "\x82\x03" "abc", 5);
+    raw_start(&r[2], port, b.data, b.len, 1);
+    wb_buf_free(&b);
+    /* pipelined requests answered in order, the last closing */
+    const char *pipe2 = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\n"
+                        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+    raw_start(&r[3], port, pipe2, strlen(pipe2), 1);
+    const char *h10 = "GET /hello HTTP/2.0\r\nHost: x\r\n\r\n";
+    raw_start(&r[4], port, h10, strlen(h10), 1);
+    /* Expect: 100-continue, the body sent only after the 100 */
+    const char *cont = "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n"
+                       "Connection: close\r\n\r\n";
+    raw_start(&r[5], port, cont, strlen(cont), 1);
+    while (!got_has(&r[5], "HTTP/1.1 100 Continue\r\n\r\n") && !r[5].eof)
+        uv_run(&loop, UV_RUN_ONCE);
+    raw_send(&r[5], "ok", 2);
+    for (int i = 0; i < 6; i++)
+        run_until(&r[i].eof);
+    CHECK(got_has(&r[0], "HTTP/1.1 400 Bad Request\r\n"));
+    CHECK(got_has(&r[0], "bare LF"));
+    CHECK(got_has(&r[0], "Connection: close"));
+    CHECK(got_has(&r[1], "HTTP/1.1 431 "));
+    CHECK(got_has(&r[2], "HTTP/1.1 101 Switching Protocols"));
+    CHECK(got_has(&r[2], "\x88\x02\x03\xea")); /* close 1002 */
+    CHECK(got_has(&r[3], "hello"));
+    CHECK(got_has(&r[3], "\r\n\r\nabc"));
+    CHECK(!got_has(&r[3], "HTTP/1.1 400"));
+    CHECK(got_has(&r[4], "HTTP/1.1 505 "));
+    CHECK(got_has(&r[5], "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK"));
+    CHECK(got_has(&r[5], "\r\n\r\nok"));
+    for (int i = 0; i < 6; i++)
+        raw_finish(&r[i]);
+
+    /* the good client never noticed */
+    CHECK_EQ(wb_ws_send(&good.ws, "still here", 10), 0);
+    good.close_after = 1;
+    run_until(&good.closed);
+    CHECK_EQ(good.status, 0);
+    CHECK_EQ(good.last.len, 0); /* freed in c_close after the echo arrived */
+    CHECK_EQ(good.messages, 1);
+    server_stop(&s);
+    drain_loop();
+}
+
+static void test_transport_tls_garbage_is_dropped(void) {
+    server s;
+    server_start(&s, 1, 0);
+    int port = wb_http_server_port(&s.http);
+    raw r;
+    uint8_t junk[512];
+    wb_random_bytes(junk, sizeof junk);
+    junk[0] = 0x16;
+    raw_start(&r, port, junk, sizeof junk, 1);
+    run_until(&r.eof);
+    raw_finish(&r);
+    const char *plain = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_start(&r, port, plain, strlen(plain), 1);
+    run_until(&r.eof);
+    CHECK(!got_has(&r, "hello"));
+    raw_finish(&r);
+    /* the server still serves TLS */
+    wb_tls_ctx *ca = trust(&s);
+    char url[128];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/hello", port);
+    fetch x;
+    do_fetch(&x, NULL, url, ca, NULL, 0, 0);
+    CHECK_EQ(x.http_status, 200);
+    wb_buf_free(&x.body);
+    wb_tls_ctx_free(ca);
+    server_stop(&s);
+    drain_loop();
+}
+
+static void test_transport_slow_reader_is_dropped_at_the_write_cap(void) {
+    server s;
+    server_start(&s, 0, 1u << 20); /* 1 MiB of backlog at most */
+    int port = wb_http_server_port(&s.http);
+    wb_buf b = WB_BUF_INIT;
+    wb_buf_append(&b, UPGRADE, strlen(UPGRADE));
+    /* a masked "flood" message: the server answers with 256 KiB messages until it must stop */
+    uint8_t frame[] = {0x82, 0x85, 0, 0, 0, 0, 'f', 'l', 'o', 'o', 'd'};
+    wb_buf_append(&b, frame, sizeof frame);
+    raw r;
+    raw_start(&r, port, b.data, b.len, 0); /* never reads */
+    wb_buf_free(&b);
+    run_until(&s.ws_closed);
+    CHECK_EQ(s.flood_result, WB_ETOOBIG);
+    CHECK_EQ(s.ws_last_status, WB_ETOOBIG);
+    raw_finish(&r);
+    server_stop(&s);
+    drain_loop();
+}
+
+static void test_transport_idle_connection_times_out(void) {
+    server s;
+    server_start(&s, 0, 0); /* idle timeout 2 s */
+    raw r;
+    raw_start(&r, wb_http_server_port(&s.http), "GET /hel", 8, 1);
+    uint64_t t0 = uv_now(&loop);
+    run_until(&r.eof);
+    uint64_t took = uv_now(&loop) - t0;
+    CHECK(took >= 1900 && took < 4000);
+    CHECK_EQ(r.got.len, 0);
+    raw_finish(&r);
+    server_stop(&s);
+    drain_loop();
+}
+
+static void test_transport_server_close_detaches_pending_exchanges(void) {
+    server s;
+    server_start(&s, 0, 0);
+    raw r;
+    const char *req = "GET /later/1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_start(&r, wb_http_server_port(&s.http), req, strlen(req), 1);
+    run_until(&r.connected);
+    for (int i = 0; i < 5; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    server_stop(&s); /* the later-timer answers into the void after this */
+    run_until(&r.eof);
+    raw_finish(&r);
+    drain_loop();
+}
+
+int main(void) {
+    wb_crypto_init();
+    wb_log_set_level(WB_LOG_WARN);
+    uv_loop_init(&loop);
+    RUN(test_transport_http_get_post_5mib_plain);
+    RUN(test_transport_https_get_post_5mib);
+    RUN(test_transport_https_client_rejects_untrusted_server);
+    RUN(test_transport_http_client_errors);
+    RUN(test_transport_ws_echo_close_and_shutdown_plain);
+    RUN(test_transport_wss_echo_close_and_shutdown);
+    RUN(test_transport_ws_client_failures);
+    RUN(test_transport_abuse_is_answered_and_closed_while_others_carry_on);
+    RUN(test_transport_tls_garbage_is_dropped);
+    RUN(test_transport_slow_reader_is_dropped_at_the_write_cap);
+    RUN(test_transport_idle_connection_times_out);
+    RUN(test_transport_server_close_detaches_pending_exchanges);
+    uv_loop_close(&loop);
+    return check_summary();
+}
