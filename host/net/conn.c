@@ -428,14 +428,18 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     uv_freeaddrinfo(res);
 }
 
-int wb_conn_connect(wb_conn *c, uv_loop_t *loop, const char *host, uint16_t port,
-                    wb_tls_ctx *tls_ctx, const char *tls_host, unsigned timeout_ms,
-                    size_t write_cap, const wb_conn_callbacks *cb, void *owner) {
+int wb_conn_connect(wb_conn *c, uv_loop_t *loop, const char *host, uint16_t port, int use_tls,
+                    wb_tls_ctx *tls_ctx, size_t write_cap, const wb_conn_callbacks *cb,
+                    void *owner) {
     if (!host || !*host || strlen(host) >= sizeof c->host || !port)
         return WB_EINVAL;
     wb_tls *tls = NULL;
-    if (tls_ctx) { /* first, so that a bad host fails before any handle exists */
-        int rc = wb_tls_new(&tls, tls_ctx, tls_host ? tls_host : host, &tls_cbs, c);
+    if (use_tls) { /* first, so that a bad host fails before any handle exists */
+        wb_tls_ctx *own = NULL;
+        int rc = tls_ctx ? 0 : wb_tls_ctx_new_client(&own, NULL, NULL);
+        if (rc == 0)
+            rc = wb_tls_new(&tls, tls_ctx ? tls_ctx : own, host, &tls_cbs, c);
+        wb_tls_ctx_free(own); /* the connection holds its own reference */
         if (rc < 0)
             return rc;
     }
@@ -445,11 +449,6 @@ int wb_conn_connect(wb_conn *c, uv_loop_t *loop, const char *host, uint16_t port
     snprintf(c->host, sizeof c->host, "%s", host);
     c->port = port;
     snprintf(c->peer, sizeof c->peer, "%s:%u", host, (unsigned)port);
-    if (timeout_ms) {
-        char why[120];
-        snprintf(why, sizeof why, "connecting to %.60s:%u took over %u ms", host, (unsigned)port, timeout_ms);
-        wb_conn_set_timeout(c, timeout_ms, why);
-    }
     struct sockaddr_in a4;
     struct sockaddr_in6 a6;
     if (uv_ip4_addr(host, port, &a4) == 0) {

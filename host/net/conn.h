@@ -73,13 +73,14 @@ struct wb_conn {
 void wb_conn_accept(wb_conn *c, uv_loop_t *loop, uv_stream_t *server, wb_tls_ctx *tls_ctx,
                     size_t write_cap, const wb_conn_callbacks *cb, void *owner);
 
-/* Connects to host:port (a name, resolved asynchronously, or a numeric address), then runs a TLS
- * handshake when tls_ctx is not NULL (borrowed for the call only), checking the certificate
- * against tls_host. timeout_ms (0 = none) bounds everything up to on_ready. Returns 0 (then
- * on_closed will be called) or WB_EINVAL/WB_ENOMEM (then nothing is called). */
-int wb_conn_connect(wb_conn *c, uv_loop_t *loop, const char *host, uint16_t port,
-                    wb_tls_ctx *tls_ctx, const char *tls_host, unsigned timeout_ms,
-                    size_t write_cap, const wb_conn_callbacks *cb, void *owner);
+/* Connects to host:port (a name, resolved asynchronously, or a numeric address), then, with
+ * use_tls, runs a TLS handshake trusting tls_ctx (borrowed for the call only; NULL: the system's
+ * roots) and checking that the certificate names host. Bound the time with wb_conn_set_timeout
+ * right after. Returns 0 (then on_closed will be called) or WB_EINVAL/WB_ENOMEM/WB_ECRYPTO (then
+ * nothing is called). */
+int wb_conn_connect(wb_conn *c, uv_loop_t *loop, const char *host, uint16_t port, int use_tls,
+                    wb_tls_ctx *tls_ctx, size_t write_cap, const wb_conn_callbacks *cb,
+                    void *owner);
 
 /* Sends plaintext (encrypted first with TLS). Returns 0; WB_ECLOSED when not open; WB_ETOOBIG
  * when the write queue would pass write_cap (the connection is then closing). */

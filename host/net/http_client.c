@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 #include "net/conn.h"
@@ -100,31 +101,27 @@ int wb_http_fetch_start(uv_loop_t *loop, wb_http_fetch *f, const wb_http_fetch_o
     char host[WB_URL_HOST_MAX + 16];
     enum { MAXH = 32 };
     wb_http_header h[MAXH + 1];
-    wb_tls_ctx *own = NULL, *tls = NULL;
     if (o->nheaders > MAXH) {
         rc = WB_EINVAL;
         goto fail;
     }
     if (o->nheaders)
         memcpy(h, o->headers, o->nheaders * sizeof *h);
-    h[o->nheaders] = (wb_http_header){"Connection", "close"};
+    size_t nh = o->nheaders;
+    int has_conn = 0;
+    for (size_t i = 0; i < nh; i++)
+        has_conn |= h[i].name && strcasecmp(h[i].name, "connection") == 0;
+    if (!has_conn)
+        h[nh++] = (wb_http_header){"Connection", "close"};
     if ((rc = wb_url_host_header(&u, host, sizeof host)) < 0 ||
-        (rc = wb_http_write_request(&x->request, method, u.target, host, h, o->nheaders + 1,
+        (rc = wb_http_write_request(&x->request, method, u.target, host, h, nh,
                                     o->body, o->body_len)) < 0)
         goto fail;
     wb_http_limits lim = {0, 0, o->max_body ? o->max_body : DEFAULT_MAX_BODY};
     wb_http_parser_init(&x->parser, WB_HTTP_RESPONSE, &lim);
     x->parser.no_body = strcmp(method, "HEAD") == 0;
-    if (u.tls) {
-        if (!(tls = o->tls) && (rc = wb_tls_ctx_new_client(&own, NULL, NULL)) < 0)
-            goto fail;
-        if (!tls)
-            tls = own;
-    }
     unsigned timeout = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-    rc = wb_conn_connect(&x->conn, loop, u.host, u.port, tls, u.host, 0, 0, &fetch_cbs, x);
-    wb_tls_ctx_free(own);
-    own = NULL;
+    rc = wb_conn_connect(&x->conn, loop, u.host, u.port, u.tls, o->tls, 0, &fetch_cbs, x);
     if (rc < 0)
         goto fail;
     char why[160];
@@ -133,7 +130,6 @@ int wb_http_fetch_start(uv_loop_t *loop, wb_http_fetch *f, const wb_http_fetch_o
     f->impl_ = x;
     return 0;
 fail:
-    wb_tls_ctx_free(own);
     wb_http_parser_free(&x->parser);
     wb_buf_free(&x->request);
     free(x);

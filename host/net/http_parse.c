@@ -380,7 +380,9 @@ static int parse_head(wb_http_parser *p, size_t hlen, wb_error *err) {
     }
     if (p->state == ST_BODY_LEN) {
         p->remaining = cl;
-        if (wb_buf_reserve(&m->body_store, (size_t)cl) < 0)
+        /* room for the announced body, but not more than 1 MiB before the bytes arrive: a
+         * claimed length alone must not cost memory */
+        if (wb_buf_reserve(&m->body_store, (size_t)(cl < (1u << 20) ? cl : (1u << 20))) < 0)
             return fail(p, err, WB_ENOMEM, 500, 0, "out of memory");
     }
     return 0;

@@ -86,7 +86,7 @@ static int write_response(sconn *sc, int status, const wb_http_header *h, size_t
 
 /* An answer the server makes itself (errors, 404): a short text body. */
 static void answer_text(sconn *sc, int status, const wb_http_header *extra, size_t nextra,
-                        const char *detail, int close) {
+                        const char *detail, int close, int fail) {
     char body[300];
     int n = snprintf(body, sizeof body, "%d %s%s%s\n", status, wb_http_reason(status),
                      detail ? ": " : "", detail ? detail : "");
@@ -96,14 +96,14 @@ static void answer_text(sconn *sc, int status, const wb_http_header *extra, size
     write_response(sc, status, h, 1 + (nextra < 3 ? nextra : 3), body,
                    n > 0 ? (size_t)(n < (int)sizeof body ? n : (int)sizeof body - 1) : 0, 0, close);
     if (close)
-        wb_conn_close_after_flush(&sc->conn, status >= 500 ? WB_EIO : WB_EPROTO, 1,
-                                  "answered %d: %s", status, detail ? detail : wb_http_reason(status));
+        wb_conn_close_after_flush(&sc->conn, fail, 1, "answered %d: %s", status,
+                                  detail ? detail : wb_http_reason(status));
 }
 
 /* A request we cannot parse: answer and close, with the reason in the log. */
 static void reject(sconn *sc, int status, const char *what) {
     WB_INFO("http", "%s: closing: bad request (%d): %s", sc->conn.peer, status, what);
-    answer_text(sc, status, NULL, 0, what, 1);
+    answer_text(sc, status, NULL, 0, what, 1, WB_EPROTO);
 }
 
 int wb_http_respond(wb_http_exchange *x, int status, const wb_http_header *headers,
@@ -175,13 +175,13 @@ static void upgrade(sconn *sc, const route *r, wb_http_msg *req) {
         wb_http_header v[] = {{"Sec-WebSocket-Version", "13"}};
         WB_INFO("http", "%s: closing: bad websocket upgrade for %s (%d): %s", sc->conn.peer,
                 req->path, status, err.what);
-        answer_text(sc, status, v, status == 426 ? 1 : 0, err.what, 1);
+        answer_text(sc, status, v, status == 426 ? 1 : 0, err.what, 1, WB_EPROTO);
         return;
     }
     wb_ws *ws = calloc(1, sizeof *ws);
     if (!ws || wb_ws_link_new(ws, &sc->conn, WB_WS_SERVER, sc->srv->o.max_ws_message, r->ws_cb) < 0) {
         free(ws);
-        answer_text(sc, 503, NULL, 0, "out of memory", 1);
+        answer_text(sc, 503, NULL, 0, "out of memory", 1, WB_ENOMEM);
         return;
     }
     int refuse = r->accept ? r->accept(ws, req, r->ud) : 0;
@@ -196,7 +196,7 @@ static void upgrade(sconn *sc, const route *r, wb_http_msg *req) {
         if (refuse < 400 || refuse > 599)
             refuse = 403;
         WB_INFO("http", "%s: websocket upgrade for %s refused with %d", sc->conn.peer, req->path, refuse);
-        answer_text(sc, refuse, NULL, 0, "websocket refused", 1);
+        answer_text(sc, refuse, NULL, 0, "websocket refused", 1, 0);
         return;
     }
     wb_buf b = WB_BUF_INIT;
@@ -204,7 +204,7 @@ static void upgrade(sconn *sc, const route *r, wb_http_msg *req) {
         wb_buf_free(&b);
         wb_ws_link_drop(ws);
         free(ws);
-        answer_text(sc, 503, NULL, 0, "out of memory", 1);
+        answer_text(sc, 503, NULL, 0, "out of memory", 1, WB_ENOMEM);
         return;
     }
     sc->ws = ws;
@@ -234,7 +234,7 @@ static void dispatch(sconn *sc) {
             continue;
         wb_http_exchange *x = calloc(1, sizeof *x);
         if (!x) {
-            answer_text(sc, 503, NULL, 0, "out of memory", 1);
+            answer_text(sc, 503, NULL, 0, "out of memory", 1, WB_ENOMEM);
             wb_http_msg_free(&req);
             return;
         }
@@ -249,7 +249,7 @@ static void dispatch(sconn *sc) {
     }
     int st = path_seen ? 405 : 404;
     WB_DEBUG("http", "%s: %s %s -> %d", sc->conn.peer, req.method, req.target, st);
-    answer_text(sc, st, NULL, 0, NULL, !req.keep_alive);
+    answer_text(sc, st, NULL, 0, NULL, !req.keep_alive, 0);
     wb_http_msg_free(&req);
 }
 
@@ -321,7 +321,9 @@ static void sc_data(wb_conn *c, const uint8_t *data, size_t len) {
         wb_conn_close(c, WB_ENOMEM, "out of memory buffering input");
         return;
     }
-    if (!sc->pending && !sc->ws) {
+    /* the clock restarts for progress in a body, not in a head: a head must come whole within
+     * idle_timeout_ms of the previous answer (or of the accept), however slowly it trickles */
+    if (!sc->pending && !sc->ws && sc->parser.head_done) {
         char why[64];
         snprintf(why, sizeof why, "idle for %u ms", sc->srv->o.idle_timeout_ms);
         wb_conn_set_timeout(c, sc->srv->o.idle_timeout_ms, why);

@@ -123,6 +123,8 @@ void wb_ws_link_finish(wb_ws *ws, int conn_status, const char *conn_reason) {
         wb_ws_session_free(w->sess);
     }
     const wb_ws_callbacks *cb = w ? w->cb : NULL;
+    if (w)
+        snprintf(ws->peer_, sizeof ws->peer_, "%s", w->conn->peer);
     free(w);
     ws->impl_ = NULL;
     if (cb && cb->on_close)
@@ -170,5 +172,5 @@ int wb_ws_close(wb_ws *ws, int code, const char *reason) {
 }
 
 const char *wb_ws_peer(const wb_ws *ws) {
-    return ws->impl_ ? ws->impl_->conn->peer : "";
+    return ws->impl_ ? ws->impl_->conn->peer : ws->peer_;
 }

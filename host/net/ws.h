@@ -54,6 +54,7 @@ typedef struct wb_ws_callbacks {
 struct wb_ws {
     void *data;                /* the caller's */
     struct wb_ws_impl *impl_;  /* private */
+    char peer_[64];            /* private: the peer's address, kept for on_close's logs */
 };
 
 typedef struct wb_ws_connect_opts {
@@ -88,7 +89,7 @@ int wb_ws_ping(wb_ws *ws, const void *data, size_t len);
  * when already closing (on_close is coming either way). */
 int wb_ws_close(wb_ws *ws, int code, const char *reason);
 
-/* The peer's address ("127.0.0.1:5555"), or "" once closed. */
+/* The peer's address ("127.0.0.1:5555"); still valid inside on_close. */
 const char *wb_ws_peer(const wb_ws *ws);
 
 #endif

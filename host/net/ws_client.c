@@ -82,8 +82,8 @@ static void client_closed(wb_conn *c) {
         WB_INFO("ws", "%s: websocket closed: %s", c->peer, reason);
     wb_http_parser_free(&cl->parser);
     wb_buf_free(&cl->request);
+    wb_ws_link_finish(ws, status, reason); /* on_close may free ws, or reconnect with it */
     free(cl);
-    wb_ws_link_finish(ws, status, reason);
 }
 
 static const wb_conn_callbacks client_cbs = {client_ready, client_data, client_eof, client_closed};
@@ -104,26 +104,17 @@ int wb_ws_connect(uv_loop_t *loop, wb_ws *ws, const char *url, const wb_ws_conne
     cl->ws = ws;
     char host[WB_URL_HOST_MAX + 16];
     wb_ws_handshake_key(cl->key);
-    wb_tls_ctx *own = NULL, *tls = NULL;
     if ((rc = wb_url_host_header(&u, host, sizeof host)) < 0 ||
         (rc = wb_ws_handshake_write_request(&cl->request, u.target, host, cl->key, o->origin,
                                             o->headers, o->nheaders)) < 0)
         goto fail;
-    if (u.tls) {
-        if (!(tls = o->tls) && (rc = wb_tls_ctx_new_client(&own, NULL, NULL)) < 0)
-            goto fail;
-        if (!tls)
-            tls = own;
-    }
     wb_http_parser_init(&cl->parser, WB_HTTP_RESPONSE, NULL);
     cl->parser.no_body = 1; /* a 101 has none; for anything else the status is all we need */
     if ((rc = wb_ws_link_new(ws, &cl->conn, WB_WS_CLIENT, o->max_message, cb)) < 0)
         goto fail;
     unsigned timeout = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-    rc = wb_conn_connect(&cl->conn, loop, u.host, u.port, tls, u.host, timeout, o->write_queue_cap,
+    rc = wb_conn_connect(&cl->conn, loop, u.host, u.port, u.tls, o->tls, o->write_queue_cap,
                          &client_cbs, cl);
-    wb_tls_ctx_free(own); /* the connection holds its own reference */
-    own = NULL;
     if (rc < 0) {
         wb_ws_link_drop(ws);
         goto fail;
@@ -133,7 +124,6 @@ int wb_ws_connect(uv_loop_t *loop, wb_ws *ws, const char *url, const wb_ws_conne
     wb_conn_set_timeout(&cl->conn, timeout, why);
     return 0;
 fail:
-    wb_tls_ctx_free(own);
     wb_http_parser_free(&cl->parser);
     wb_buf_free(&cl->request);
     free(cl);

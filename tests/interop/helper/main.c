@@ -15,6 +15,7 @@ static const wb_helper_op *const families[] = {
     helper_ops_proto,
     helper_ops_binary,
     helper_ops_noise,
+    helper_ops_net,
 };
 
 static wb_helper_fn find_op(const char *name) {

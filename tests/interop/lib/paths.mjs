@@ -14,3 +14,4 @@ function built (rel) {
 
 export const helperPath = () => built('tests/wb_interop_helper')
 export const wabotPath = () => built('wabot')
+export const echoServerPath = () => built('tests/wb_echo_server')
