@@ -33,20 +33,26 @@ enum {
     WB_PACKED_MAX = 127,
 };
 
-/* The data (token_data.c). Every token string is NUL-terminated inside wb_token_pool and is
- * preceded by three bytes: its code (big-endian) and its length. */
+/* A token: a NUL-terminated string with static lifetime, and its length. */
+typedef struct wb_token {
+    const char *s;
+    size_t len;
+} wb_token;
+
+/* The data (token_data.c). Every token string lies inside wb_token_pool, preceded by three
+ * bytes: its code (big-endian) and its length. */
 extern const char wb_token_pool[];
 extern const size_t wb_token_pool_size;
-extern const uint16_t wb_token_single_off[WB_TOKEN_SINGLE_COUNT];
-extern const uint16_t wb_token_double_off[WB_TOKEN_DOUBLE_DICTS][256];
+extern const wb_token wb_tokens_single[WB_TOKEN_SINGLE_COUNT];
+extern const wb_token wb_tokens_double[WB_TOKEN_DOUBLE_DICTS][256];
 
-/* The single-byte token i (0..235; 0 is ""), a NUL-terminated string with static lifetime. */
+/* The single-byte token i (0..235; 0 is ""). */
 static inline const char *wb_token_single(unsigned i) {
-    return wb_token_pool + wb_token_single_off[i];
+    return wb_tokens_single[i].s;
 }
 /* The double-byte token (dict 0..3, index 0..255). */
 static inline const char *wb_token_double(unsigned dict, unsigned index) {
-    return wb_token_pool + wb_token_double_off[dict][index];
+    return wb_tokens_double[dict][index].s;
 }
 /* The length of a token string returned by the two functions above. */
 static inline size_t wb_token_len(const char *tok) {

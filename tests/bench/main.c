@@ -10,6 +10,7 @@
 /* Family tables (bench_<family>.c); add a family's table before the NULL. */
 static const wb_bench *const families[] = {
     bench_noise,
+    bench_codec,
     NULL,
 };
 

@@ -16,6 +16,7 @@ import { decodeBinaryNode } from '@whiskeysockets/baileys/lib/WABinary/decode.js
 import { jidEncode } from '@whiskeysockets/baileys/lib/WABinary/jid-utils.js'
 import { Helper } from './lib/helper.mjs'
 import { wabotPath } from './lib/paths.mjs'
+import { toJsonForm } from './lib/stanzas.mjs'
 
 const SEED = Number(process.env.WABOT_SEED || 20240611)
 const TREES = 10000
@@ -156,16 +157,6 @@ function canonJson (n) {
 }
 
 function cmpEntry (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0 }
-
-// A generated tree -> our JSON form (Buffers as {base64}).
-function toJsonForm (n) {
-  const out = { tag: n.tag, attrs: n.attrs }
-  if (n.content === undefined) return out
-  if (Array.isArray(n.content)) out.content = n.content.map(toJsonForm)
-  else if (typeof n.content === 'string') out.content = n.content
-  else out.content = { base64: Buffer.from(n.content).toString('base64') }
-  return out
-}
 
 // What Baileys' decoder must return for a generated tree: the tree itself, except that string
 // content written raw (not a token, packed or JID form) comes back as bytes.

@@ -241,7 +241,7 @@ static void test_decoder_errors_name_the_problem_and_byte(void) {
     CHECK(fails_with("00f8011919", WB_EMALFORMED, 4, "1 bytes after"));
     CHECK(fails_with("00f80219f8ff", WB_ETOOBIG, 4, "list too long"));
     CHECK(fails_with("00f80219fc0501", WB_ETRUNC, 4, "5 bytes announced"));
-    CHECK(fails_with("00f80219fa0000", WB_EMALFORMED, 4, "without a server"));
+    CHECK(fails_with("00f80219fa0000", WB_EMALFORMED, 6, "without a server"));
     CHECK(fails_with("00f80219f8", WB_ETRUNC, 5, "list size"));
     CHECK(fails_with("00f80219f7", WB_ETRUNC, 5, "AD_JID"));
     CHECK(fails_with("00f80219f801190303", WB_EMALFORMED, 6, "tag 25 where a list belongs"));
