@@ -204,7 +204,7 @@ typedef struct jid_parts {
  * rest of the rendering. The server is known before (AD_JID) or read by after_user (JID_PAIR,
  * FB_JID, INTEROP_JID) once the user has been read. */
 static str render_jid(dec *d, int depth, const char *what, jid_parts *j,
-                      int (*after_user)(dec *, int, jid_parts *)) {
+                      int (*after_user)(dec *, int, jid_parts *), size_t server_gap) {
     if (d->p == d->end)
         return truncated(d, what), no_str;
     unsigned tag = *d->p;
@@ -213,9 +213,15 @@ static str render_jid(dec *d, int depth, const char *what, jid_parts *j,
     size_t cap = 0;
     enum { TAIL = 6 + 1 + 6 + 1 + 1 }; /* "65535-" ":65535" "@" NUL */
     if ((tag == WB_TAG_NIBBLE_8 || tag == WB_TAG_HEX_8) && left(d) >= 2) {
-        /* room for the user, the tail and a server as long as any token; a longer server
-         * gets a new buffer below */
-        cap = 2 * (size_t)(d->p[1] & 127) + TAIL + WB_TOKEN_MAX_LEN;
+        /* room for the user, the tail and the server: known (AD_JID), or a single-byte token
+         * server_gap bytes after the user (peeked), or else assumed no longer than any token;
+         * a longer server gets a new buffer below */
+        size_t n = d->p[1] & 127, srv = WB_TOKEN_MAX_LEN;
+        if (j->server.s)
+            srv = j->server.len;
+        else if (left(d) > 2 + n + server_gap && d->p[2 + n + server_gap] - 1u < WB_TOKEN_SINGLE_COUNT - 1u)
+            srv = wb_tokens_single[d->p[2 + n + server_gap]].len;
+        cap = 2 * n + TAIL + srv;
         buf = dalloc(d, cap);
         if (!buf)
             return nomem(d), no_str;
@@ -301,7 +307,7 @@ static str read_jid(dec *d, unsigned tag, int depth) {
     jid_parts j = {0, 0, 0, 0, {NULL, 0}};
     switch (tag) {
     case WB_TAG_JID_PAIR:
-        return render_jid(d, depth + 1, "a JID", &j, pair_server);
+        return render_jid(d, depth + 1, "a JID", &j, pair_server, 0);
     case WB_TAG_AD_JID: {
         if (left(d) < 2)
             return truncated(d, "an AD_JID"), no_str;
@@ -313,14 +319,14 @@ static str read_jid(dec *d, unsigned tag, int depth) {
                    : domain == 128 ? (str){"hosted", 6}
                    : domain == 129 ? (str){"hosted.lid", 10}
                                    : (str){"s.whatsapp.net", 14};
-        return render_jid(d, depth + 1, "an AD_JID", &j, NULL);
+        return render_jid(d, depth + 1, "an AD_JID", &j, NULL, 0);
     }
     case WB_TAG_FB_JID:
         j.has_device = 1;
-        return render_jid(d, depth + 1, "an FB_JID", &j, fb_rest);
+        return render_jid(d, depth + 1, "an FB_JID", &j, fb_rest, 2);
     default: /* INTEROP_JID */
         j.has_device = j.has_integrator = 1;
-        return render_jid(d, depth + 1, "an INTEROP_JID", &j, interop_rest);
+        return render_jid(d, depth + 1, "an INTEROP_JID", &j, interop_rest, 4);
     }
 }
 
@@ -392,10 +398,11 @@ static int read_children(dec *d, unsigned tag, int depth, wb_node *n) {
     if (count > left(d) / 3) /* a node takes at least 3 bytes */
         return fail(d, at, WB_ETOOBIG, "list too long: %zu nodes cannot fit in %zu bytes", count,
                     left(d));
-    wb_node *kids = dalloc(d, count * sizeof *kids);
-    wb_node **ptrs = kids ? dalloc(d, count * sizeof *ptrs) : NULL;
-    if (!ptrs)
+    /* the nodes and the pointer array the tree exposes, in one allocation */
+    wb_node *kids = dalloc(d, count * (sizeof *kids + sizeof(wb_node *)));
+    if (!kids)
         return nomem(d);
+    wb_node **ptrs = (wb_node **)(kids + count);
     n->kids = ptrs;
     n->nkids = n->kids_cap = (uint32_t)count;
     for (size_t i = 0; i < count; i++) {

@@ -283,6 +283,12 @@ const char *wb_node_attr(const wb_node *n, const char *key) {
     return wb_node_attrn(n, key, NULL);
 }
 
+int wb_node_attr_is(const wb_node *n, const char *key, const char *value) {
+    size_t len;
+    const char *v = wb_node_attrn(n, key, &len);
+    return v && value && strlen(value) == len && memcmp(v, value, len) == 0;
+}
+
 wb_node *wb_node_next(const wb_node *n, const char *tag, uint32_t *it) {
     if (!n || n->kind != WB_CONTENT_NODES)
         return NULL;

@@ -131,6 +131,8 @@ int wb_node_is(const wb_node *n, const char *tag);
 const char *wb_node_attr(const wb_node *n, const char *key);
 /* The same, with the value's length in *len (may be NULL). */
 const char *wb_node_attrn(const wb_node *n, const char *key, size_t *len);
+/* 1 when attribute key is present and equal to value: wb_node_attr_is(iq, "type", "result"). */
+int wb_node_attr_is(const wb_node *n, const char *key, const char *value);
 /* The first child with tag (any child for tag NULL), or NULL. NULL-safe. */
 wb_node *wb_node_child(const wb_node *n, const char *tag);
 /* Follows a path of first children: wb_node_path(iq, "usync", "list", NULL). NULL-safe. */

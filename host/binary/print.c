@@ -128,3 +128,10 @@ int wb_node_print(const wb_node *n, wb_buf *out, int flags) {
         out->len = start;
     return rc;
 }
+
+const char *wb_node_str(const wb_node *n, wb_buf *scratch) {
+    wb_buf_reset(scratch);
+    if (wb_node_print(n, scratch, 0) < 0 || wb_buf_put_u8(scratch, 0) < 0)
+        return "";
+    return (const char *)scratch->data;
+}

@@ -18,4 +18,9 @@ enum {
  * Subtrees deeper than 64 levels are shown as `<.../>`. */
 int wb_node_print(const wb_node *n, wb_buf *out, int flags);
 
+/* The one-line text form of n in scratch (emptied first), NUL-terminated, for a log line:
+ *     WB_DEBUG("client", "recv %s", wb_node_str(n, &scratch));
+ * The result lives until scratch changes; "" when out of memory. */
+const char *wb_node_str(const wb_node *n, wb_buf *scratch);
+
 #endif

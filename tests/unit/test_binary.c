@@ -547,6 +547,9 @@ static void test_printer_elides_bytes_and_escapes(void) {
     CHECK_EQ(wb_node_print(n, &out, 0), 0);
     wb_buf_put_u8(&out, 0);
     CHECK_STR((char *)out.data, "<iq id=\"1\" type=\"get\" xmlns=\"w:p\" to=\"@s.whatsapp.net\"><ping/></iq>");
+    CHECK_STR(wb_node_str(wb_node_child(n, "ping"), &out), "<ping/>");
+    CHECK(wb_node_attr_is(n, "type", "get") && !wb_node_attr_is(n, "type", "ge") &&
+          !wb_node_attr_is(n, "nope", "get"));
     wb_node *m = wb_node_new(&a, "message");
     uint8_t key[138];
     for (size_t i = 0; i < sizeof key; i++)
