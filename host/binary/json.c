@@ -143,17 +143,25 @@ typedef struct path {
     size_t len;
 } path;
 
-static size_t path_push(path *p, const char *fmt, const char *name, int index) {
+/* Appends ".part" (just "part" at the start) or, for part NULL, "[index]"; returns the old
+ * length, for path_pop. */
+static size_t path_push(path *p, const char *part, int index) {
     size_t old = p->len;
     if (p->len < sizeof p->s) {
-        int n = name ? snprintf(p->s + p->len, sizeof p->s - p->len, fmt, p->len ? "." : "", name)
-                     : snprintf(p->s + p->len, sizeof p->s - p->len, fmt, index);
+        int n = part ? snprintf(p->s + p->len, sizeof p->s - p->len, "%s%.40s", p->len ? "." : "",
+                                part)
+                     : snprintf(p->s + p->len, sizeof p->s - p->len, "[%d]", index);
         if (n > 0)
             p->len += (size_t)n;
         if (p->len >= sizeof p->s)
             p->len = sizeof p->s - 1;
     }
     return old;
+}
+
+static void path_pop(path *p, size_t mark) {
+    p->len = mark;
+    p->s[mark] = 0;
 }
 
 __attribute__((format(printf, 4, 5))) static int bad(wb_error *err, int code, const path *p,
@@ -181,12 +189,11 @@ static int build_content(wb_arena *a, const cJSON *c, wb_node *n, path *p, int d
         wb_node_set_empty_list(n);
         int i = 0;
         for (const cJSON *k = c->child; k; k = k->next, i++) {
-            size_t mark = path_push(p, "[%d]", NULL, i);
+            size_t mark = path_push(p, NULL, i);
             wb_node *kid;
             if ((rc = build(a, k, p, depth + 1, &kid, err)) < 0)
                 return rc;
-            p->len = mark;
-            p->s[mark] = 0;
+            path_pop(p, mark);
             if (!wb_node_add(n, kid))
                 return bad(err, WB_ENOMEM, p, "out of memory");
         }
@@ -243,38 +250,23 @@ static int build(wb_arena *a, const cJSON *j, path *p, int depth, wb_node **out,
         return bad(err, WB_EMALFORMED, p, "attrs must be an object");
     for (const cJSON *v = attrs ? attrs->child : NULL; v; v = v->next) {
         if (!cJSON_IsString(v)) {
-            size_t mark = path_push(p, "%sattrs.%.40s", v->string, 0);
-            (void)mark;
+            path_push(p, "attrs", 0);
+            path_push(p, v->string, 0);
             return bad(err, WB_EMALFORMED, p, "not a string");
         }
-        /* appended, not set: the wire order and any repeated key are kept */
+        /* appended, not set: the order and any repeated key are kept */
         if (n->nattrs >= 32766)
             return bad(err, WB_ETOOBIG, p, "more than 32766 attributes");
-        size_t klen = strlen(v->string), vlen = strlen(v->valuestring);
-        uint32_t cap = n->attrs_cap ? n->attrs_cap : 0;
-        if (n->nattrs == cap) {
-            uint32_t ncap = cap ? cap * 2 : 8;
-            wb_attr *na = wb_arena_alloc(a, ncap * sizeof *na);
-            if (!na)
-                return bad(err, WB_ENOMEM, p, "out of memory");
-            if (n->nattrs)
-                memcpy(na, n->attrs, n->nattrs * sizeof *na);
-            n->attrs = na;
-            n->attrs_cap = ncap;
-        }
-        char *k = wb_arena_strndup(a, v->string, klen);
-        char *val = wb_arena_strndup(a, v->valuestring, vlen);
-        if (!k || !val)
+        if (!wb_node_append_attrn(n, v->string, strlen(v->string), v->valuestring,
+                                  strlen(v->valuestring)))
             return bad(err, WB_ENOMEM, p, "out of memory");
-        n->attrs[n->nattrs++] = (wb_attr){k, val, (uint32_t)klen, (uint32_t)vlen};
     }
     if (content) {
-        size_t mark = path_push(p, "%scontent", "", 0);
+        size_t mark = path_push(p, "content", 0);
         int rc = build_content(a, content, n, p, depth, err);
         if (rc < 0)
             return rc;
-        p->len = mark;
-        p->s[mark] = 0;
+        path_pop(p, mark);
     }
     *out = n;
     return 0;

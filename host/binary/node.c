@@ -62,13 +62,8 @@ wb_node *wb_node_add(wb_node *parent, wb_node *child) {
         return NULL;
     if (!child)
         return broken(parent);
-    if (parent->kind != WB_CONTENT_NODES) {
-        parent->kind = WB_CONTENT_NODES;
-        parent->data = NULL;
-        parent->data_len = 0;
-        parent->kids = NULL;
-        parent->nkids = parent->kids_cap = 0;
-    }
+    if (parent->kind != WB_CONTENT_NODES)
+        wb_node_set_empty_list(parent);
     if (grow(parent->arena, (void **)&parent->kids, &parent->kids_cap, parent->nkids,
              sizeof *parent->kids) < 0)
         return broken(parent);
@@ -84,6 +79,21 @@ wb_node *wb_node_add_kv(wb_node *parent, const char *tag, const wb_kv *kv, size_
     return parent ? wb_node_add(parent, wb_node_new_kv(parent->arena, tag, kv, n)) : NULL;
 }
 
+wb_node *wb_node_append_attrn(wb_node *n, const char *key, size_t key_len, const char *value,
+                              size_t value_len) {
+    if (!n)
+        return NULL;
+    if (!key || !value || key_len > UINT32_MAX || value_len > UINT32_MAX)
+        return broken(n);
+    char *k = wb_arena_strndup(n->arena, key, key_len);
+    char *v = wb_arena_strndup(n->arena, value, value_len);
+    if (!k || !v ||
+        grow(n->arena, (void **)&n->attrs, &n->attrs_cap, n->nattrs, sizeof *n->attrs) < 0)
+        return broken(n);
+    n->attrs[n->nattrs++] = (wb_attr){k, v, (uint32_t)key_len, (uint32_t)value_len};
+    return n;
+}
+
 wb_node *wb_node_setn(wb_node *n, const char *key, const char *value, size_t len) {
     if (!n)
         return NULL;
@@ -91,22 +101,17 @@ wb_node *wb_node_setn(wb_node *n, const char *key, const char *value, size_t len
         return broken(n);
     if (!value)
         return wb_node_unset(n, key);
-    char *v = wb_arena_strndup(n->arena, value, len);
-    if (!v || len > UINT32_MAX)
-        return broken(n);
     size_t klen = strlen(key);
     for (uint32_t i = n->nattrs; i-- > 0;)
         if (n->attrs[i].key_len == klen && memcmp(n->attrs[i].key, key, klen) == 0) {
+            char *v = wb_arena_strndup(n->arena, value, len);
+            if (!v || len > UINT32_MAX)
+                return broken(n);
             n->attrs[i].value = v;
             n->attrs[i].value_len = (uint32_t)len;
             return n;
         }
-    char *k = wb_arena_strndup(n->arena, key, klen);
-    if (!k || klen > UINT32_MAX ||
-        grow(n->arena, (void **)&n->attrs, &n->attrs_cap, n->nattrs, sizeof *n->attrs) < 0)
-        return broken(n);
-    n->attrs[n->nattrs++] = (wb_attr){k, v, (uint32_t)klen, (uint32_t)len};
-    return n;
+    return wb_node_append_attrn(n, key, klen, value, len);
 }
 
 wb_node *wb_node_set(wb_node *n, const char *key, const char *value) {
@@ -172,8 +177,6 @@ static wb_node *set_data(wb_node *n, uint8_t kind, const void *p, size_t len) {
     n->kind = kind;
     n->data = d;
     n->data_len = len;
-    n->kids = NULL;
-    n->nkids = n->kids_cap = 0;
     return n;
 }
 
@@ -193,8 +196,6 @@ wb_node *wb_node_set_empty_list(wb_node *n) {
     if (!n)
         return NULL;
     n->kind = WB_CONTENT_NODES;
-    n->data = NULL;
-    n->data_len = 0;
     n->kids = NULL;
     n->nkids = n->kids_cap = 0;
     return n;

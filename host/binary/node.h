@@ -49,16 +49,22 @@ typedef struct wb_attr {
 
 typedef struct wb_node {
     const char *tag; /* never empty in a valid node */
-    uint32_t tag_len;
-    uint8_t kind;  /* wb_content_kind */
-    uint8_t flags; /* WB_NODE_BROKEN */
-    uint32_t nattrs, attrs_cap;
-    uint32_t nkids, kids_cap;
     wb_attr *attrs;
-    struct wb_node **kids;
-    const uint8_t *data; /* BYTES and TEXT; NUL-terminated after data_len bytes */
-    size_t data_len;
+    union {
+        struct wb_node **kids; /* kind NODES */
+        const uint8_t *data;   /* kind BYTES and TEXT; NUL-terminated after data_len bytes */
+    };
+    union {
+        struct {
+            uint32_t nkids, kids_cap; /* kind NODES */
+        };
+        size_t data_len; /* kind BYTES and TEXT */
+    };
     wb_arena *arena; /* where the node's parts live */
+    uint32_t tag_len;
+    uint32_t nattrs, attrs_cap;
+    uint8_t kind;  /* wb_content_kind: says which member of the unions is live */
+    uint8_t flags; /* WB_NODE_BROKEN */
 } wb_node;
 
 /* Set on a node when a builder could not allocate; the encoder then fails with WB_ENOMEM. */
@@ -102,6 +108,10 @@ wb_node *wb_node_setn(wb_node *n, const char *key, const char *value, size_t len
 /* The value printf-formatted. */
 wb_node *wb_node_setf(wb_node *n, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Appends an attribute without looking for one with the same key (a decoded node may repeat a
+ * key; this keeps such a node's shape). Copies both. Returns n. */
+wb_node *wb_node_append_attrn(wb_node *n, const char *key, size_t key_len, const char *value,
+                              size_t value_len);
 /* A decimal integer value. */
 wb_node *wb_node_set_i64(wb_node *n, const char *key, int64_t v);
 /* A JID value (its string form; an empty JID removes the attribute). */
