@@ -363,6 +363,25 @@ static int op_grp_decrypt(const cJSON *req, cJSON *resp, char *err, size_t errle
     return rc < 0 ? -1 : 0;
 }
 
+/* {name, group, sender} -> {record, size}: the stored sender-key record. */
+static int op_grp_record(const cJSON *req, cJSON *resp, char *err, size_t errlen) {
+    struct party *p = find(req, err, errlen);
+    const char *group = need_str(req, "group", err, errlen),
+               *sender = need_str(req, "sender", err, errlen);
+    if (!p || !group || !sender)
+        return -1;
+    wb_buf b = WB_BUF_INIT;
+    int rc = wb_store_sender_key_get(p->st, group, sender, &b);
+    if (rc == 0) {
+        cJSON_AddNumberToObject(resp, "size", (double)b.len);
+        rc = helper_put_bytes(resp, "record", b.data, b.len);
+    } else {
+        fail(err, errlen, rc, "no sender-key record");
+    }
+    wb_buf_free(&b);
+    return rc < 0 ? -1 : 0;
+}
+
 /* ---- framing ---------------------------------------------------------------------------------- */
 
 static int op_sig_pad(const cJSON *req, cJSON *resp, char *err, size_t errlen) {
@@ -417,6 +436,7 @@ const wb_helper_op helper_ops_signal[] = {
     {"grp_process", op_grp_process},
     {"grp_encrypt", op_grp_encrypt},
     {"grp_decrypt", op_grp_decrypt},
+    {"grp_record", op_grp_record},
     {"sig_pad", op_sig_pad},
     {"sig_unpad", op_sig_unpad},
     {"sig_address", op_sig_address},
