@@ -1,6 +1,7 @@
 /* AES-256-CBC with PKCS#7 padding and AES-256-CTR (aes.h), one-shot on OpenSSL's EVP. Signal
  * message bodies and media use CBC; the pairing code's key wrapping uses CTR. */
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -8,6 +9,23 @@
 #include "crypto/aes.h"
 
 enum { BLOCK = 16 };
+
+/* The ciphers, fetched from the provider once: OpenSSL 3 otherwise looks each up again (under a
+ * lock) at every EVP_CipherInit_ex, which costs more than encrypting a Signal message. */
+static const EVP_CIPHER *cbc_cipher, *ctr_cipher;
+
+static void fetch_ciphers(void) {
+    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+    EVP_CIPHER *t = EVP_CIPHER_fetch(NULL, "AES-256-CTR", NULL);
+    cbc_cipher = c ? c : EVP_aes_256_cbc();
+    ctr_cipher = t ? t : EVP_aes_256_ctr();
+}
+
+static const EVP_CIPHER *cipher_of(int ctr) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fetch_ciphers);
+    return ctr ? ctr_cipher : cbc_cipher;
+}
 
 /* Runs in1 then in2 (either may be empty) through a fresh context of cipher without padding,
  * writing len1 + len2 bytes to out. Returns 0 or a code. */
@@ -37,7 +55,7 @@ int wb_aes_cbc_encrypt(const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CB
     if (len > full)
         memcpy(last, pt + full, len - full);
     memset(last + (len - full), (int)padlen, padlen);
-    int rc = run(EVP_aes_256_cbc(), 1, key, iv, pt, full, last, BLOCK, out);
+    int rc = run(cipher_of(0), 1, key, iv, pt, full, last, BLOCK, out);
     wb_zero(last, sizeof last);
     if (rc == 0)
         *outlen = full + BLOCK;
@@ -48,7 +66,7 @@ int wb_aes_cbc_decrypt(const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CB
                        const uint8_t *ct, size_t len, uint8_t *out, size_t *outlen) {
     if (len == 0 || len % BLOCK)
         return WB_EMALFORMED;
-    int rc = run(EVP_aes_256_cbc(), 0, key, iv, ct, len, NULL, 0, out);
+    int rc = run(cipher_of(0), 0, key, iv, ct, len, NULL, 0, out);
     if (rc < 0)
         return rc;
     /* Check PKCS#7 without branching on the secret bytes: pad in 1..16, the last pad bytes all
@@ -69,5 +87,5 @@ int wb_aes_cbc_decrypt(const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CB
 
 int wb_aes_ctr(const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CTR_IV_LEN],
                const uint8_t *in, size_t len, uint8_t *out) {
-    return run(EVP_aes_256_ctr(), 1, key, iv, in, len, NULL, 0, out);
+    return run(cipher_of(1), 1, key, iv, in, len, NULL, 0, out);
 }

@@ -163,10 +163,35 @@ done:
     return rc;
 }
 
+/* The Edwards y of the last few keys verified on this thread: a group's sender keys sign every
+ * message, and the conversion (a modular inverse) is a fifth of a verification. Public data. */
+enum { EDWARDS_CACHE = 8 };
+static _Thread_local struct {
+    uint8_t mont[32], y[32];
+    int used;
+} edwards_cache[EDWARDS_CACHE];
+static _Thread_local unsigned edwards_next;
+
+static int edwards_y(uint8_t y[32], const uint8_t pub[32]) {
+    for (int i = 0; i < EDWARDS_CACHE; i++)
+        if (edwards_cache[i].used && memcmp(edwards_cache[i].mont, pub, 32) == 0) {
+            memcpy(y, edwards_cache[i].y, 32);
+            return 0;
+        }
+    int rc = mont_to_edwards_y(y, pub);
+    if (rc == 0) {
+        unsigned i = edwards_next++ % EDWARDS_CACHE;
+        memcpy(edwards_cache[i].mont, pub, 32);
+        memcpy(edwards_cache[i].y, y, 32);
+        edwards_cache[i].used = 1;
+    }
+    return rc;
+}
+
 int wb_xeddsa_verify(const uint8_t pub[WB_KEY_LEN], const uint8_t *msg, size_t len,
                      const uint8_t sig[WB_SIG_LEN]) {
     uint8_t edpub[32], s[WB_SIG_LEN];
-    int rc = mont_to_edwards_y(edpub, pub);
+    int rc = edwards_y(edpub, pub);
     if (rc < 0)
         return rc; /* WB_EBADSIG, or the library's failure */
     edpub[31] |= sig[63] & 0x80;

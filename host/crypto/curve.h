@@ -38,7 +38,8 @@ int wb_xeddsa_sign_rnd(uint8_t sig[WB_SIG_LEN], const uint8_t priv[WB_KEY_LEN],
 /* Verifies an XEdDSA signature with the Montgomery public key (Signal's verifySignature: the
  * Edwards sign bit travels in the top bit of sig[63]). Returns 0 or WB_EBADSIG (also for a
  * public key that has no Edwards form or is of small order, and for a non-canonical S), or
- * WB_ENOMEM / WB_ECRYPTO when the library fails. */
+ * WB_ENOMEM / WB_ECRYPTO when the library fails. Each thread remembers the Edwards form of the
+ * last few keys it verified with (sender keys sign every group message). */
 int wb_xeddsa_verify(const uint8_t pub[WB_KEY_LEN], const uint8_t *msg, size_t len,
                      const uint8_t sig[WB_SIG_LEN]);
 

@@ -253,15 +253,29 @@ int wb_store_session_get(wb_store *st, const char *addr, wb_buf *out) {
     return wb_store_done(s, column_append(s, 0, out));
 }
 
+/* Replaces a record: an UPDATE (the common case, cheaper than an upsert), then an INSERT if
+ * there was no row. */
+static int put_record(wb_store *st, const char *update, const char *insert, const char *k1,
+                      const char *k2, const uint8_t *rec, size_t len) {
+    for (int pass = 0; pass < 2; pass++) {
+        sqlite3_stmt *s = wb_store_stmt(st, pass == 0 ? update : insert);
+        if (!s)
+            return WB_ESTORE;
+        sqlite3_bind_blob64(s, 1, rec, len, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, k1, -1, SQLITE_STATIC);
+        if (k2)
+            sqlite3_bind_text(s, 3, k2, -1, SQLITE_STATIC);
+        int rc = run(st, s);
+        if (rc < 0 || pass == 1 || sqlite3_changes(st->db) > 0)
+            return rc;
+    }
+    return WB_ESTORE;
+}
+
 int wb_store_session_put(wb_store *st, const char *addr, const uint8_t *rec, size_t len) {
-    sqlite3_stmt *s = wb_store_stmt(st, "INSERT INTO signal_sessions (address, record) VALUES "
-                                        "(?, ?) ON CONFLICT (address) DO UPDATE SET record = "
-                                        "excluded.record");
-    if (!s)
-        return WB_ESTORE;
-    sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
-    sqlite3_bind_blob64(s, 2, rec, len, SQLITE_STATIC);
-    return run(st, s);
+    return put_record(st, "UPDATE signal_sessions SET record = ?1 WHERE address = ?2",
+                      "INSERT INTO signal_sessions (record, address) VALUES (?1, ?2)", addr, NULL,
+                      rec, len);
 }
 
 int wb_store_session_delete(wb_store *st, const char *addr) {
@@ -287,15 +301,10 @@ int wb_store_sender_key_get(wb_store *st, const char *group, const char *sender,
 
 int wb_store_sender_key_put(wb_store *st, const char *group, const char *sender,
                             const uint8_t *rec, size_t len) {
-    sqlite3_stmt *s = wb_store_stmt(st, "INSERT INTO signal_sender_keys (group_id, sender, record) "
-                                        "VALUES (?, ?, ?) ON CONFLICT (group_id, sender) DO UPDATE "
-                                        "SET record = excluded.record");
-    if (!s)
-        return WB_ESTORE;
-    sqlite3_bind_text(s, 1, group, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, sender, -1, SQLITE_STATIC);
-    sqlite3_bind_blob64(s, 3, rec, len, SQLITE_STATIC);
-    return run(st, s);
+    return put_record(st,
+                      "UPDATE signal_sender_keys SET record = ?1 WHERE group_id = ?2 AND sender = ?3",
+                      "INSERT INTO signal_sender_keys (record, group_id, sender) VALUES (?1, ?2, ?3)",
+                      group, sender, rec, len);
 }
 
 int wb_store_sender_key_delete(wb_store *st, const char *group, const char *sender) {

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,9 +85,23 @@ done:
     return rc;
 }
 
+static void configure_sqlite_once(void) {
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* SQLite's process-wide settings, before its first use: connections are never shared between
+ * threads (store.h), so the per-connection mutexes go (multi-thread mode), and so does the
+ * allocator's statistics mutex. A no-op if SQLite was initialised already. */
+static void configure_sqlite(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite_once);
+}
+
 int wb_store_open(wb_store **out, const char *path, unsigned flags, wb_error *err) {
     int memory = strcmp(path, ":memory:") == 0;
     int rc;
+    configure_sqlite();
     if (!memory && (rc = prepare_file(path, err)) < 0)
         return rc;
     wb_store *st = calloc(1, sizeof *st);
@@ -207,10 +222,17 @@ int wb_store_exec(wb_store *st, const char *sql) {
 
 /* ---- dump ------------------------------------------------------------------------------------- */
 
+/* Dumps one table's rows ordered by every column in turn (tables WITHOUT ROWID have no rowid). */
 static int dump_table(wb_store *st, const char *table, wb_buf *out) {
-    char sql[200];
-    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
+    char sql[600];
     sqlite3_stmt *s;
+    int n = snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", table);
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return WB_ESTORE;
+    int columns = sqlite3_column_count(s);
+    sqlite3_finalize(s);
+    for (int c = 1; c <= columns && n < (int)sizeof sql - 16; c++)
+        n += snprintf(sql + n, sizeof sql - (size_t)n, "%s%d", c == 1 ? " ORDER BY " : ", ", c);
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
         return WB_ESTORE;
     wb_buf_append(out, table, strlen(table) + 1);
@@ -220,11 +242,11 @@ static int dump_table(wb_store *st, const char *table, wb_buf *out) {
         for (int c = 0; c < sqlite3_column_count(s); c++) {
             int type = sqlite3_column_type(s, c);
             const void *p = type == SQLITE_NULL ? NULL : sqlite3_column_blob(s, c);
-            int n = sqlite3_column_bytes(s, c);
+            int bytes = sqlite3_column_bytes(s, c);
             wb_buf_put_u8(out, (uint8_t)type);
-            wb_buf_put_be32(out, (uint32_t)n);
-            if (n > 0)
-                wb_buf_append(out, p, (size_t)n);
+            wb_buf_put_be32(out, (uint32_t)bytes);
+            if (bytes > 0)
+                wb_buf_append(out, p, (size_t)bytes);
         }
     }
     sqlite3_finalize(s);

@@ -78,8 +78,8 @@ int wb_store_schema_latest(void);
 struct sqlite3_stmt *wb_store_stmt(wb_store *st, const char *sql);
 /* Resets stmt (releasing what it holds) and returns rc unchanged, for `return wb_store_done(s, rc)`. */
 int wb_store_done(struct sqlite3_stmt *stmt, int rc);
-/* Appends a canonical dump of every table's rows (in rowid order) to out: equal dumps mean equal
- * contents. For tests that check a failed operation changed nothing. */
+/* Appends a canonical dump of every table's rows (sorted by their columns) to out: equal dumps
+ * mean equal contents. For tests that check a failed operation changed nothing. */
 int wb_store_dump(wb_store *st, wb_buf *out);
 
 /* The underlying connection, for code in this layer that needs more than wb_store_stmt. */

@@ -25,5 +25,6 @@ unsigned char *bench_read_file(const char *datadir, const char *name, size_t *le
 /* Family tables (bench_<family>.c), each terminated by {NULL, NULL}, listed in main.c. */
 extern const wb_bench bench_noise[];
 extern const wb_bench bench_codec[];
+extern const wb_bench bench_signal[];
 
 #endif

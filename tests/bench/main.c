@@ -11,6 +11,7 @@
 static const wb_bench *const families[] = {
     bench_noise,
     bench_codec,
+    bench_signal,
     NULL,
 };
 

@@ -181,6 +181,24 @@ static const char abc448[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomn
 static const char abc896[] = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
                              "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
 
+/* Verification remembers the Edwards form of recent keys (curve.c): more keys than it holds,
+ * used in turn, must each verify their own signatures and no one else's. */
+static void test_xeddsa_verify_with_many_keys_in_turn_never_mixes_them(void) {
+    enum { K = 11 };
+    wb_keypair kp[K];
+    uint8_t sig[K][64];
+    const uint8_t msg[] = "sender key message";
+    for (int i = 0; i < K; i++) {
+        CHECK_EQ(wb_keypair_generate(&kp[i]), 0);
+        CHECK_EQ(wb_xeddsa_sign(sig[i], kp[i].priv, msg, sizeof msg), 0);
+    }
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < K; i++)
+            for (int j = 0; j < K; j++)
+                CHECK_EQ(wb_xeddsa_verify(kp[j].pub, msg, sizeof msg, sig[i]),
+                         i == j ? 0 : WB_EBADSIG);
+}
+
 static void test_sha256_fips180_vectors(void) {
     uint8_t out[32];
     wb_sha256(out, "abc", 3);
@@ -489,6 +507,7 @@ int main(void) {
     RUN(test_xeddsa_verifies_deterministic_curve25519_js_signature);
     RUN(test_xeddsa_round_trip_and_every_flipped_bit_fails);
     RUN(test_xeddsa_rejects_key_without_edwards_form);
+    RUN(test_xeddsa_verify_with_many_keys_in_turn_never_mixes_them);
     RUN(test_sha256_fips180_vectors);
     RUN(test_sha512_fips180_vectors);
     RUN(test_hmac_sha256_rfc4231_vectors);

@@ -1,5 +1,7 @@
 -- Signal protocol state (host/signal, through host/store/signal_store.c). Records are opaque
--- blobs in host/signal's own format; keys are raw 32-byte Curve25519 strings.
+-- blobs in host/signal's own format; keys are raw 32-byte Curve25519 strings. The tables keyed
+-- by address are WITHOUT ROWID: a lookup is one b-tree descent, and their rows (a session record
+-- is ~500 bytes) fit in a page.
 
 -- Our own identity: exactly one row.
 CREATE TABLE signal_local (
@@ -16,7 +18,7 @@ CREATE TABLE signal_identities (
     address      TEXT PRIMARY KEY,
     identity_key BLOB NOT NULL CHECK (length(identity_key) = 32),
     updated_at   INTEGER NOT NULL      -- unix seconds
-);
+) WITHOUT ROWID;
 
 -- One-time prekeys, ids 1..0xFFFFFE (they wrap). A key leaves the table when a session uses it.
 CREATE TABLE signal_prekeys (
@@ -38,7 +40,7 @@ CREATE TABLE signal_signed_prekeys (
 CREATE TABLE signal_sessions (
     address TEXT PRIMARY KEY,
     record  BLOB NOT NULL
-);
+) WITHOUT ROWID;
 
 -- Sender-key records, one per (group, sender device address).
 CREATE TABLE signal_sender_keys (
@@ -46,4 +48,4 @@ CREATE TABLE signal_sender_keys (
     sender   TEXT NOT NULL,
     record   BLOB NOT NULL,
     PRIMARY KEY (group_id, sender)
-);
+) WITHOUT ROWID;

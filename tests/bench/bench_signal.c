@@ -1,0 +1,275 @@
+/* Benchmarks for host/signal, each message a full public call (one store transaction: load the
+ * record with a cached statement, update it, write it back) on a 100-byte plaintext:
+ *   signal-encrypt   wb_signal_encrypt on an established session (steady sending chain)
+ *   signal-decrypt   wb_signal_decrypt of successive messages on one chain (generated in
+ *                    untimed batches by the peer)
+ *   signal-ratchet   one message each way in turn: encrypt, then a decrypt that steps the DH
+ *                    ratchet (counted per message)
+ *   group-encrypt    wb_signal_group_encrypt (chain step, AES-CBC, XEdDSA signature)
+ *   group-decrypt    wb_signal_group_decrypt of successive messages (signature check included)
+ * Each is measured three times (about a second each) and the best kept, on both sides, because
+ * this machine is shared and one slow second says little. The store is SQLite in memory, as the Node side (node/bench_signal.mjs) keeps libsignal-node's
+ * records in memory; WABOT_BENCH_STORE=DIR puts the databases in files under DIR instead, to see
+ * what the disk adds (WAL, synchronous=NORMAL). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "signal/signal.h"
+#include "store/store.h"
+
+#define PT_LEN 100
+#define GROUP "120363000000000000@g.us"
+
+typedef struct party {
+    wb_store *st;
+    wb_signal *sig;
+    const char *addr;
+} party;
+
+typedef struct state {
+    party a, b;
+    uint8_t pt[PT_LEN];
+    wb_buf ct, out;
+    int turn;
+} state;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int party_open(party *p, const char *addr) {
+    const char *dir = getenv("WABOT_BENCH_STORE");
+    char path[600];
+    if (dir)
+        snprintf(path, sizeof path, "%.400s/bench-%s-%ld.db", dir, addr, (long)getpid());
+    p->addr = addr;
+    return wb_store_open(&p->st, dir ? path : ":memory:", 0, NULL) < 0 ||
+                   wb_signal_open(&p->sig, p->st) < 0
+               ? -1
+               : 0;
+}
+
+static void party_close(party *p) {
+    wb_signal_close(p->sig);
+    wb_store_close(p->st);
+}
+
+/* a has a session with b from b's bundle, and b has answered (so a sends msgs, not pkmsgs). */
+static int setup(state *s) {
+    memset(s, 0, sizeof *s);
+    for (size_t i = 0; i < PT_LEN; i++)
+        s->pt[i] = (uint8_t)(i * 7 + 3);
+    if (party_open(&s->a, "15550001111.1") < 0 || party_open(&s->b, "15550002222.1") < 0)
+        return -1;
+    wb_signal_bundle bb = {0};
+    wb_signal_signed_prekey spk;
+    wb_signal_prekey pk;
+    unsigned n;
+    int type;
+    if (wb_signal_signed_prekey_current(s->b.sig, &spk) < 0 ||
+        wb_signal_prekeys_for_upload(s->b.sig, 1, &pk, &n) < 0)
+        return -1;
+    bb.registration_id = wb_signal_registration_id(s->b.sig);
+    memcpy(bb.identity, wb_signal_identity_public(s->b.sig), 32);
+    bb.signed_prekey_id = spk.id;
+    memcpy(bb.signed_prekey, spk.pub, 32);
+    memcpy(bb.signed_prekey_signature, spk.signature, 64);
+    bb.has_prekey = 1;
+    bb.prekey_id = pk.id;
+    memcpy(bb.prekey, pk.pub, 32);
+    if (wb_signal_session_from_bundle(s->a.sig, s->b.addr, &bb, NULL) < 0 ||
+        wb_signal_encrypt(s->a.sig, s->b.addr, s->pt, PT_LEN, &s->ct, &type) < 0 ||
+        wb_signal_decrypt(s->b.sig, s->a.addr, type, s->ct.data, s->ct.len, &s->out, NULL) < 0)
+        return -1;
+    wb_buf_reset(&s->ct);
+    wb_buf_reset(&s->out);
+    if (wb_signal_encrypt(s->b.sig, s->a.addr, s->pt, PT_LEN, &s->ct, &type) < 0 ||
+        wb_signal_decrypt(s->a.sig, s->b.addr, type, s->ct.data, s->ct.len, &s->out, NULL) < 0)
+        return -1;
+    wb_buf_reset(&s->ct);
+    wb_buf_reset(&s->out);
+    return 0;
+}
+
+static void teardown(state *s) {
+    party_close(&s->a);
+    party_close(&s->b);
+    wb_buf_free(&s->ct);
+    wb_buf_free(&s->out);
+}
+
+/* from sends one message; if to is not NULL it decrypts it. */
+static int one_message(state *s, party *from, party *to) {
+    int type;
+    wb_buf_reset(&s->ct);
+    wb_buf_reset(&s->out);
+    if (wb_signal_encrypt(from->sig, to->addr, s->pt, PT_LEN, &s->ct, &type) < 0)
+        return -1;
+    return wb_signal_decrypt(to->sig, from->addr, type, s->ct.data, s->ct.len, &s->out, NULL) < 0 ||
+                   s->out.len != PT_LEN
+               ? -1
+               : 0;
+}
+
+/* ---- 1:1 ------------------------------------------------------------------------------------ */
+
+static int op_encrypt(void *ctx) {
+    state *s = ctx;
+    int type;
+    wb_buf_reset(&s->ct);
+    return wb_signal_encrypt(s->a.sig, s->b.addr, s->pt, PT_LEN, &s->ct, &type) < 0 ? -1 : 0;
+}
+
+static double once_encrypt(const char *datadir) {
+    state s;
+    double r = setup(&s) < 0 ? -1 : bench_measure(op_encrypt, &s, 1.0);
+    teardown(&s);
+    return r;
+}
+
+/* Times decrypts only: batches of messages are encrypted first, untimed. */
+static double once_decrypt(const char *datadir) {
+    enum { BATCH = 10000 };
+    state s;
+    memset(&s, 0, sizeof s);
+    wb_buf *msgs = calloc(BATCH, sizeof *msgs);
+    int *types = calloc(BATCH, sizeof *types);
+    double timed = 0, r = -1;
+    size_t done = 0;
+    if (!msgs || !types || setup(&s) < 0)
+        goto out;
+    while (timed < 1.0) {
+        for (int i = 0; i < BATCH; i++) {
+            wb_buf_reset(&msgs[i]);
+            if (wb_signal_encrypt(s.a.sig, s.b.addr, s.pt, PT_LEN, &msgs[i], &types[i]) < 0)
+                goto out;
+        }
+        double t0 = now();
+        for (int i = 0; i < BATCH; i++) {
+            wb_buf_reset(&s.out);
+            if (wb_signal_decrypt(s.b.sig, s.a.addr, types[i], msgs[i].data, msgs[i].len, &s.out,
+                                  NULL) < 0)
+                goto out;
+        }
+        timed += now() - t0;
+        done += BATCH;
+    }
+    r = (double)done / timed;
+out:
+    for (int i = 0; msgs && i < BATCH; i++)
+        wb_buf_free(&msgs[i]);
+    free(msgs);
+    free(types);
+    teardown(&s);
+    return r;
+}
+
+static int op_ratchet(void *ctx) {
+    state *s = ctx;
+    s->turn ^= 1;
+    return s->turn ? one_message(s, &s->a, &s->b) : one_message(s, &s->b, &s->a);
+}
+
+static double once_ratchet(const char *datadir) {
+    state s;
+    double r = setup(&s) < 0 ? -1 : bench_measure(op_ratchet, &s, 1.0);
+    teardown(&s);
+    return r;
+}
+
+/* ---- groups --------------------------------------------------------------------------------- */
+
+static int group_setup(state *s) {
+    wb_buf skdm = WB_BUF_INIT;
+    int rc = setup(s) < 0 ||
+                     wb_signal_group_distribution(s->a.sig, GROUP, s->a.addr, &skdm) < 0 ||
+                     wb_signal_group_process_distribution(s->b.sig, GROUP, s->a.addr, skdm.data,
+                                                          skdm.len) < 0
+                 ? -1
+                 : 0;
+    wb_buf_free(&skdm);
+    return rc;
+}
+
+static int op_group_encrypt(void *ctx) {
+    state *s = ctx;
+    wb_buf_reset(&s->ct);
+    return wb_signal_group_encrypt(s->a.sig, GROUP, s->a.addr, s->pt, PT_LEN, &s->ct) < 0 ? -1 : 0;
+}
+
+static double once_group_encrypt(const char *datadir) {
+    state s;
+    double r = group_setup(&s) < 0 ? -1 : bench_measure(op_group_encrypt, &s, 1.0);
+    teardown(&s);
+    return r;
+}
+
+static double once_group_decrypt(const char *datadir) {
+    enum { BATCH = 2000 };
+    state s;
+    memset(&s, 0, sizeof s);
+    wb_buf *msgs = calloc(BATCH, sizeof *msgs);
+    double timed = 0, r = -1;
+    size_t done = 0;
+    if (!msgs || group_setup(&s) < 0)
+        goto out;
+    while (timed < 1.0) {
+        for (int i = 0; i < BATCH; i++) {
+            wb_buf_reset(&msgs[i]);
+            if (wb_signal_group_encrypt(s.a.sig, GROUP, s.a.addr, s.pt, PT_LEN, &msgs[i]) < 0)
+                goto out;
+        }
+        double t0 = now();
+        for (int i = 0; i < BATCH; i++) {
+            wb_buf_reset(&s.out);
+            if (wb_signal_group_decrypt(s.b.sig, GROUP, s.a.addr, msgs[i].data, msgs[i].len,
+                                        &s.out) < 0)
+                goto out;
+        }
+        timed += now() - t0;
+        done += BATCH;
+    }
+    r = (double)done / timed;
+out:
+    for (int i = 0; msgs && i < BATCH; i++)
+        wb_buf_free(&msgs[i]);
+    free(msgs);
+    teardown(&s);
+    return r;
+}
+
+/* The best of three runs (each from a fresh setup); -1 if any fails. */
+static double best_of_3(double (*once)(const char *), const char *datadir) {
+    double best = 0;
+    for (int i = 0; i < 3; i++) {
+        double r = once(datadir);
+        if (r < 0)
+            return -1;
+        if (r > best)
+            best = r;
+    }
+    return best;
+}
+
+#define BEST(name)                                                                                 \
+    static double bench_##name(const char *datadir) { return best_of_3(once_##name, datadir); }
+BEST(encrypt)
+BEST(decrypt)
+BEST(ratchet)
+BEST(group_encrypt)
+BEST(group_decrypt)
+
+const wb_bench bench_signal[] = {
+    {"signal-encrypt", bench_encrypt},
+    {"signal-decrypt", bench_decrypt},
+    {"signal-ratchet", bench_ratchet},
+    {"group-encrypt", bench_group_encrypt},
+    {"group-decrypt", bench_group_decrypt},
+    {NULL, NULL},
+};
