@@ -19,12 +19,14 @@ static int migration_number(const char *name) {
     return digits > 0 && name[digits] == '_' ? n : -1;
 }
 
-int wb_store_schema_latest(void) {
+int wb_store_schema_count(const wb_embed_file *migrations) {
     int n = 0;
-    while (wb_store_migrations[n].name)
+    while (migrations[n].name)
         n++;
     return n;
 }
+
+int wb_store_schema_latest(void) { return wb_store_schema_count(wb_store_migrations); }
 
 static int read_user_version(wb_store *st, int *out) {
     sqlite3_stmt *s = NULL;
@@ -39,13 +41,14 @@ static int read_user_version(wb_store *st, int *out) {
 }
 
 int wb_store_migrate(wb_store *st, wb_error *err) {
-    int have, latest = wb_store_schema_latest();
+    const wb_embed_file *m = st->migrations;
+    int have, latest = wb_store_schema_count(m);
     /* The files must be numbered 1, 2, 3, ... with nothing missing: checked here rather than
      * trusted, because a gap would silently skip a schema change. */
     for (int i = 0; i < latest; i++)
-        if (migration_number(wb_store_migrations[i].name) != i + 1)
+        if (migration_number(m[i].name) != i + 1)
             return wb_error_set(err, WB_EINVAL, 0, "migration %s is out of sequence (expected %d)",
-                                wb_store_migrations[i].name, i + 1);
+                                m[i].name, i + 1);
     if (read_user_version(st, &have) < 0)
         return wb_error_set(err, WB_ESTORE, 0, "cannot read user_version: %s",
                             sqlite3_errmsg(st->db));
@@ -61,10 +64,10 @@ int wb_store_migrate(wb_store *st, wb_error *err) {
     int rc = read_user_version(st, &have);
     for (int i = have; rc == 0 && i < latest; i++) {
         char *msg = NULL;
-        if (sqlite3_exec(st->db, (const char *)wb_store_migrations[i].data, NULL, NULL, &msg) !=
+        if (sqlite3_exec(st->db, (const char *)m[i].data, NULL, NULL, &msg) !=
             SQLITE_OK) {
             rc = wb_error_set(err, WB_ESTORE, 0, "migration %s failed: %s",
-                              wb_store_migrations[i].name, msg ? msg : sqlite3_errmsg(st->db));
+                              m[i].name, msg ? msg : sqlite3_errmsg(st->db));
             sqlite3_free(msg);
         }
     }

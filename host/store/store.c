@@ -99,6 +99,11 @@ static void configure_sqlite(void) {
 }
 
 int wb_store_open(wb_store **out, const char *path, unsigned flags, wb_error *err) {
+    return wb_store_open_schema(out, path, flags, wb_store_migrations, err);
+}
+
+int wb_store_open_schema(wb_store **out, const char *path, unsigned flags,
+                         const wb_embed_file *migrations, wb_error *err) {
     int memory = strcmp(path, ":memory:") == 0;
     int rc;
     configure_sqlite();
@@ -107,6 +112,7 @@ int wb_store_open(wb_store **out, const char *path, unsigned flags, wb_error *er
     wb_store *st = calloc(1, sizeof *st);
     if (!st)
         return WB_ENOMEM;
+    st->migrations = migrations;
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         rc = wb_error_set(err, WB_ESTORE, 0, "cannot open %s: %s", path,

@@ -53,6 +53,14 @@ enum {
  * Returns 0 and *out, or WB_EIO (file or directory), WB_ESTORE (SQLite), WB_EUNSUPPORTED (newer
  * schema), WB_ENOMEM; err (optional) gets a sentence naming what failed. */
 int wb_store_open(wb_store **out, const char *path, unsigned flags, wb_error *err);
+
+/* The same for a database with a schema of its own (the simulator's, say): migrations is a
+ * table like wb_store_migrations (core/embed.h, made by cmake's wb_embed from the caller's
+ * numbered NNNN_name.sql files, ended by a {NULL} entry), applied by the same rules. The table
+ * must outlive the store. The Signal accessors of this layer need the default schema. */
+struct wb_embed_file;
+int wb_store_open_schema(wb_store **out, const char *path, unsigned flags,
+                         const struct wb_embed_file *migrations, wb_error *err);
 /* Rolls back any open transaction, finalises the cached statements and closes. NULL is a no-op. */
 void wb_store_close(wb_store *st);
 
@@ -71,6 +79,8 @@ int wb_store_depth(const wb_store *st);
 int wb_store_schema_version(const wb_store *st);
 /* The number of the last migration compiled in. */
 int wb_store_schema_latest(void);
+/* The number of migrations in a table given to wb_store_open_schema. */
+int wb_store_schema_count(const struct wb_embed_file *migrations);
 
 /* A prepared statement for sql, compiled on first use and cached by the pointer sql (pass string
  * literals). It comes reset with no bindings; the caller resets it again when done (wb_store_done)

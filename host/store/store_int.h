@@ -17,6 +17,7 @@ struct wb_store {
     sqlite3 *db;
     int depth;          /* transaction nesting, 0 outside */
     int schema_version; /* user_version after migrations */
+    const wb_embed_file *migrations; /* the schema: wb_store_migrations or the caller's */
     struct wb_store_slot *cache;
     size_t cache_cap, cache_used;
 };
