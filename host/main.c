@@ -8,6 +8,7 @@
 
 static const wb_command commands[] = {
     {"node", "convert one stanza between its binary payload and JSON", wb_cli_node},
+    {"sim", "run the WhatsApp server simulator", wb_cli_sim},
     {NULL, NULL, NULL},
 };
 

@@ -12,6 +12,9 @@ typedef struct wb_command {
 /* `wabot node decode|encode` (node.c). */
 int wb_cli_node(int argc, char **argv);
 
+/* `wabot sim` (sim.c). */
+int wb_cli_sim(int argc, char **argv);
+
 /* Prints "wabot: " and the formatted message to stderr, with a newline. */
 void wb_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

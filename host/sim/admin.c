@@ -1,0 +1,149 @@
+/* The HTTP side of the simulator (sim.h, "HTTP"): routing to the families' HTTP tables, the
+ * reply helpers, and the admin routes that belong to no other family: GET /admin/info,
+ * GET /admin/stats, POST /admin/fault. scan-qr lives in pair.c, enter-code in pair_code.c. */
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/enc.h"
+#include "core/log.h"
+#include "net/http.h"
+#include "sim/sim_int.h"
+
+void wb_sim_reply_json(wb_sim_reply *r, int status, const char *json, size_t len) {
+    r->respond(r, status, "application/json", json, len);
+}
+
+void wb_sim_reply_error(wb_sim_reply *r, int status, const char *fmt, ...) {
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", msg);
+    char *text = cJSON_PrintUnformatted(o);
+    static const char oom[] = "{\"error\":\"out of memory\"}";
+    wb_sim_reply_json(r, status, text ? text : oom, text ? strlen(text) : sizeof oom - 1);
+    free(text);
+    cJSON_Delete(o);
+}
+
+/* Answers with the JSON of o (which is freed). */
+static void reply_cjson(wb_sim_reply *r, int status, cJSON *o) {
+    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+    if (text)
+        wb_sim_reply_json(r, status, text, strlen(text));
+    else
+        wb_sim_reply_error(r, 500, "out of memory");
+    free(text);
+    cJSON_Delete(o);
+}
+
+int wb_sim_query_param(const wb_sim_request *req, const char *name, char *out, size_t cap) {
+    wb_buf b = WB_BUF_INIT;
+    out[0] = '\0';
+    int rc = wb_http_query_get(req->query ? req->query : "", name, &b);
+    if (rc == 1 && (b.len >= cap || memchr(b.data, 0, b.len)))
+        rc = WB_ETOOBIG;
+    if (rc == 1)
+        snprintf(out, cap, "%.*s", (int)b.len, b.data ? (const char *)b.data : "");
+    wb_buf_free(&b);
+    return rc;
+}
+
+void wb_sim_http(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply) {
+    int path_ok;
+    wb_arena_reset(&sim->arena);
+    wb_sim_countf(sim, 1, "http.%s", req->method);
+    const wb_sim_http_route *r = wb_sim_http_find(req, &path_ok);
+    if (r)
+        r->fn(sim, req, reply);
+    else if (path_ok)
+        wb_sim_reply_error(reply, 405, "method %s not allowed here", req->method);
+    else
+        wb_sim_reply_error(reply, 404, "no such route");
+}
+
+/* ---- GET /admin/info ------------------------------------------------------------------------ */
+
+static void on_info(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply) {
+    wb_buf hex = WB_BUF_INIT;
+    wb_hex_encode(&hex, sim->root.pub, sizeof sim->root.pub);
+    wb_buf_put_u8(&hex, 0);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "rootKey", hex.err ? "" : (const char *)hex.data);
+    cJSON_AddStringToObject(o, "ws", sim->ws_url);
+    cJSON_AddStringToObject(o, "mediaHost", sim->media_host);
+    cJSON_AddStringToObject(o, "mediaCert", sim->media_cert_pem ? sim->media_cert_pem : "");
+    cJSON_AddNumberToObject(o, "accounts", (double)sim->naccounts);
+    wb_buf_free(&hex);
+    reply_cjson(reply, 200, o);
+}
+
+/* ---- GET /admin/stats ----------------------------------------------------------------------- */
+
+int wb_sim_stats(wb_sim *sim, wb_buf *out) { return wb_sim_stats_json(sim, out); }
+
+static void on_stats(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply) {
+    wb_buf b = WB_BUF_INIT;
+    if (wb_sim_stats_json(sim, &b) < 0)
+        wb_sim_reply_error(reply, 500, "out of memory");
+    else
+        wb_sim_reply_json(reply, 200, (const char *)b.data, b.len);
+    wb_buf_free(&b);
+}
+
+/* ---- POST /admin/fault {"device", "action", "code", "seconds"} ------------------------------- */
+
+static void on_fault(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply) {
+    cJSON *body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+    const char *dev = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "device"));
+    const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "action"));
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(body, "code");
+    const cJSON *secs = cJSON_GetObjectItemCaseSensitive(body, "seconds");
+    wb_jid jid;
+    wb_sim_device *d = NULL;
+    double s = cJSON_IsNumber(secs) ? secs->valuedouble : 0;
+    double k = cJSON_IsNumber(code) ? code->valuedouble : 0;
+    if (!dev || !action || wb_jid_parse(&jid, dev) < 0 || s < 0 || s > 86400 || k < 0 || k > 999 ||
+        (code && !cJSON_IsNumber(code)) || (secs && !cJSON_IsNumber(secs))) {
+        wb_sim_reply_error(reply, 400, "body must be {\"device\": JID, \"action\": "
+                                       "close|stream-error|stall|delay, \"code\": N, \"seconds\": N}");
+    } else if (!(d = wb_sim_device_by_jid(sim, &jid)) || !d->conn) {
+        wb_sim_reply_error(reply, 404, "device %s is not connected", dev);
+    } else if (strcmp(action, "close") == 0) {
+        wb_sim_count(sim, "faults.close", 1);
+        wb_sim_conn_close(d->conn, "fault injected: close");
+        wb_sim_reply_json(reply, 200, "{\"ok\":true}", 11);
+    } else if (strcmp(action, "stream-error") == 0) {
+        wb_sim_count(sim, "faults.stream_error", 1);
+        wb_sim_conn_stream_error(d->conn, k ? (int)k : 503, NULL, NULL,
+                                 "fault injected: stream error");
+        wb_sim_reply_json(reply, 200, "{\"ok\":true}", 11);
+    } else if (strcmp(action, "stall") == 0 || strcmp(action, "delay") == 0) {
+        int f = action[0] == 's' ? WB_SIM_FAULT_STALL : WB_SIM_FAULT_DELAY;
+        int rc = sim->io.fault ? sim->io.fault(d->conn->io_ud, f, (unsigned)s) : WB_EUNSUPPORTED;
+        if (rc < 0) {
+            wb_sim_reply_error(reply, 501, "this host cannot %s a socket", action);
+        } else {
+            wb_sim_countf(sim, 1, "faults.%s", action);
+            wb_sim_log_event(d->conn, "fault injected: %s %us", action, (unsigned)s);
+            wb_sim_reply_json(reply, 200, "{\"ok\":true}", 11);
+        }
+    } else {
+        wb_sim_reply_error(reply, 400, "unknown action '%s'", action);
+    }
+    cJSON_Delete(body);
+}
+
+static const wb_sim_http_route http[] = {
+    {"GET", "/admin/info", on_info},
+    {"GET", "/admin/stats", on_stats},
+    {"POST", "/admin/fault", on_fault},
+    {NULL, NULL, NULL},
+};
+
+const wb_sim_family wb_sim_family_admin = {.name = "admin", .http = http};

@@ -1,0 +1,51 @@
+/* Fuzz target: the simulator's HTTP routes (host/sim admin.c, pair.c's scan-qr, pair_code.c's
+ * enter-code) with arbitrary requests, against a simulator with one companion waiting to be
+ * linked (its QR refs are random, so scans reach every check but the last) and one device
+ * online (faults reach it).
+ *
+ * Input: "METHOD PATH[?QUERY]\n" then the body. Oracle: the sanitizers, and every request is
+ * answered exactly once. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../unit/sim_fixture.h"
+#include "core/log.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    wb_log_set_level(WB_LOG_OFF);
+    const uint8_t *nl = memchr(data, '\n', size);
+    if (!nl || nl - data > 512)
+        return 0;
+    char line[513];
+    memcpy(line, data, (size_t)(nl - data));
+    line[nl - data] = '\0';
+    char *sp = strchr(line, ' ');
+    if (!sp)
+        return 0;
+    *sp = '\0';
+    char *path = sp + 1, *query = strchr(path, '?');
+    if (query)
+        *query++ = '\0';
+    sim_fx fx;
+    if (sim_fx_init(&fx, NULL) < 0)
+        abort();
+    fx_client *l = fx_link_qr(&fx, "15550001111");
+    if (!l)
+        abort();
+    fx_client *online = fx_login(&fx, l);
+    wb_node *pd;
+    if (!online || !fx_register(&fx, "Waiting", &pd))
+        abort();
+    fx_reply r;
+    fx_reply_init(&r);
+    wb_sim_request req = {line, path, query ? query : "", nl + 1, size - (size_t)(nl + 1 - data)};
+    wb_sim_http(fx.sim, &req, &r.r);
+    fx_pump_all(&fx);
+    if (r.answered != 1)
+        abort();
+    sim_fx_free(&fx);
+    return 0;
+}

@@ -1,0 +1,78 @@
+// Starts `wabot sim` for a test: on port 0 (so tests may run many at once), in memory or on a
+// state directory, and talks to its admin API.
+//
+//   const sim = await startSim({ state: dir, stanzaLog: file })
+//   sim.url            ws://127.0.0.1:PORT/ws/chat (the first line the simulator prints)
+//   sim.info           GET /admin/info: { rootKey, ws, mediaHost, mediaCert }
+//   await sim.admin('POST', '/admin/fault', { device, action })   -> parsed JSON (throws on >= 400)
+//   await sim.stats()  GET /admin/stats
+//   await sim.stop()   SIGTERM, waits for a clean exit (asserts exit status 0)
+import { spawn } from 'node:child_process'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { createInterface } from 'node:readline'
+import { wabotPath } from './paths.mjs'
+
+export class SimError extends Error {
+  constructor (status, body) {
+    super(`simulator answered ${status}: ${typeof body === 'string' ? body : JSON.stringify(body)}`)
+    this.status = status
+    this.body = body
+  }
+}
+
+export async function startSim ({ state, stanzaLog, log = 'warn', tls, env } = {}) {
+  const args = ['sim', '--listen', '127.0.0.1:0', '--log', log]
+  if (state) args.push('--state', state)
+  if (stanzaLog) args.push('--stanza-log', stanzaLog)
+  if (tls) args.push('--tls', tls.cert, tls.key)
+  const proc = spawn(wabotPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  const stderr = []
+  proc.stderr.on('data', (d) => { stderr.push(d); if (process.env.SIM_STDERR) process.stderr.write(d) })
+  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })))
+  const lines = createInterface({ input: proc.stdout })
+  const url = await new Promise((resolve, reject) => {
+    lines.once('line', resolve)
+    exited.then(({ code, signal }) => reject(new Error(`wabot sim exited (${code ?? signal}) before listening:\n${Buffer.concat(stderr)}`)))
+  })
+  const base = url.replace(/^ws/, 'http').replace(/\/ws\/chat$/, '')
+  const sim = {
+    url,
+    base,
+    proc,
+    stderr: () => Buffer.concat(stderr).toString(),
+    async admin (method, path, body) {
+      const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body)
+      const { status, text } = await httpCall(base + path, method, data, tls?.ca)
+      let parsed = text
+      try { parsed = JSON.parse(text) } catch {}
+      if (status >= 400) throw new SimError(status, parsed)
+      return parsed
+    },
+    stats () { return sim.admin('GET', '/admin/stats') },
+    async stop () {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM')
+      const { code, signal } = await exited
+      if (code !== 0) throw new Error(`wabot sim exited with ${code ?? signal}:\n${sim.stderr()}`)
+    },
+    kill () { proc.kill('SIGKILL'); return exited }
+  }
+  sim.info = await sim.admin('GET', '/admin/info')
+  return sim
+}
+
+// One HTTP(S) request; ca (PEM) is trusted for https.
+function httpCall (url, method, body, ca) {
+  const u = new URL(url)
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = request(u, { method, ca, agent: false }, (res) => {
+      const chunks = []
+      res.on('data', (d) => chunks.push(d))
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}

@@ -1,0 +1,452 @@
+/* A memory host for the simulator core and a client written with net/'s Noise initiator, for
+ * tests/unit/test_sim.c and the sim fuzz targets. Header-only (static functions), test code only.
+ *
+ *     sim_fx fx; sim_fx_init(&fx, NULL);
+ *     fx_client *a = fx_link_qr(&fx, "15550001111");        // registers, scans, signs, 515
+ *     fx_client *al = fx_login(&fx, a);                       // logs in with a's keys
+ *     fx_send(al, node); wb_node *n = fx_next(al, "iq");      // stanzas both ways
+ *     sim_fx_free(&fx);
+ *
+ * Bytes move only in fx_pump (never from inside a callback), as the real host's loop would. */
+#ifndef WB_TEST_SIM_FIXTURE_H
+#define WB_TEST_SIM_FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "binary/codec.h"
+#include "core/enc.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "net/noise_conn.h"
+#include "sim/sim.h"
+#include "wb_proto.h"
+
+#define FX_MAX_CLIENTS 64
+#define FX_INBOX 512
+
+typedef struct fx_client {
+    struct sim_fx *fx;
+    wb_sim_conn *conn;         /* the server's side; NULL once freed */
+    wb_noise_conn *noise;      /* the client's side */
+    int closed;                /* the server asked to close the socket */
+    int noise_err;             /* the client's Noise failed */
+    wb_buf to_server, to_client;
+    wb_arena arena;            /* received stanzas */
+    wb_node *inbox[FX_INBOX];
+    size_t ninbox, next;
+    /* the companion's keys, kept by fx_login's copies */
+    wb_keypair noise_key, identity, skey;
+    uint32_t reg_id, skey_id;
+    uint8_t adv[32];
+    char jid[96], lid[96], phone[WB_JID_USER_MAX + 1];
+    unsigned device;
+} fx_client;
+
+typedef struct fx_reply {
+    wb_sim_reply r;
+    int status;
+    char body[4096];
+    int answered;
+} fx_reply;
+
+typedef struct sim_fx {
+    wb_sim *sim;
+    fx_client *clients[FX_MAX_CLIENTS];
+    size_t nclients;
+    uint64_t now_ms;
+} sim_fx;
+
+/* ---- the memory host ----------------------------------------------------------------------- */
+
+static int fx_io_send(void *ud, const uint8_t *data, size_t len) {
+    fx_client *c = ud;
+    return wb_buf_append(&c->to_client, data, len);
+}
+
+static void fx_io_close(void *ud, const char *reason) { ((fx_client *)ud)->closed = 1; }
+
+static uint64_t fx_clock(void *ud) { return ((sim_fx *)ud)->now_ms; }
+
+static inline int sim_fx_init(sim_fx *fx, const char *state_dir) {
+    memset(fx, 0, sizeof *fx);
+    fx->now_ms = 1700000000000ull;
+    wb_sim_opts o = {.state_dir = state_dir, .clock = fx_clock, .clock_ud = fx};
+    int rc = wb_sim_new(&fx->sim, &o, NULL);
+    if (rc == 0)
+        wb_sim_set_io(fx->sim, &(wb_sim_io){fx_io_send, fx_io_close, NULL});
+    return rc;
+}
+
+static inline void fx_pump_all(sim_fx *fx);
+
+/* The client's socket ends (the simulator hears it closed). */
+static inline void fx_client_drop(fx_client *c) {
+    if (c->conn)
+        wb_sim_conn_free(c->conn);
+    c->conn = NULL;
+    c->to_server.len = 0;
+    fx_pump_all(c->fx);
+}
+
+static inline void sim_fx_free(sim_fx *fx) {
+    for (size_t i = 0; i < fx->nclients; i++) {
+        fx_client *c = fx->clients[i];
+        if (c->conn)
+            wb_sim_conn_free(c->conn);
+        wb_noise_conn_free(c->noise);
+        wb_buf_free(&c->to_server);
+        wb_buf_free(&c->to_client);
+        wb_arena_free(&c->arena);
+        free(c);
+    }
+    wb_sim_free(fx->sim);
+    memset(fx, 0, sizeof *fx);
+}
+
+/* ---- the client ---------------------------------------------------------------------------- */
+
+static int fx_cl_send(void *ud, const uint8_t *data, size_t len) {
+    return wb_buf_append(&((fx_client *)ud)->to_server, data, len);
+}
+
+static int fx_cl_frame(void *ud, const uint8_t *p, size_t len) {
+    fx_client *c = ud;
+    wb_node *n;
+    if (c->ninbox == FX_INBOX)
+        return WB_ETOOBIG;
+    int rc = wb_node_decode_payload(&c->arena, p, len, &n, NULL);
+    if (rc == 0)
+        c->inbox[c->ninbox++] = n;
+    return rc;
+}
+
+/* Moves bytes both ways until nothing is left. Returns 0, or the client's Noise error. */
+static inline int fx_pump(fx_client *c) {
+    while (c->to_server.len || c->to_client.len) {
+        if (c->to_server.len) {
+            wb_buf b = c->to_server;
+            c->to_server = (wb_buf)WB_BUF_INIT;
+            if (c->conn && !c->closed)
+                wb_sim_conn_feed(c->conn, b.data, b.len);
+            wb_buf_free(&b);
+        }
+        if (c->to_client.len) {
+            wb_buf b = c->to_client;
+            c->to_client = (wb_buf)WB_BUF_INIT;
+            int rc = c->noise_err ? c->noise_err : wb_noise_conn_feed(c->noise, b.data, b.len, NULL);
+            wb_buf_free(&b);
+            if (rc < 0)
+                c->noise_err = rc;
+        }
+    }
+    return c->noise_err;
+}
+
+/* Pumps every client (a stanza for one may have been sent while another was handled). */
+static inline void fx_pump_all(sim_fx *fx) {
+    for (int again = 1; again;) {
+        again = 0;
+        for (size_t i = 0; i < fx->nclients; i++) {
+            fx_client *c = fx->clients[i];
+            if (c->to_server.len || c->to_client.len) {
+                fx_pump(c);
+                again = 1;
+            }
+        }
+    }
+}
+
+/* A new socket that handshakes with payload (a serialized ClientPayload). keys: copy them from
+ * another client (NULL: fresh ones). */
+static inline fx_client *fx_connect(sim_fx *fx, const fx_client *keys, const wb_buf *payload) {
+    fx_client *c = calloc(1, sizeof *c);
+    if (!c || fx->nclients == FX_MAX_CLIENTS)
+        abort();
+    c->fx = fx;
+    fx->clients[fx->nclients++] = c;
+    wb_arena_init(&c->arena, 0);
+    if (keys) {
+        c->noise_key = keys->noise_key;
+        c->identity = keys->identity;
+        c->skey = keys->skey;
+        c->reg_id = keys->reg_id;
+        c->skey_id = keys->skey_id;
+        memcpy(c->jid, keys->jid, sizeof c->jid);
+        memcpy(c->lid, keys->lid, sizeof c->lid);
+        memcpy(c->phone, keys->phone, sizeof c->phone);
+        c->device = keys->device;
+    } else {
+        wb_keypair_generate(&c->noise_key);
+        wb_keypair_generate(&c->identity);
+        wb_keypair_generate(&c->skey);
+        c->reg_id = 1 + wb_random_uniform(16380);
+        c->skey_id = 1;
+    }
+    uint8_t root[32];
+    wb_sim_root_pub(fx->sim, root);
+    wb_noise_initiator_cfg cfg = {.static_key = &c->noise_key, .payload = payload->data,
+                                  .payload_len = payload->len, .root_pub = root,
+                                  .now = fx->now_ms / 1000};
+    wb_noise_conn_callbacks cb = {.send = fx_cl_send, .on_frame = fx_cl_frame};
+    if (wb_noise_conn_new_initiator(&c->noise, &cfg, NULL, 0, &cb, c) < 0 ||
+        wb_sim_conn_new(fx->sim, c, "memory", &c->conn) < 0 || wb_noise_conn_start(c->noise) < 0)
+        abort();
+    fx_pump(c);
+    return c;
+}
+
+/* The next received stanza with tag (NULL: any), or NULL. */
+static inline wb_node *fx_next(fx_client *c, const char *tag) {
+    while (c->next < c->ninbox) {
+        wb_node *n = c->inbox[c->next++];
+        if (!tag || wb_node_is(n, tag))
+            return n;
+    }
+    return NULL;
+}
+
+/* Sends a node to the server and pumps. Returns 0 or a negative code. */
+static inline int fx_send(fx_client *c, const wb_node *n) {
+    wb_buf b = WB_BUF_INIT;
+    int rc = wb_node_encode_payload(n, &b);
+    if (rc == 0)
+        rc = wb_noise_conn_send(c->noise, b.data, b.len);
+    wb_buf_free(&b);
+    fx_pump_all(c->fx);
+    return rc;
+}
+
+/* Sends <iq id=... type xmlns to=@s.whatsapp.net> with child (may be NULL) and returns the
+ * answer (or NULL). */
+static inline wb_node *fx_iq(fx_client *c, wb_arena *a, const char *type, const char *xmlns,
+                             wb_node *child) {
+    static unsigned seq;
+    char id[24];
+    snprintf(id, sizeof id, "fx.%u", ++seq);
+    wb_node *iq = WB_NODE(a, "iq", {"id", id}, {"type", type}, {"xmlns", xmlns},
+                          {"to", "@s.whatsapp.net"});
+    if (child)
+        wb_node_add(iq, child);
+    if (fx_send(c, iq) < 0)
+        return NULL;
+    for (size_t i = c->next; i < c->ninbox; i++) {
+        const char *got = wb_node_attr(c->inbox[i], "id");
+        if (wb_node_is(c->inbox[i], "iq") && got && strcmp(got, id) == 0)
+            return c->inbox[i];
+    }
+    return NULL;
+}
+
+/* ---- payloads ----------------------------------------------------------------------------- */
+
+static inline void fx_registration_payload(const fx_client *keys, const char *push, wb_buf *out) {
+    uint8_t regid[4], skid[3], ktype = 5, sig[64], signed_key[33] = {5};
+    wb_put_be32(regid, keys->reg_id);
+    wb_put_be24(skid, keys->skey_id);
+    memcpy(signed_key + 1, keys->skey.pub, 32);
+    wb_xeddsa_sign(sig, keys->identity.priv, signed_key, sizeof signed_key);
+    Wa__ClientPayload__DevicePairingRegistrationData d =
+        WA__CLIENT_PAYLOAD__DEVICE_PAIRING_REGISTRATION_DATA__INIT;
+    d.has_eregid = d.has_ekeytype = d.has_eident = d.has_eskeyid = d.has_eskeyval =
+        d.has_eskeysig = 1;
+    d.eregid = (ProtobufCBinaryData){4, regid};
+    d.ekeytype = (ProtobufCBinaryData){1, &ktype};
+    d.eident = (ProtobufCBinaryData){32, (uint8_t *)keys->identity.pub};
+    d.eskeyid = (ProtobufCBinaryData){3, skid};
+    d.eskeyval = (ProtobufCBinaryData){32, (uint8_t *)keys->skey.pub};
+    d.eskeysig = (ProtobufCBinaryData){64, sig};
+    Wa__ClientPayload p = WA__CLIENT_PAYLOAD__INIT;
+    p.devicepairingdata = &d;
+    p.pushname = (char *)push;
+    p.has_passive = 1;
+    wb_proto_pack(&p, out);
+}
+
+static inline void fx_login_payload(uint64_t username, unsigned device, wb_buf *out) {
+    Wa__ClientPayload p = WA__CLIENT_PAYLOAD__INIT;
+    p.has_username = p.has_device = p.has_passive = p.passive = p.has_pull = p.pull = 1;
+    p.username = username;
+    p.device = device;
+    wb_proto_pack(&p, out);
+}
+
+/* ---- linking ------------------------------------------------------------------------------ */
+
+static void fx_reply_respond(wb_sim_reply *r, int status, const char *ct, const void *body,
+                             size_t len) {
+    fx_reply *fr = (fx_reply *)r;
+    fr->status = status;
+    fr->answered++;
+    snprintf(fr->body, sizeof fr->body, "%.*s", (int)len, (const char *)body);
+}
+
+static inline void fx_reply_init(fx_reply *r) {
+    memset(r, 0, sizeof *r);
+    r->r.respond = fx_reply_respond;
+}
+
+/* An admin request; the reply is in *r once answered (maybe after later pumps). */
+static inline void fx_http(sim_fx *fx, const char *method, const char *path, const char *query,
+                           const char *body, fx_reply *r) {
+    fx_reply_init(r);
+    wb_sim_request req = {method, path, query ? query : "", (const uint8_t *)body,
+                          body ? strlen(body) : 0};
+    wb_sim_http(fx->sim, &req, &r->r);
+    fx_pump_all(fx);
+}
+
+/* The QR string Baileys would show for c's first ref (after pair-device arrived). */
+static inline int fx_qr(fx_client *c, wb_node *pair_device, char *out, size_t cap) {
+    size_t rlen;
+    const uint8_t *ref = wb_node_content(wb_node_path(pair_device, "pair-device", "ref", NULL), &rlen);
+    if (!ref)
+        return WB_EPROTO;
+    wb_buf b = WB_BUF_INIT;
+    wb_buf_append(&b, "https://wa.me/settings/linked_devices#", 38);
+    wb_buf_append(&b, ref, rlen);
+    wb_buf_put_u8(&b, ',');
+    wb_b64_encode(&b, c->noise_key.pub, 32, WB_B64_STD);
+    wb_buf_put_u8(&b, ',');
+    wb_b64_encode(&b, c->identity.pub, 32, WB_B64_STD);
+    wb_buf_put_u8(&b, ',');
+    wb_b64_encode(&b, c->adv, 32, WB_B64_STD);
+    wb_buf_append(&b, ",1", 2);
+    snprintf(out, cap, "%.*s", (int)b.len, (const char *)b.data);
+    wb_buf_free(&b);
+    return 0;
+}
+
+/* The companion's side of pair-success (validate-connection.js): HMAC, account signature, then
+ * the device signature in <pair-device-sign>. corrupt != 0 flips a byte of the device signature.
+ * Returns 0 or the check that failed. */
+static inline int fx_answer_pair_success(fx_client *c, wb_node *iq, wb_arena *a, int corrupt) {
+    wb_node *ps = wb_node_child(iq, "pair-success");
+    size_t len;
+    const uint8_t *p = wb_node_content(wb_node_child(ps, "device-identity"), &len);
+    wb_node *dev = wb_node_child(ps, "device");
+    if (!p || !dev)
+        return WB_EPROTO;
+    Wa__ADVSignedDeviceIdentityHMAC *hm;
+    Wa__ADVSignedDeviceIdentity *id;
+    Wa__ADVDeviceIdentity *di;
+    if (wb_proto_unpack(&wa__advsigned_device_identity_hmac__descriptor, p, len, 0, &hm, NULL) < 0)
+        return WB_EMALFORMED;
+    uint8_t mac[32];
+    wb_hmac_sha256(mac, c->adv, 32, hm->details.data, hm->details.len);
+    int rc = hm->hmac.len == 32 && memcmp(mac, hm->hmac.data, 32) == 0 ? 0 : WB_EAUTH;
+    if (rc == 0)
+        rc = wb_proto_unpack(&wa__advsigned_device_identity__descriptor, hm->details.data,
+                             hm->details.len, 0, &id, NULL);
+    wb_proto_free(hm);
+    if (rc < 0)
+        return rc;
+    if (wb_proto_unpack(&wa__advdevice_identity__descriptor, id->details.data, id->details.len, 0,
+                        &di, NULL) < 0 || !di->has_keyindex) {
+        wb_proto_free(id);
+        return WB_EMALFORMED;
+    }
+    wb_buf msg = WB_BUF_INIT, enc = WB_BUF_INIT;
+    wb_buf_append(&msg, "\x06\x00", 2);
+    wb_buf_append(&msg, id->details.data, id->details.len);
+    wb_buf_append(&msg, c->identity.pub, 32);
+    rc = id->accountsignaturekey.len == 32 && id->accountsignature.len == 64
+             ? wb_xeddsa_verify(id->accountsignaturekey.data, msg.data, msg.len,
+                                id->accountsignature.data)
+             : WB_EBADSIG;
+    uint8_t dsig[64];
+    if (rc == 0) {
+        wb_buf_reset(&msg);
+        wb_buf_append(&msg, "\x06\x01", 2);
+        wb_buf_append(&msg, id->details.data, id->details.len);
+        wb_buf_append(&msg, c->identity.pub, 32);
+        wb_buf_append(&msg, id->accountsignaturekey.data, 32);
+        rc = wb_xeddsa_sign(dsig, c->identity.priv, msg.data, msg.len);
+        dsig[5] ^= corrupt ? 1 : 0;
+        id->has_devicesignature = 1;
+        id->devicesignature = (ProtobufCBinaryData){64, dsig};
+        id->has_accountsignaturekey = 0; /* Baileys leaves it out */
+        wb_proto_pack(id, &enc);
+        id->devicesignature = (ProtobufCBinaryData){0, NULL};
+        id->has_devicesignature = 0;
+    }
+    char ki[16];
+    snprintf(ki, sizeof ki, "%u", di->keyindex);
+    snprintf(c->jid, sizeof c->jid, "%s", wb_node_attr(dev, "jid"));
+    snprintf(c->lid, sizeof c->lid, "%s", wb_node_attr(dev, "lid"));
+    wb_jid j;
+    if (wb_jid_parse(&j, c->jid) == 0) {
+        snprintf(c->phone, sizeof c->phone, "%s", j.user);
+        c->device = j.device;
+    }
+    wb_proto_free(di);
+    wb_proto_free(id);
+    wb_buf_free(&msg);
+    if (rc == 0) {
+        wb_node *r = WB_NODE(a, "iq", {"to", "@s.whatsapp.net"}, {"type", "result"},
+                             {"id", wb_node_attr(iq, "id")});
+        wb_node *sign = wb_node_add_new(r, "pair-device-sign");
+        wb_node_set_bytes(WB_CHILD(sign, "device-identity", {"key-index", ki}), enc.data, enc.len);
+        rc = fx_send(c, r);
+    }
+    wb_buf_free(&enc);
+    return rc;
+}
+
+/* Registers a fresh companion and answers pair-device. Returns the client (pair-device in
+ * *pair_device) or NULL. */
+static inline fx_client *fx_register(sim_fx *fx, const char *push, wb_node **pair_device) {
+    fx_client keys;
+    memset(&keys, 0, sizeof keys);
+    wb_keypair_generate(&keys.noise_key);
+    wb_keypair_generate(&keys.identity);
+    wb_keypair_generate(&keys.skey);
+    keys.reg_id = 1 + wb_random_uniform(16380);
+    keys.skey_id = 7;
+    wb_buf pl = WB_BUF_INIT;
+    fx_registration_payload(&keys, push, &pl);
+    fx_client *c = fx_connect(fx, &keys, &pl);
+    wb_buf_free(&pl);
+    wb_random_bytes(c->adv, 32);
+    wb_node *pd = fx_next(c, "iq");
+    if (!pd || !wb_node_child(pd, "pair-device"))
+        return NULL;
+    wb_node *ok = WB_NODE(&c->arena, "iq", {"to", "@s.whatsapp.net"}, {"type", "result"},
+                          {"id", wb_node_attr(pd, "id")});
+    fx_send(c, ok);
+    *pair_device = pd;
+    return c;
+}
+
+/* The whole QR flow: registration, the phone scans (for account phone, NULL: a new one), the
+ * companion signs, the server sends 515. Returns the linked (now closed) client, or NULL. */
+static inline fx_client *fx_link_qr(sim_fx *fx, const char *phone) {
+    wb_node *pd;
+    fx_client *c = fx_register(fx, "Tester", &pd);
+    char qr[512], query[64];
+    if (!c || fx_qr(c, pd, qr, sizeof qr) < 0)
+        return NULL;
+    snprintf(query, sizeof query, "phone=%s", phone ? phone : "");
+    fx_reply r;
+    fx_http(fx, "POST", "/admin/mock-phone/scan-qr", phone ? query : NULL, qr, &r);
+    wb_node *ps = fx_next(c, "iq");
+    if (r.answered || !ps || fx_answer_pair_success(c, ps, &c->arena, 0) < 0 || r.status != 200)
+        return NULL;
+    wb_node *se = fx_next(c, "stream:error");
+    if (!se || strcmp(wb_node_attr(se, "code") ? wb_node_attr(se, "code") : "", "515") != 0 ||
+        !c->closed)
+        return NULL;
+    return c;
+}
+
+/* A new socket that logs in as the device linked by `keys`. */
+static inline fx_client *fx_login(sim_fx *fx, const fx_client *keys) {
+    wb_buf pl = WB_BUF_INIT;
+    fx_login_payload(strtoull(keys->phone, NULL, 10), keys->device, &pl);
+    fx_client *c = fx_connect(fx, keys, &pl);
+    wb_buf_free(&pl);
+    return c;
+}
+
+#endif

@@ -1,0 +1,538 @@
+/* Unit tests for host/sim: the simulator core driven from memory by a C client made of net/'s
+ * Noise initiator (sim_fixture.h): QR linking with the real ADV cryptography, login checks,
+ * prekeys, the offline queue, usync, presence, persistence, and bad input. Baileys drives the
+ * same code in tests/interop/sim_*.test.mjs. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "sim/sim_int.h"
+#include "sim_fixture.h"
+
+static wb_arena scratch;
+
+static const char *attr(const wb_node *n, const char *k) {
+    const char *v = wb_node_attr(n, k);
+    return v ? v : "";
+}
+
+static int64_t counter(sim_fx *fx, const char *path) {
+    wb_buf b = WB_BUF_INIT;
+    wb_sim_stats(fx->sim, &b);
+    wb_buf_put_u8(&b, 0);
+    cJSON *o = cJSON_Parse((const char *)b.data);
+    wb_buf_free(&b);
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", path);
+    cJSON *v = o;
+    for (char *save = NULL, *part = strtok_r(copy, ".", &save); part && v;
+         part = strtok_r(NULL, ".", &save))
+        v = cJSON_GetObjectItemCaseSensitive(v, part);
+    int64_t n = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : cJSON_IsTrue(v) ? 1 : 0;
+    cJSON_Delete(o);
+    return n;
+}
+
+/* A linked and logged-in device, its passive/active done. */
+static fx_client *online(sim_fx *fx, const char *phone, fx_client **linked_out) {
+    fx_client *l = fx_link_qr(fx, phone);
+    CHECK(l != NULL);
+    if (!l)
+        return NULL;
+    fx_client *c = fx_login(fx, l);
+    CHECK(fx_next(c, "success") != NULL);
+    wb_node *r = fx_iq(c, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
+    CHECK_STR(attr(r, "type"), "result");
+    if (linked_out)
+        *linked_out = l;
+    return c;
+}
+
+/* Uploads n one-time prekeys (ids from first) with a valid signed prekey. */
+static wb_node *upload(fx_client *c, uint32_t first, int n) {
+    uint8_t regid[4], skid[3], sig[64], signed_key[33] = {5}, t = 5;
+    wb_put_be32(regid, c->reg_id);
+    wb_put_be24(skid, c->skey_id);
+    memcpy(signed_key + 1, c->skey.pub, 32);
+    wb_xeddsa_sign(sig, c->identity.priv, signed_key, sizeof signed_key);
+    wb_node *iq = WB_NODE(&scratch, "iq", {"id", "up"}, {"type", "set"}, {"xmlns", "encrypt"},
+                          {"to", "@s.whatsapp.net"});
+    wb_node_set_bytes(wb_node_add_new(iq, "registration"), regid, 4);
+    wb_node_set_bytes(wb_node_add_new(iq, "type"), &t, 1);
+    wb_node_set_bytes(wb_node_add_new(iq, "identity"), c->identity.pub, 32);
+    wb_node *list = wb_node_add_new(iq, "list");
+    for (int i = 0; i < n; i++) {
+        uint8_t id[3];
+        wb_keypair k;
+        wb_keypair_generate(&k);
+        wb_put_be24(id, first + (uint32_t)i);
+        wb_node *key = wb_node_add_new(list, "key");
+        wb_node_set_bytes(wb_node_add_new(key, "id"), id, 3);
+        wb_node_set_bytes(wb_node_add_new(key, "value"), k.pub, 32);
+    }
+    wb_node *skey = wb_node_add_new(iq, "skey");
+    wb_node_set_bytes(wb_node_add_new(skey, "id"), skid, 3);
+    wb_node_set_bytes(wb_node_add_new(skey, "value"), c->skey.pub, 32);
+    wb_node_set_bytes(wb_node_add_new(skey, "signature"), sig, 64);
+    fx_send(c, iq);
+    wb_node *r;
+    while ((r = fx_next(c, "iq")))
+        if (strcmp(attr(r, "id"), "up") == 0)
+            return r;
+    return NULL;
+}
+
+static int64_t prekey_count(fx_client *c) {
+    wb_node *r = fx_iq(c, &scratch, "get", "encrypt", wb_node_new(&scratch, "count"));
+    const char *v = wb_node_attr(wb_node_child(r, "count"), "value");
+    return v ? strtoll(v, NULL, 10) : -1;
+}
+
+static wb_node *fetch_bundle(fx_client *c, const char *jid) {
+    wb_node *key = wb_node_new(&scratch, "key");
+    WB_CHILD(key, "user", {"jid", jid});
+    return fx_iq(c, &scratch, "get", "encrypt", key);
+}
+
+/* ---- linking and login ---------------------------------------------------------------------- */
+
+static void test_sim_links_by_qr_then_logs_in_through_the_startup_iqs(void) {
+    sim_fx fx;
+    CHECK_EQ(sim_fx_init(&fx, NULL), 0);
+    fx_client *l = fx_link_qr(&fx, "15550001111");
+    CHECK(l != NULL);
+    if (!l)
+        goto out;
+    CHECK_STR(l->jid, "15550001111:1@s.whatsapp.net");
+    CHECK(strstr(l->lid, ":1@lid") != NULL);
+    fx_client *c = fx_login(&fx, l);
+    wb_node *s = fx_next(c, "success");
+    CHECK(s != NULL);
+    CHECK_STR(attr(s, "lid"), l->lid);
+    CHECK(wb_node_attr(s, "t") != NULL);
+    CHECK_EQ(prekey_count(c), 0);
+    CHECK_STR(attr(upload(c, 1, 30), "type"), "result");
+    CHECK_EQ(prekey_count(c), 30);
+    wb_node *r = fx_iq(c, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
+    CHECK_STR(attr(r, "type"), "result");
+    wb_node *ib = fx_next(c, "ib");
+    CHECK_STR(attr(wb_node_child(ib, "offline"), "count"), "0");
+    r = fx_iq(c, &scratch, "get", "encrypt", wb_node_new(&scratch, "digest"));
+    CHECK(wb_node_child(r, "digest") != NULL);
+    r = fx_iq(c, &scratch, "get", "w:p", wb_node_new(&scratch, "ping"));
+    CHECK_STR(attr(r, "type"), "result");
+    wb_node *props = WB_NODE(&scratch, "props", {"protocol", "1"});
+    r = fx_iq(c, &scratch, "get", "abt", props);
+    CHECK(wb_node_attr(wb_node_child(r, "props"), "hash") != NULL);
+    r = fx_iq(c, &scratch, "get", "privacy", wb_node_new(&scratch, "privacy"));
+    CHECK_EQ(wb_node_count(wb_node_child(r, "privacy"), "category"), 10);
+    r = fx_iq(c, &scratch, "get", "blocklist", NULL);
+    CHECK(wb_node_child(r, "list") != NULL);
+    CHECK_EQ(counter(&fx, "pairings.ok"), 1);
+    CHECK_EQ(counter(&fx, "logins.ok"), 1);
+out:
+    sim_fx_free(&fx);
+}
+
+static void test_sim_refuses_a_device_signature_that_does_not_verify(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    wb_node *pd;
+    fx_client *c = fx_register(&fx, "X", &pd);
+    char qr[512];
+    CHECK(c && fx_qr(c, pd, qr, sizeof qr) == 0);
+    fx_reply r;
+    fx_http(&fx, "POST", "/admin/mock-phone/scan-qr", NULL, qr, &r);
+    CHECK_EQ(r.answered, 0);
+    wb_node *ps = fx_next(c, "iq");
+    CHECK_EQ(fx_answer_pair_success(c, ps, &scratch, 1), 0);
+    CHECK_EQ(r.answered, 1);
+    CHECK_EQ(r.status, 403);
+    CHECK(strstr(r.body, "device signature invalid") != NULL);
+    CHECK(c->closed);
+    CHECK(fx_next(c, "stream:error") == NULL);
+    CHECK_EQ(counter(&fx, "pairings.ok"), 0);
+    sim_fx_free(&fx);
+}
+
+static void test_sim_scan_qr_refuses_foreign_and_unknown_qr_codes(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    wb_node *pd;
+    fx_client *c = fx_register(&fx, "X", &pd);
+    char qr[512];
+    fx_qr(c, pd, qr, sizeof qr);
+    fx_reply r;
+    fx_http(&fx, "POST", "/admin/mock-phone/scan-qr", NULL, "not,a,qr", &r);
+    CHECK_EQ(r.status, 400);
+    c->identity.pub[0] ^= 1; /* a QR whose identity is not the registered one */
+    char bad[512];
+    fx_qr(c, pd, bad, sizeof bad);
+    c->identity.pub[0] ^= 1;
+    fx_http(&fx, "POST", "/admin/mock-phone/scan-qr", NULL, bad, &r);
+    CHECK_EQ(r.status, 400);
+    char *comma = strchr(qr, '#');
+    CHECK(comma != NULL);
+    comma[5] ^= 1; /* another ref */
+    fx_http(&fx, "POST", "/admin/mock-phone/scan-qr", NULL, qr, &r);
+    CHECK_EQ(r.status, 404);
+    comma[5] ^= 1;
+    fx_http(&fx, "POST", "/admin/mock-phone/scan-qr", "phone=12ab", qr, &r);
+    CHECK_EQ(r.status, 400);
+    CHECK(!c->closed);
+    sim_fx_free(&fx);
+}
+
+static void test_sim_login_is_refused_for_wrong_key_unknown_or_removed_devices(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *l = fx_link_qr(&fx, NULL);
+    CHECK(l != NULL);
+    if (!l)
+        goto out;
+    fx_client keys = *l;
+    wb_keypair_generate(&keys.noise_key);
+    fx_client *c = fx_login(&fx, &keys);
+    wb_node *f = fx_next(c, "failure");
+    CHECK_STR(attr(f, "reason"), "401");
+    CHECK(c->closed);
+    keys = *l;
+    keys.device = 9;
+    c = fx_login(&fx, &keys);
+    CHECK_STR(attr(fx_next(c, "failure"), "reason"), "401");
+    /* the device logs out (Baileys' logout), then cannot come back */
+    c = fx_login(&fx, l);
+    CHECK(fx_next(c, "success") != NULL);
+    wb_node *rm = WB_NODE(&scratch, "remove-companion-device", {"jid", l->jid},
+                          {"reason", "user_initiated"});
+    wb_node *r = fx_iq(c, &scratch, "set", "md", rm);
+    CHECK_STR(attr(r, "type"), "result");
+    wb_node *se = fx_next(c, "stream:error");
+    CHECK_STR(attr(se, "code"), "401");
+    CHECK_STR(attr(wb_node_child(se, "conflict"), "type"), "device_removed");
+    c = fx_login(&fx, l);
+    CHECK_STR(attr(fx_next(c, "failure"), "reason"), "401");
+    CHECK_EQ(counter(&fx, "logins.refused"), 3);
+out:
+    sim_fx_free(&fx);
+}
+
+static void test_sim_second_login_replaces_the_first_connection(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *l = fx_link_qr(&fx, NULL);
+    fx_client *a = fx_login(&fx, l);
+    CHECK(fx_next(a, "success") != NULL);
+    fx_client *b = fx_login(&fx, l);
+    CHECK(fx_next(b, "success") != NULL);
+    fx_pump_all(&fx);
+    wb_node *se = fx_next(a, "stream:error");
+    CHECK(se != NULL);
+    CHECK(wb_node_attr(se, "code") == NULL);
+    CHECK_STR(attr(wb_node_child(se, "conflict"), "type"), "replaced");
+    CHECK(a->closed);
+    CHECK(!b->closed);
+    CHECK_STR(attr(fx_iq(b, &scratch, "get", "w:p", NULL), "type"), "result");
+    sim_fx_free(&fx);
+}
+
+/* ---- prekeys and the queue ------------------------------------------------------------------ */
+
+static void test_sim_bundles_consume_prekeys_and_a_low_device_is_told(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a = online(&fx, "15550001111", NULL), *b = online(&fx, "15550002222", NULL);
+    if (!a || !b)
+        goto out;
+    CHECK_STR(attr(upload(a, 100, 6), "type"), "result");
+    char lid_dev[96];
+    snprintf(lid_dev, sizeof lid_dev, "%s", a->lid);
+    for (int i = 0; i < 2; i++) {
+        wb_node *r = fetch_bundle(b, i ? a->jid : lid_dev); /* LID and PN device JIDs */
+        wb_node *u = wb_node_path(r, "list", "user", NULL);
+        CHECK_STR(attr(u, "jid"), i ? a->jid : lid_dev);
+        CHECK_EQ(wb_sim_child_bytes(u, "identity", 32, NULL) != NULL, 1);
+        CHECK(memcmp(wb_sim_child_bytes(u, "identity", 32, NULL), a->identity.pub, 32) == 0);
+        CHECK(memcmp(wb_sim_child_bytes(wb_node_child(u, "skey"), "value", 32, NULL), a->skey.pub,
+                     32) == 0);
+        CHECK_EQ(wb_sim_child_uint(wb_node_child(u, "key"), "id", 3), 100 + i);
+        CHECK_EQ(wb_sim_child_uint(u, "registration", 4), a->reg_id);
+    }
+    CHECK_EQ(prekey_count(a), 4);
+    wb_node *n = fx_next(a, "notification");
+    CHECK_STR(attr(n, "type"), "encrypt");
+    CHECK_STR(attr(wb_node_child(n, "count"), "value"), "4");
+    CHECK(fx_next(a, "notification") == NULL); /* once until the next upload */
+    /* the phone (device 0) and unknown devices have no bundle */
+    char phone0[WB_JID_STR_MAX];
+    snprintf(phone0, sizeof phone0, "%s@s.whatsapp.net", a->phone);
+    CHECK_EQ(wb_node_count(wb_node_child(fetch_bundle(b, phone0), "list"), "user"), 0);
+    CHECK_EQ(wb_node_count(wb_node_child(fetch_bundle(b, "19999999999:3@s.whatsapp.net"), "list"),
+                           "user"), 0);
+out:
+    sim_fx_free(&fx);
+}
+
+static void test_sim_queues_for_an_offline_device_until_it_acks(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *la;
+    fx_client *a = online(&fx, "15550001111", &la), *b = online(&fx, "15550002222", NULL);
+    if (!a || !b)
+        goto out;
+    upload(a, 1, 5);
+    fx_client_drop(a); /* a goes offline */
+    fetch_bundle(b, a->jid); /* 4 left: the notification waits in a's queue */
+    CHECK_EQ(counter(&fx, "queued.notification"), 1);
+    fx_client *a2 = fx_login(&fx, la);
+    CHECK(fx_next(a2, "success") != NULL);
+    CHECK(fx_next(a2, "notification") == NULL); /* not before passive/active */
+    fx_iq(a2, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
+    wb_node *n = fx_next(a2, "notification");
+    CHECK_STR(attr(n, "offline"), "1");
+    CHECK_STR(attr(wb_node_child(fx_next(a2, "ib"), "offline"), "count"), "1");
+    /* not acked: delivered again after the next login */
+    fx_client_drop(a2);
+    fx_client *a3 = fx_login(&fx, la);
+    fx_iq(a3, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
+    wb_node *again = fx_next(a3, "notification");
+    CHECK_STR(attr(again, "id"), attr(n, "id"));
+    wb_node *ack = WB_NODE(&scratch, "ack", {"id", attr(again, "id")}, {"class", "notification"},
+                           {"type", "encrypt"}, {"to", "@s.whatsapp.net"});
+    fx_send(a3, ack);
+    CHECK_EQ(counter(&fx, "acked.notification"), 1);
+    fx_client_drop(a3);
+    fx_client *a4 = fx_login(&fx, la);
+    fx_iq(a4, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
+    CHECK(fx_next(a4, "notification") == NULL);
+out:
+    sim_fx_free(&fx);
+}
+
+/* ---- usync, privacy, presence ----------------------------------------------------------------- */
+
+static void test_sim_usync_lists_companions_with_key_index_lid_and_contact(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a = online(&fx, "15550001111", NULL);
+    fx_link_qr(&fx, "15550001111"); /* a second companion: device 2 */
+    if (!a)
+        goto out;
+    wb_node *us = WB_NODE(&scratch, "usync", {"sid", "s1"}, {"mode", "query"}, {"context", "message"},
+                          {"index", "0"}, {"last", "true"});
+    wb_node *q = wb_node_add_new(us, "query");
+    WB_CHILD(q, "devices", {"version", "2"});
+    wb_node_add_new(q, "lid");
+    wb_node_add_new(q, "contact");
+    wb_node *list = wb_node_add_new(us, "list");
+    WB_CHILD(list, "user", {"jid", "15550001111@s.whatsapp.net"});
+    wb_node_set_text(wb_node_add_new(wb_node_add_new(list, "user"), "contact"), "+15559999999");
+    wb_node *r = fx_iq(a, &scratch, "get", "usync", us);
+    wb_node *olist = wb_node_path(r, "usync", "list", NULL);
+    CHECK_EQ(wb_node_count(olist, "user"), 2);
+    wb_node *u1 = wb_node_child(olist, "user");
+    wb_node *dl = wb_node_path(u1, "devices", "device-list", NULL);
+    CHECK_EQ(wb_node_count(dl, "device"), 2);
+    uint32_t it = 0;
+    wb_node *d;
+    int idx = 1;
+    while ((d = wb_node_next(dl, "device", &it))) {
+        char want[16];
+        snprintf(want, sizeof want, "%d", idx++);
+        CHECK_STR(attr(d, "id"), want);
+        CHECK_STR(attr(d, "key-index"), want);
+    }
+    char lid_user[64];
+    snprintf(lid_user, sizeof lid_user, "%.*s@lid", (int)(strchr(a->lid, ':') - a->lid), a->lid);
+    CHECK_STR(attr(wb_node_child(u1, "lid"), "val"), lid_user);
+    CHECK_STR(attr(wb_node_child(u1, "contact"), "type"), "in");
+    it = 1;
+    wb_node *u2 = wb_node_next(olist, "user", &it);
+    CHECK_STR(attr(u2, "jid"), "15559999999@s.whatsapp.net");
+    CHECK_STR(attr(wb_node_child(u2, "contact"), "type"), "out");
+    CHECK_EQ(wb_node_count(wb_node_path(u2, "devices", "device-list", NULL), "device"), 0);
+out:
+    sim_fx_free(&fx);
+}
+
+static void test_sim_privacy_and_blocklist_are_stored(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a = online(&fx, "15550001111", NULL);
+    if (!a)
+        goto out;
+    wb_node *p = wb_node_new(&scratch, "privacy");
+    WB_CHILD(p, "category", {"name", "readreceipts"}, {"value", "none"});
+    CHECK_STR(attr(fx_iq(a, &scratch, "set", "privacy", p), "type"), "result");
+    wb_node *r = fx_iq(a, &scratch, "get", "privacy", wb_node_new(&scratch, "privacy"));
+    uint32_t it = 0;
+    wb_node *cat;
+    int seen = 0;
+    while ((cat = wb_node_next(wb_node_child(r, "privacy"), "category", &it)))
+        if (strcmp(attr(cat, "name"), "readreceipts") == 0)
+            seen = strcmp(attr(cat, "value"), "none") == 0;
+    CHECK(seen);
+    wb_node *item = WB_NODE(&scratch, "item", {"action", "block"}, {"jid", "100000000000009@lid"});
+    CHECK_STR(attr(fx_iq(a, &scratch, "set", "blocklist", item), "type"), "result");
+    r = fx_iq(a, &scratch, "get", "blocklist", NULL);
+    CHECK_STR(attr(wb_node_path(r, "list", "item", NULL), "jid"), "100000000000009@lid");
+    item = WB_NODE(&scratch, "item", {"action", "unblock"}, {"jid", "100000000000009@lid"});
+    fx_iq(a, &scratch, "set", "blocklist", item);
+    r = fx_iq(a, &scratch, "get", "blocklist", NULL);
+    CHECK_EQ(wb_node_count(wb_node_child(r, "list"), "item"), 0);
+out:
+    sim_fx_free(&fx);
+}
+
+static void test_sim_presence_reaches_subscribers_and_chatstates_are_relayed(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a = online(&fx, "15550001111", NULL), *b = online(&fx, "15550002222", NULL);
+    if (!a || !b)
+        goto out;
+    fx_send(a, WB_NODE(&scratch, "presence", {"type", "subscribe"},
+                       {"to", "15550002222@s.whatsapp.net"}));
+    wb_node *p = fx_next(a, "presence");
+    CHECK_STR(attr(p, "from"), "15550002222@s.whatsapp.net");
+    CHECK_STR(attr(p, "type"), "unavailable");
+    fx_send(b, WB_NODE(&scratch, "presence", {"type", "available"}, {"name", "Bob"}));
+    p = fx_next(a, "presence");
+    CHECK_STR(attr(p, "type"), "available");
+    wb_node *cs = WB_NODE(&scratch, "chatstate", {"from", b->jid},
+                          {"to", "15550001111@s.whatsapp.net"});
+    wb_node_add_new(cs, "composing");
+    fx_send(b, cs);
+    wb_node *got = fx_next(a, "chatstate");
+    CHECK_STR(attr(got, "from"), "15550002222@s.whatsapp.net");
+    CHECK(wb_node_child(got, "composing") != NULL);
+    /* a is not subscribed by b: b hears nothing of a's typing */
+    cs = WB_NODE(&scratch, "chatstate", {"to", "15550002222@s.whatsapp.net"});
+    wb_node_add_new(cs, "paused");
+    fx_send(a, cs);
+    CHECK(fx_next(b, "chatstate") == NULL);
+    fx_client_drop(b); /* b's socket ends: a hears unavailable with last seen */
+    p = fx_next(a, "presence");
+    CHECK_STR(attr(p, "type"), "unavailable");
+    CHECK(wb_node_attr(p, "last") != NULL);
+out:
+    sim_fx_free(&fx);
+}
+
+/* ---- robustness and persistence -------------------------------------------------------------- */
+
+static void test_sim_bad_input_closes_only_that_client(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a = online(&fx, "15550001111", NULL), *b = online(&fx, "15550002222", NULL);
+    if (!a || !b)
+        goto out;
+    static const uint8_t junk[] = {0, 248, 250, 1, 2};
+    wb_noise_conn_send(b->noise, junk, sizeof junk); /* an undecodable stanza */
+    fx_pump(b);
+    CHECK(b->closed);
+    CHECK(!a->closed);
+    CHECK_STR(attr(fx_iq(a, &scratch, "get", "w:p", NULL), "type"), "result");
+    fx_client *c = online(&fx, "15550003333", NULL);
+    CHECK(c != NULL);
+    if (c) { /* an iq without id */
+        fx_send(c, WB_NODE(&scratch, "iq", {"type", "get"}, {"xmlns", "w:p"}));
+        CHECK(c->closed);
+    }
+    /* bytes that are not a WhatsApp stream at all, on a fresh socket */
+    fx_client raw = {.fx = &fx};
+    CHECK_EQ(wb_sim_conn_new(fx.sim, &raw, "raw", &raw.conn), 0);
+    CHECK(wb_sim_conn_feed(raw.conn, (const uint8_t *)"GET / HTTP/1.1\r\n\r\n", 18) < 0);
+    CHECK(raw.closed);
+    wb_sim_conn_free(raw.conn);
+    wb_buf_free(&raw.to_client);
+    CHECK(!a->closed);
+    /* unknown IQs are answered and counted */
+    wb_node *r = fx_iq(a, &scratch, "get", "w:stats", wb_node_new(&scratch, "add"));
+    CHECK_STR(attr(r, "type"), "result");
+    CHECK_EQ(counter(&fx, "iqs.unknown.total"), 1);
+    CHECK_EQ(counter(&fx, "iqs.unknown.by_xmlns.w:stats"), 1);
+out:
+    sim_fx_free(&fx);
+}
+
+static void test_sim_admin_faults_close_and_stream_error(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a = online(&fx, "15550001111", NULL);
+    if (!a)
+        goto out;
+    char body[256];
+    fx_reply r;
+    snprintf(body, sizeof body, "{\"device\":\"%s\",\"action\":\"stall\",\"seconds\":3}", a->jid);
+    fx_http(&fx, "POST", "/admin/fault", NULL, body, &r);
+    CHECK_EQ(r.status, 501); /* this host cannot stall sockets */
+    snprintf(body, sizeof body, "{\"device\":\"%s\",\"action\":\"stream-error\",\"code\":503}", a->jid);
+    fx_http(&fx, "POST", "/admin/fault", NULL, body, &r);
+    CHECK_EQ(r.status, 200);
+    CHECK_STR(attr(fx_next(a, "stream:error"), "code"), "503");
+    CHECK(a->closed);
+    fx_http(&fx, "POST", "/admin/fault", NULL, body, &r);
+    CHECK_EQ(r.status, 404);
+    fx_http(&fx, "POST", "/admin/fault", NULL, "{\"device\":5}", &r);
+    CHECK_EQ(r.status, 400);
+    fx_http(&fx, "GET", "/admin/fault", NULL, NULL, &r);
+    CHECK_EQ(r.status, 405);
+    fx_http(&fx, "GET", "/admin/info", NULL, NULL, &r);
+    CHECK_EQ(r.status, 200);
+    CHECK(strstr(r.body, "\"rootKey\"") != NULL);
+out:
+    sim_fx_free(&fx);
+}
+
+static void test_sim_state_survives_a_restart(void) {
+    char dir[] = "/tmp/wabot-sim-test-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    sim_fx fx;
+    CHECK_EQ(sim_fx_init(&fx, dir), 0);
+    uint8_t root1[32], root2[32];
+    wb_sim_root_pub(fx.sim, root1);
+    fx_client *la, *lb;
+    fx_client *a = online(&fx, "15550001111", &la), *b = online(&fx, "15550002222", &lb);
+    if (!a || !b)
+        goto out;
+    upload(a, 1, 5);
+    fx_client_drop(a);
+    fetch_bundle(b, a->jid); /* queues a notification for a */
+    fx_client keys_a = *la;
+    sim_fx_free(&fx);
+    CHECK_EQ(sim_fx_init(&fx, dir), 0);
+    wb_sim_root_pub(fx.sim, root2);
+    CHECK(memcmp(root1, root2, 32) == 0);
+    fx_client *a2 = fx_login(&fx, &keys_a);
+    CHECK(fx_next(a2, "success") != NULL);
+    CHECK_EQ(prekey_count(a2), 4);
+    fx_iq(a2, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
+    CHECK_STR(attr(fx_next(a2, "notification"), "type"), "encrypt");
+out:
+    sim_fx_free(&fx);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_EQ(system(cmd), 0);
+}
+
+int main(void) {
+    wb_arena_init(&scratch, 0);
+    RUN(test_sim_links_by_qr_then_logs_in_through_the_startup_iqs);
+    RUN(test_sim_refuses_a_device_signature_that_does_not_verify);
+    RUN(test_sim_scan_qr_refuses_foreign_and_unknown_qr_codes);
+    RUN(test_sim_login_is_refused_for_wrong_key_unknown_or_removed_devices);
+    RUN(test_sim_second_login_replaces_the_first_connection);
+    RUN(test_sim_bundles_consume_prekeys_and_a_low_device_is_told);
+    RUN(test_sim_queues_for_an_offline_device_until_it_acks);
+    RUN(test_sim_usync_lists_companions_with_key_index_lid_and_contact);
+    RUN(test_sim_privacy_and_blocklist_are_stored);
+    RUN(test_sim_presence_reaches_subscribers_and_chatstates_are_relayed);
+    RUN(test_sim_bad_input_closes_only_that_client);
+    RUN(test_sim_admin_faults_close_and_stream_error);
+    RUN(test_sim_state_survives_a_restart);
+    wb_arena_free(&scratch);
+    return check_summary();
+}
