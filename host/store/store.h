@@ -26,8 +26,9 @@
  * A nested rollback undoes only the writes since its begin; the outer transaction goes on. Nothing
  * is durable until the outermost commit returns 0.
  *
- * A wb_store is used from one thread at a time. It caches prepared statements; code in this layer
- * gets them through wb_store_stmt. */
+ * A wb_store is used from one thread at a time: SQLite runs in multi-thread mode (no mutex per
+ * connection, set once per process at the first open), so this is a rule, not advice. It caches
+ * prepared statements; code in this layer gets them through wb_store_stmt. */
 #ifndef WB_STORE_STORE_H
 #define WB_STORE_STORE_H
 
