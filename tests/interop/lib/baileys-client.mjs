@@ -64,7 +64,9 @@ export class BaileysClient extends EventEmitter {
   // opts: pairing 'qr' (default) | 'code'; phone (required for 'code'; for 'qr' picks the
   // account, else the simulator makes one); name (push name: becomes the account's name, so
   // Baileys sets me.name and sends presence); authDir (reuse a linked client's state);
-  // markOnline; socket (more makeWASocket options); openTimeoutMs; logLevel.
+  // markOnline; socket (more makeWASocket options); openTimeoutMs; logLevel; reconnect: false
+  // (once open, report a close instead of reconnecting); onState(state) (change the loaded credentials
+  // before the first socket, e.g. to present a wrong Noise key).
   constructor (sim, opts = {}) {
     super()
     this.setMaxListeners(100)
@@ -91,6 +93,7 @@ export class BaileysClient extends EventEmitter {
     const { state, saveCreds } = await useMultiFileAuthState(this.authDir)
     this.state = state
     this.saveCreds = saveCreds
+    this.opts.onState?.(state)
     this.t0 = performance.now()
     const opened = new Promise((resolve, reject) => {
       this.once('open', resolve)
@@ -143,7 +146,8 @@ export class BaileysClient extends EventEmitter {
       this.closes.push(code)
       this.emit('close', code)
       if (this.closing) return
-      if (code === DisconnectReason.loggedOut || this.opts.reconnect === false) {
+      const opened = this.timeToOpenMs !== undefined /* the 515 after linking is part of linking */
+      if (code === DisconnectReason.loggedOut || (this.opts.reconnect === false && opened)) {
         this.emit('failed', Object.assign(new Error(`connection closed with ${code}`), { code }))
         return
       }
