@@ -6,6 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -143,4 +144,23 @@ test('faults: close, stream error, stall and delay', async () => {
   assert.match(text, / S> \d+:1@s\.whatsapp\.net <success /)
   assert.match(text, /<skey><id>\[3 bytes\]<\/id><value>\[32 bytes\]<\/value><signature>\[64 bytes\]/)
   assert.match(text, /<\.\.\. n="\d+ more"\/>/)
+})
+
+test('with --tls the simulator serves wss:// and https://, and Baileys links through it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wabot-sim-tls-'))
+  const cert = join(dir, 'cert.pem')
+  const key = join(dir, 'key.pem')
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+    '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
+  try {
+    await withSim({ tls: { cert, key, ca: readFileSync(cert, 'utf8') } }, async ({ sim, connect }) => {
+      assert.match(sim.url, /^wss:\/\/127\.0\.0\.1:\d+\/ws\/chat$/)
+      const a = await connect({ name: 'Alice' })
+      assert.deepEqual(a.closes, [515])
+      assert.equal((await sim.stats()).logins.ok, 1)
+    })
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 })

@@ -312,6 +312,35 @@ out:
     sim_fx_free(&fx);
 }
 
+static void test_sim_rotate_replaces_the_signed_prekey_only_when_signed(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a = online(&fx, "15550001111", NULL), *b = online(&fx, "15550002222", NULL);
+    if (!a || !b)
+        goto out;
+    wb_keypair next;
+    wb_keypair_generate(&next);
+    uint8_t id[3] = {0, 0, 9}, sig[64], signed_key[33] = {5};
+    memcpy(signed_key + 1, next.pub, 32);
+    wb_xeddsa_sign(sig, a->identity.priv, signed_key, sizeof signed_key);
+    wb_node *rot = wb_node_new(&scratch, "rotate");
+    wb_node *skey = wb_node_add_new(rot, "skey");
+    wb_node_set_bytes(wb_node_add_new(skey, "id"), id, 3);
+    wb_node_set_bytes(wb_node_add_new(skey, "value"), next.pub, 32);
+    wb_node *sn = wb_node_add_new(skey, "signature");
+    wb_node_set_bytes(sn, sig, 64);
+    CHECK_STR(attr(fx_iq(a, &scratch, "set", "encrypt", rot), "type"), "result");
+    wb_node *u = wb_node_path(fetch_bundle(b, a->jid), "list", "user", NULL);
+    CHECK_EQ(wb_sim_child_uint(wb_node_child(u, "skey"), "id", 3), 9);
+    CHECK(memcmp(wb_sim_child_bytes(wb_node_child(u, "skey"), "value", 32, NULL), next.pub, 32) == 0);
+    sig[0] ^= 1; /* a signature that does not verify closes the socket */
+    wb_node_set_bytes(sn, sig, 64);
+    fx_iq(a, &scratch, "set", "encrypt", rot);
+    CHECK(a->closed);
+out:
+    sim_fx_free(&fx);
+}
+
 /* ---- usync, privacy, presence ----------------------------------------------------------------- */
 
 static void test_sim_usync_lists_companions_with_key_index_lid_and_contact(void) {
@@ -449,6 +478,18 @@ static void test_sim_bad_input_closes_only_that_client(void) {
     wb_sim_conn_free(raw.conn);
     wb_buf_free(&raw.to_client);
     CHECK(!a->closed);
+    /* a ClientPayload that is not one, and a registration whose signed prekey is not signed */
+    static const uint8_t not_proto[] = {0xff, 0xff, 0xff};
+    fx_client *e = fx_connect(&fx, NULL, &(wb_buf){(uint8_t *)not_proto, 3, 3, 0});
+    CHECK(e->closed);
+    fx_client keys = *a;
+    wb_buf pl = WB_BUF_INIT;
+    fx_registration_payload(&keys, "X", &pl);
+    pl.data[pl.len - 3] ^= 1; /* inside the last field written: the signature */
+    fx_client *f = fx_connect(&fx, &keys, &pl);
+    wb_buf_free(&pl);
+    CHECK(f->closed);
+    CHECK(fx_next(f, "iq") == NULL);
     /* unknown IQs are answered and counted */
     wb_node *r = fx_iq(a, &scratch, "get", "w:stats", wb_node_new(&scratch, "add"));
     CHECK_STR(attr(r, "type"), "result");
@@ -527,6 +568,7 @@ int main(void) {
     RUN(test_sim_second_login_replaces_the_first_connection);
     RUN(test_sim_bundles_consume_prekeys_and_a_low_device_is_told);
     RUN(test_sim_queues_for_an_offline_device_until_it_acks);
+    RUN(test_sim_rotate_replaces_the_signed_prekey_only_when_signed);
     RUN(test_sim_usync_lists_companions_with_key_index_lid_and_contact);
     RUN(test_sim_privacy_and_blocklist_are_stored);
     RUN(test_sim_presence_reaches_subscribers_and_chatstates_are_relayed);

@@ -2,6 +2,7 @@
 // state directory, and talks to its admin API.
 //
 //   const sim = await startSim({ state: dir, stanzaLog: file })
+//   startSim({ tls: { cert: PATH, key: PATH, ca: PEM } })   wss:// and https://, trusting ca
 //   sim.url            ws://127.0.0.1:PORT/ws/chat (the first line the simulator prints)
 //   sim.info           GET /admin/info: { rootKey, ws, mediaHost, mediaCert }
 //   await sim.admin('POST', '/admin/fault', { device, action })   -> parsed JSON (throws on >= 400)
@@ -58,6 +59,7 @@ export async function startSim ({ state, stanzaLog, log = 'warn', tls, env } = {
     kill () { proc.kill('SIGKILL'); return exited }
   }
   sim.info = await sim.admin('GET', '/admin/info')
+  if (tls) sim.info.tlsCa = tls.ca
   return sim
 }
 
