@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../unit/sim_fixture.h"
 #include "core/log.h"
+#include "sim/sim_int.h"
+#include "../unit/sim_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,10 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sim_fx fx;
     if (sim_fx_init(&fx, NULL) < 0)
         abort();
-    fx_client *l = fx_link_qr(&fx, "15550001111");
-    if (!l)
-        abort();
-    fx_client *online = fx_login(&fx, l);
+    fx_client *online = fx_login(&fx, fx_add_device(&fx, "15550001111"));
     wb_node *pd;
     if (!online || !fx_register(&fx, "Waiting", &pd))
         abort();

@@ -8,8 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../unit/sim_fixture.h"
 #include "core/log.h"
+#include "sim/sim_int.h"
+#include "../unit/sim_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,9 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sim_fx fx;
     if (sim_fx_init(&fx, NULL) < 0)
         abort();
-    fx_client *l = fx_link_qr(&fx, "15550001111");
-    if (!l)
-        abort();
+    fx_add_device(&fx, "15550001111");
     wb_buf payload = WB_BUF_INIT;
     wb_buf_append(&payload, data, size);
     fx_client *c = fx_connect(&fx, NULL, &payload);

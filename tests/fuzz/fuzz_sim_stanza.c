@@ -11,17 +11,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../unit/sim_fixture.h"
 #include "core/log.h"
 #include "sim/sim_int.h"
+#include "../unit/sim_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static fx_client *login_active(sim_fx *fx, const char *phone) {
-    fx_client *l = fx_link_qr(fx, phone);
-    if (!l)
-        abort();
-    fx_client *c = fx_login(fx, l);
+    fx_client *c = fx_login(fx, fx_add_device(fx, phone));
     wb_arena a;
     wb_arena_init(&a, 0);
     if (!fx_next(c, "success") || !fx_iq(c, &a, "set", "passive", wb_node_new(&a, "active")))

@@ -440,6 +440,42 @@ static inline fx_client *fx_link_qr(sim_fx *fx, const char *phone) {
     return c;
 }
 
+/* A companion stored straight into the simulator's model (no pairing handshake: for fuzz
+ * targets that need many fresh simulators). Returns keys to log in with (a client that never
+ * connected), or NULL. Needs sim/sim_int.h. */
+#ifdef WB_SIM_SIM_INT_H
+static inline fx_client *fx_add_device(sim_fx *fx, const char *phone) {
+    wb_sim_account *acc;
+    wb_sim_device tmpl = {0}, *d;
+    fx_client *k = calloc(1, sizeof *k);
+    if (!k || wb_sim_account_get(fx->sim, phone, &acc) < 0 ||
+        wb_sim_account_reserve(fx->sim, acc, &tmpl.id, &tmpl.key_index) < 0)
+        abort();
+    k->fx = fx;
+    fx->clients[fx->nclients++] = k;
+    wb_arena_init(&k->arena, 0);
+    wb_keypair_generate(&k->noise_key);
+    wb_keypair_generate(&k->identity);
+    wb_keypair_generate(&k->skey);
+    k->reg_id = tmpl.reg_id = 77;
+    k->skey_id = tmpl.skey_id = 1;
+    uint8_t signed_key[33] = {5};
+    memcpy(signed_key + 1, k->skey.pub, 32);
+    wb_xeddsa_sign(tmpl.skey_sig, k->identity.priv, signed_key, sizeof signed_key);
+    memcpy(tmpl.noise_pub, k->noise_key.pub, 32);
+    memcpy(tmpl.identity_pub, k->identity.pub, 32);
+    memcpy(tmpl.skey_pub, k->skey.pub, 32);
+    if (wb_sim_device_add(fx->sim, acc, &tmpl, &d) < 0)
+        abort();
+    wb_sim_device_jid(d, k->jid);
+    wb_sim_device_lid_jid(d, k->lid);
+    snprintf(k->phone, sizeof k->phone, "%s", acc->phone);
+    k->device = d->id;
+    k->closed = 1;
+    return k;
+}
+#endif
+
 /* A new socket that logs in as the device linked by `keys`. */
 static inline fx_client *fx_login(sim_fx *fx, const fx_client *keys) {
     wb_buf pl = WB_BUF_INIT;
