@@ -1,6 +1,6 @@
 /* The HTTP side of the simulator (sim.h, "HTTP"): routing to the families' HTTP tables, the
  * reply helpers, and the admin routes that belong to no other family: GET /admin/info,
- * GET /admin/stats, POST /admin/fault. scan-qr lives in pair.c, enter-code in pair_code.c. */
+ * POST and GET /admin/accounts, GET /admin/stats, POST /admin/fault. scan-qr lives in pair.c, enter-code in pair_code.c. */
 #include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,6 +83,60 @@ static void on_info(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply)
     reply_cjson(reply, 200, o);
 }
 
+/* ---- accounts: POST /admin/accounts {"phone"?, "name"?}, GET /admin/accounts ---------------- */
+
+static cJSON *account_json(const wb_sim_account *a) {
+    char jid[WB_JID_STR_MAX];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "phone", a->phone);
+    wb_sim_account_jid(a, jid);
+    cJSON_AddStringToObject(o, "jid", jid);
+    wb_sim_account_lid_jid(a, jid);
+    cJSON_AddStringToObject(o, "lid", jid);
+    cJSON_AddStringToObject(o, "name", a->name);
+    cJSON *devs = cJSON_AddArrayToObject(o, "devices");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const wb_sim_device *d = a->devices[i];
+        cJSON *dj = cJSON_CreateObject();
+        wb_sim_device_jid(d, jid);
+        cJSON_AddStringToObject(dj, "jid", jid);
+        wb_sim_device_lid_jid(d, jid);
+        cJSON_AddStringToObject(dj, "lid", jid);
+        cJSON_AddNumberToObject(dj, "keyIndex", d->key_index);
+        cJSON_AddBoolToObject(dj, "online", d->conn != NULL);
+        cJSON_AddBoolToObject(dj, "removed", d->removed);
+        cJSON_AddItemToArray(devs, dj);
+    }
+    return o;
+}
+
+static void on_account(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply) {
+    cJSON *body = req->body_len ? cJSON_ParseWithLength((const char *)req->body, req->body_len) : NULL;
+    const cJSON *phone = cJSON_GetObjectItemCaseSensitive(body, "phone");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(body, "name");
+    wb_sim_account *a;
+    int rc;
+    if ((req->body_len && !cJSON_IsObject(body)) || (phone && !cJSON_IsString(phone)) ||
+        (name && !cJSON_IsString(name)))
+        wb_sim_reply_error(reply, 400, "body must be {\"phone\"?: \"digits\", \"name\"?: \"...\"}");
+    else if ((rc = wb_sim_account_get(sim, cJSON_GetStringValue(phone), &a)) < 0)
+        wb_sim_reply_error(reply, rc == WB_EINVAL ? 400 : 500, "cannot make the account: %s",
+                           wb_strerror(rc));
+    else {
+        wb_sim_account_name(sim, a, cJSON_GetStringValue(name));
+        reply_cjson(reply, 200, account_json(a));
+    }
+    cJSON_Delete(body);
+}
+
+static void on_accounts(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(o, "accounts");
+    for (size_t i = 0; i < sim->naccounts; i++)
+        cJSON_AddItemToArray(list, account_json(sim->accounts[i]));
+    reply_cjson(reply, 200, o);
+}
+
 /* ---- GET /admin/stats ----------------------------------------------------------------------- */
 
 int wb_sim_stats(wb_sim *sim, wb_buf *out) { return wb_sim_stats_json(sim, out); }
@@ -141,6 +195,8 @@ static void on_fault(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply
 
 static const wb_sim_http_route http[] = {
     {"GET", "/admin/info", on_info},
+    {"POST", "/admin/accounts", on_account},
+    {"GET", "/admin/accounts", on_accounts},
     {"GET", "/admin/stats", on_stats},
     {"POST", "/admin/fault", on_fault},
     {NULL, NULL, NULL},

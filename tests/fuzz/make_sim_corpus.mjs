@@ -80,4 +80,5 @@ req('enter-code', 'POST /admin/mock-phone/enter-code', JSON.stringify({ phone: '
 req('fault-stall', 'POST /admin/fault', JSON.stringify({ device: '15550001111:1@s.whatsapp.net', action: 'stall', seconds: 2 }))
 req('fault-error', 'POST /admin/fault', JSON.stringify({ device: '15550001111:1@s.whatsapp.net', action: 'stream-error', code: 503 }))
 req('fault-close', 'POST /admin/fault', JSON.stringify({ device: '100000000000001:1@lid', action: 'close' }))
+req('accounts', 'POST /admin/accounts', JSON.stringify({ phone: '15550006666', name: 'F' }))
 req('not-found', 'DELETE /nope?x=%zz')

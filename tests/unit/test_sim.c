@@ -524,6 +524,14 @@ static void test_sim_admin_faults_close_and_stream_error(void) {
     fx_http(&fx, "GET", "/admin/info", NULL, NULL, &r);
     CHECK_EQ(r.status, 200);
     CHECK(strstr(r.body, "\"rootKey\"") != NULL);
+    fx_http(&fx, "POST", "/admin/accounts", NULL, "{\"phone\":\"15550009999\",\"name\":\"Zed\"}", &r);
+    CHECK_EQ(r.status, 200);
+    CHECK(strstr(r.body, "\"lid\":\"100000000000002@lid\"") != NULL);
+    fx_http(&fx, "POST", "/admin/accounts", NULL, "{\"phone\":\"12\"}", &r);
+    CHECK_EQ(r.status, 400);
+    fx_http(&fx, "GET", "/admin/accounts", NULL, NULL, &r);
+    CHECK(strstr(r.body, "\"jid\":\"15550001111:1@s.whatsapp.net\"") != NULL);
+    CHECK(strstr(r.body, "\"name\":\"Zed\"") != NULL);
 out:
     sim_fx_free(&fx);
 }
