@@ -69,6 +69,17 @@ struct wb_http_exchange {
 
 static void process(sconn *sc);
 
+/* Restarts the idle clock: for HTTP connections waiting on a request, and (when configured) for
+ * websockets, but not for one whose closing handshake runs on its own deadline. */
+static void arm_idle(sconn *sc) {
+    unsigned ms = sc->ws ? sc->srv->o.ws_idle_timeout_ms : sc->srv->o.idle_timeout_ms;
+    if (sc->ws && (!ms || wb_ws_link_closing(sc->ws)))
+        return;
+    char why[64];
+    snprintf(why, sizeof why, "%s idle for %u ms", sc->ws ? "websocket" : "connection", ms);
+    wb_conn_set_timeout(&sc->conn, ms, why);
+}
+
 /* ---- answers ------------------------------------------------------------------------------- */
 
 /* Writes a complete response; returns what wb_conn_write says. */
@@ -136,9 +147,7 @@ int wb_http_respond(wb_http_exchange *x, int status, const wb_http_header *heade
     if (close) {
         wb_conn_close_after_flush(&sc->conn, 0, 1, "answered with Connection: close");
     } else if (wb_conn_writable(&sc->conn)) {
-        char why[64];
-        snprintf(why, sizeof why, "idle for %u ms", sc->srv->o.idle_timeout_ms);
-        wb_conn_set_timeout(&sc->conn, sc->srv->o.idle_timeout_ms, why);
+        arm_idle(sc);
         process(sc); /* a pipelined request may be waiting */
     }
 done:
@@ -208,7 +217,8 @@ static void upgrade(sconn *sc, const route *r, wb_http_msg *req) {
         return;
     }
     sc->ws = ws;
-    wb_conn_set_timeout(&sc->conn, 0, NULL); /* websockets live as long as they like */
+    wb_conn_set_timeout(&sc->conn, 0, NULL); /* websockets live as long as they like, */
+    arm_idle(sc);                            /* unless ws_idle_timeout_ms says otherwise */
     wb_conn_write(&sc->conn, b.data, b.len);
     wb_buf_free(&b);
     WB_DEBUG("http", "%s: websocket open on %s", sc->conn.peer, req->path);
@@ -314,6 +324,7 @@ static void process(sconn *sc) {
 static void sc_data(wb_conn *c, const uint8_t *data, size_t len) {
     sconn *sc = c->owner;
     if (sc->ws && sc->in.len == sc->in_off) { /* the common case: straight to the websocket */
+        arm_idle(sc);
         wb_ws_link_data(sc->ws, data, len);
         return;
     }
@@ -323,11 +334,8 @@ static void sc_data(wb_conn *c, const uint8_t *data, size_t len) {
     }
     /* the clock restarts for progress in a body, not in a head: a head must come whole within
      * idle_timeout_ms of the previous answer (or of the accept), however slowly it trickles */
-    if (!sc->pending && !sc->ws && sc->parser.head_done) {
-        char why[64];
-        snprintf(why, sizeof why, "idle for %u ms", sc->srv->o.idle_timeout_ms);
-        wb_conn_set_timeout(c, sc->srv->o.idle_timeout_ms, why);
-    }
+    if (sc->ws || (!sc->pending && sc->parser.head_done))
+        arm_idle(sc);
     process(sc);
 }
 
@@ -400,9 +408,7 @@ static void on_connection(uv_stream_t *l, int status) {
         wb_conn_close(&sc->conn, WB_ETOOBIG, "too many connections");
         return;
     }
-    char why[64];
-    snprintf(why, sizeof why, "idle for %u ms", srv->o.idle_timeout_ms);
-    wb_conn_set_timeout(&sc->conn, srv->o.idle_timeout_ms, why);
+    arm_idle(sc);
 }
 
 /* ---- the server ---------------------------------------------------------------------------- */

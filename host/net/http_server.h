@@ -33,7 +33,8 @@
  * Misbehaving connections are closed with a logged reason and never affect others: a malformed
  * request gets 400 (413, 414, 431, 501, 505 as fits) and the connection closes after the answer
  * is delivered; websocket protocol errors close with 1002 (1009 for an oversized message); TLS
- * garbage is dropped; an idle connection is closed after idle_timeout_ms; a peer that does not
+ * garbage is dropped; an idle connection is closed after idle_timeout_ms (websockets after
+ * ws_idle_timeout_ms, when set); a peer that does not
  * read is dropped once write_queue_cap bytes wait for it. */
 #ifndef WB_NET_HTTP_SERVER_H
 #define WB_NET_HTTP_SERVER_H
@@ -55,7 +56,10 @@ typedef struct wb_http_server_opts {
     size_t max_ws_message;    /* 0: 16 MiB */
     size_t max_connections;   /* 0: 1024; more are accepted and closed at once */
     size_t write_queue_cap;   /* per connection; 0: 64 MiB */
-    unsigned idle_timeout_ms; /* no byte from a connection waiting for a request; 0: 60 s */
+    unsigned idle_timeout_ms; /* a request's head must arrive within this of the previous answer
+                                 (or the accept), and a body may not stall longer; 0: 60 s */
+    unsigned ws_idle_timeout_ms; /* a websocket that sends nothing for this long is dropped;
+                                    0: never (Baileys sends no pings, only 30 s keepalive IQs) */
 } wb_http_server_opts;
 
 #define WB_HTTP_SERVER_DEFAULT_MAX_BODY (64u * 1024 * 1024)

@@ -104,6 +104,11 @@ void wb_ws_link_data(wb_ws *ws, const uint8_t *data, size_t len) {
     }
 }
 
+int wb_ws_link_closing(const wb_ws *ws) {
+    const struct wb_ws_impl *w = ws->impl_;
+    return !w || !w->sess || wb_ws_session_close_sent(w->sess);
+}
+
 void wb_ws_link_eof(wb_ws *ws) {
     struct wb_ws_impl *w = ws->impl_;
     if (w && w->sess && wb_ws_session_finished(w->sess))
@@ -169,6 +174,18 @@ int wb_ws_close(wb_ws *ws, int code, const char *reason) {
     wb_conn_set_timeout(w->conn, WB_WS_CLOSE_TIMEOUT_MS, why);
     check_finished(w);
     return 0;
+}
+
+int wb_ws_abort(wb_ws *ws, const char *reason) {
+    struct wb_ws_impl *w = ws->impl_;
+    if (!w || w->conn->state >= WB_CONN_CLOSING)
+        return WB_ECLOSED;
+    wb_conn_close(w->conn, WB_ECLOSED, "%s", reason ? reason : "aborted by the application");
+    return 0;
+}
+
+size_t wb_ws_buffered(const wb_ws *ws) {
+    return ws->impl_ ? ws->impl_->conn->queued : 0;
 }
 
 const char *wb_ws_peer(const wb_ws *ws) {

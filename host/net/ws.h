@@ -89,6 +89,15 @@ int wb_ws_ping(wb_ws *ws, const void *data, size_t len);
  * when already closing (on_close is coming either way). */
 int wb_ws_close(wb_ws *ws, int code, const char *reason);
 
+/* Drops the connection at once, without a close frame (for fault injection, or a client that
+ * gives up on a dead peer): on_close follows with WB_ECLOSED and code 1006. reason goes to the
+ * log and to on_close. Returns 0, or WB_ECLOSED when already closed. */
+int wb_ws_abort(wb_ws *ws, const char *reason);
+
+/* Bytes accepted by wb_ws_send and not yet handed to the kernel, for callers that want to slow
+ * down before write_queue_cap drops the connection. */
+size_t wb_ws_buffered(const wb_ws *ws);
+
 /* The peer's address ("127.0.0.1:5555"); still valid inside on_close. */
 const char *wb_ws_peer(const wb_ws *ws);
 

@@ -20,6 +20,8 @@ void wb_ws_link_opened(wb_ws *ws);
 void wb_ws_link_drop(wb_ws *ws);
 /* Plaintext from the peer, for an open link. */
 void wb_ws_link_data(wb_ws *ws, const uint8_t *data, size_t len);
+/* 1 once our close frame has gone out (the closing handshake runs on its own deadline). */
+int wb_ws_link_closing(const wb_ws *ws);
 /* The peer closed its sending side. */
 void wb_ws_link_eof(wb_ws *ws);
 /* The connection has closed with conn_status and conn_reason (copied by the caller before it

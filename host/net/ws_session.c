@@ -9,7 +9,14 @@
  * fragmented, a non-minimal length, a 64-bit length with the top bit set) makes wslay queue a
  * close frame *without* a status code. RFC 6455 7.4.1 wants 1002 there, and peers log the code,
  * so such a failure drops wslay's queued frame and writes a 1002 close frame itself. The same
- * is done for a close frame with a 1-byte payload, which wslay takes as "no code". */
+ * is done for a close frame with a 1-byte payload, which wslay takes as "no code".
+ *
+ * Data messages are assembled here, not by wslay (whose buffering mode allocates each frame's
+ * announced length up front and keeps one heap chunk per fragment, so ten header bytes would cost
+ * 16 MiB and a message in 1-byte fragments millions of allocations): wslay runs with
+ * no_buffering, the frame callbacks append binary payload to one growing buffer, and the total
+ * is checked against max_message as each frame starts (1009 when over). Control frames are still
+ * buffered by wslay; they are at most 125 bytes. */
 #include "net/ws_session.h"
 
 #include <stdlib.h>
@@ -31,6 +38,11 @@ struct wb_ws_session {
     int failed;      /* 0, or the code wb_ws_session_feed keeps returning */
     int manual_code; /* a close code we wrote ourselves (see the comment at the top) */
     int bad_close;   /* the peer's close frame had a 1-byte payload, which wslay lets pass */
+    size_t max_message;
+    wb_buf msg;        /* the data message being assembled */
+    uint8_t msg_opcode; /* its opcode (binary or text) */
+    int frame_ctrl;    /* the frame being received is a control frame */
+    int too_big;       /* the message passed max_message: 1009 is queued */
     size_t text_ignored;
 };
 
@@ -62,17 +74,52 @@ static int genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, voi
     return 0;
 }
 
+static void on_frame_start(wslay_event_context_ptr ctx,
+                           const struct wslay_event_on_frame_recv_start_arg *arg, void *ud) {
+    wb_ws_session *s = ud;
+    s->frame_ctrl = wslay_is_ctrl_frame(arg->opcode);
+    if (s->frame_ctrl || s->too_big)
+        return;
+    if (arg->opcode != WSLAY_CONTINUATION_FRAME) { /* wslay has checked the sequence */
+        wb_buf_reset(&s->msg);
+        s->msg_opcode = arg->opcode;
+    }
+    if (arg->payload_length > s->max_message - s->msg.len) {
+        s->too_big = 1;
+        wslay_event_shutdown_read(ctx);
+        wslay_event_queue_close(ctx, WB_WS_CLOSE_TOO_BIG, NULL, 0);
+    }
+}
+
+static void on_frame_chunk(wslay_event_context_ptr ctx,
+                           const struct wslay_event_on_frame_recv_chunk_arg *arg, void *ud) {
+    wb_ws_session *s = ud;
+    if (s->frame_ctrl || s->too_big || s->msg_opcode != WSLAY_BINARY_FRAME)
+        return; /* text is validated by wslay and then dropped: no need to keep it */
+    if (wb_buf_append(&s->msg, arg->data, arg->data_length) < 0) {
+        s->too_big = 1; /* out of memory: treated as a message we cannot take */
+        wslay_event_shutdown_read(ctx);
+        wslay_event_queue_close(ctx, WB_WS_CLOSE_TOO_BIG, NULL, 0);
+    }
+}
+
 static void on_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg,
                       void *ud) {
     wb_ws_session *s = ud;
     switch (arg->opcode) {
     case WSLAY_BINARY_FRAME:
+        if (s->too_big)
+            break;
         if (s->cb.on_message)
-            s->cb.on_message(s->ud, arg->msg, arg->msg_length);
+            s->cb.on_message(s->ud, s->msg.data ? s->msg.data : (const uint8_t *)"", s->msg.len);
+        if (s->msg.cap > (1u << 20))
+            wb_buf_free(&s->msg); /* do not keep a big message's memory for the small ones */
+        else
+            wb_buf_reset(&s->msg);
         break;
     case WSLAY_TEXT_FRAME:
         s->text_ignored++;
-        WB_DEBUG("ws", "ignored a text message of %zu bytes", arg->msg_length);
+        WB_DEBUG("ws", "ignored a text message");
         break;
     case WSLAY_CONNECTION_CLOSE:
         if (arg->msg_length == 1) {
@@ -107,7 +154,7 @@ static int pump(wb_ws_session *s) {
 int wb_ws_session_new(wb_ws_session **out, wb_ws_role role, size_t max_message,
                       const wb_ws_session_callbacks *cb, void *ud) {
     static const struct wslay_event_callbacks wcb = {
-        recv_cb, send_cb, genmask_cb, NULL, NULL, NULL, on_msg_cb,
+        recv_cb, send_cb, genmask_cb, on_frame_start, on_frame_chunk, NULL, on_msg_cb,
     };
     wb_ws_session *s = calloc(1, sizeof *s);
     if (!s)
@@ -121,8 +168,9 @@ int wb_ws_session_new(wb_ws_session **out, wb_ws_role role, size_t max_message,
         free(s);
         return WB_ENOMEM;
     }
-    wslay_event_config_set_max_recv_msg_length(s->ctx, max_message ? max_message
-                                                                    : WB_WS_DEFAULT_MAX_MESSAGE);
+    s->max_message = max_message ? max_message : WB_WS_DEFAULT_MAX_MESSAGE;
+    wslay_event_config_set_no_buffering(s->ctx, 1);
+    wslay_event_config_set_max_recv_msg_length(s->ctx, s->max_message); /* per frame, then */
     *out = s;
     return 0;
 }
@@ -132,6 +180,7 @@ void wb_ws_session_free(wb_ws_session *s) {
         return;
     wslay_event_context_free(s->ctx);
     wb_buf_free(&s->out);
+    wb_buf_free(&s->msg);
     free(s);
 }
 

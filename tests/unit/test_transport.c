@@ -26,6 +26,22 @@ static void run_until(int *flag) {
     CHECK(*flag);
 }
 
+static void sleep_fired(uv_timer_t *t) {
+    *(int *)t->data = 1;
+    uv_close((uv_handle_t *)t, NULL);
+}
+
+/* Runs the loop for ms milliseconds. */
+static void sleep_ms(unsigned ms) {
+    uv_timer_t t;
+    int done = 0;
+    uv_timer_init(&loop, &t);
+    t.data = &done;
+    uv_timer_start(&t, sleep_fired, ms, 0);
+    run_until(&done);
+    uv_run(&loop, UV_RUN_NOWAIT); /* the close callback */
+}
+
 /* Runs until nothing is left, then closes the loop: proves every handle was closed. */
 static void drain_loop(void) {
     uv_run(&loop, UV_RUN_DEFAULT);
@@ -135,6 +151,8 @@ static void ws_closed(wb_ws *ws, int status, int code, const char *reason) {
 
 static const wb_ws_callbacks server_ws_cbs = {NULL, ws_message, ws_closed};
 
+static unsigned next_ws_idle_ms; /* ws_idle_timeout_ms for the next server_start */
+
 static void server_start(server *s, int tls, size_t write_cap) {
     memset(s, 0, sizeof *s);
     wb_http_server_opts o = {0};
@@ -147,6 +165,7 @@ static void server_start(server *s, int tls, size_t write_cap) {
     o.limits.max_head = 4096;
     o.write_queue_cap = write_cap;
     o.idle_timeout_ms = 2000;
+    o.ws_idle_timeout_ms = next_ws_idle_ms;
     CHECK_EQ(wb_http_server_init(&loop, &s->http, &o), 0);
     s->http.data = s;
     CHECK_EQ(wb_http_server_route(&s->http, "GET", "/hello", on_hello, s), 0);
@@ -455,6 +474,22 @@ static void ws_echo(int tls) {
     CHECK_EQ(c.code, 4000);
     CHECK(strstr(c.reason, "bye") != NULL);
 
+    /* an abort: no close frame, the server sees the connection drop */
+    ws_connect(&c, url, ca);
+    run_until(&c.opened);
+    int before = s.ws_closed;
+    CHECK_EQ(wb_ws_buffered(&c.ws), 0);
+    CHECK_EQ(wb_ws_abort(&c.ws, "fault injection"), 0);
+    CHECK_EQ(wb_ws_abort(&c.ws, "again"), WB_ECLOSED);
+    run_until(&c.closed);
+    CHECK_EQ(c.status, WB_ECLOSED);
+    CHECK_EQ(c.code, 1006);
+    CHECK_STR(c.reason, "fault injection");
+    while (s.ws_closed == before)
+        uv_run(&loop, UV_RUN_ONCE);
+    CHECK_EQ(s.ws_last_status, WB_ECLOSED);
+    CHECK_EQ(s.ws_last_code, 1006);
+
     /* a server shutdown ends live websockets with 1001 */
     ws_connect(&c, url, ca);
     run_until(&c.opened);
@@ -742,6 +777,30 @@ static void test_transport_idle_connection_times_out(void) {
     drain_loop();
 }
 
+static void test_transport_silent_websocket_times_out_when_asked(void) {
+    server s;
+    next_ws_idle_ms = 300;
+    server_start(&s, 0, 0);
+    next_ws_idle_ms = 0;
+    char url[128];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws/chat", wb_http_server_port(&s.http));
+    client c;
+    ws_connect(&c, url, NULL);
+    run_until(&c.opened);
+    /* talking keeps it alive past the timeout */
+    for (int i = 0; i < 4; i++) {
+        sleep_ms(150);
+        CHECK_EQ(wb_ws_send(&c.ws, "ping", 4), 0);
+    }
+    CHECK_EQ(c.closed, 0);
+    run_until(&c.closed);
+    CHECK_EQ(c.code, 1006);
+    run_until(&s.ws_closed);
+    CHECK_EQ(s.ws_last_status, WB_ETIMEOUT);
+    server_stop(&s);
+    drain_loop();
+}
+
 static void test_transport_server_close_detaches_pending_exchanges(void) {
     server s;
     server_start(&s, 0, 0);
@@ -772,6 +831,7 @@ int main(void) {
     RUN(test_transport_tls_garbage_is_dropped);
     RUN(test_transport_slow_reader_is_dropped_at_the_write_cap);
     RUN(test_transport_idle_connection_times_out);
+    RUN(test_transport_silent_websocket_times_out_when_asked);
     RUN(test_transport_server_close_detaches_pending_exchanges);
     uv_loop_close(&loop);
     return check_summary();

@@ -194,6 +194,14 @@ static int deliver(end *from, end *to, size_t piece) {
     return rc;
 }
 
+/* Feeds bytes into an endpoint in pieces; returns the first error. */
+static int deliver_bytes(end *to, const uint8_t *d, size_t n, size_t piece) {
+    int rc = 0;
+    for (size_t off = 0; off < n && rc == 0; off += piece)
+        rc = wb_ws_session_feed(to->s, d + off, n - off < piece ? n - off : piece);
+    return rc;
+}
+
 static void test_ws_session_messages_of_every_size_survive_any_split(void) {
     static const size_t sizes[] = {0, 1, 125, 126, 127, 65535, 65536, 70000, 1 << 20};
     static const size_t pieces[] = {0, 1, 2, 3, 7, 13, 4096, 4097, 65537};
@@ -307,6 +315,26 @@ static void test_ws_session_reassembles_fragments_with_interleaved_ping(void) {
     end_free(&s);
 }
 
+static void test_ws_session_reassembles_a_message_of_2000_one_byte_fragments(void) {
+    end s;
+    end_init(&s, WB_WS_SERVER, 0);
+    wb_buf in = WB_BUF_INIT;
+    for (int i = 0; i < 2000; i++) {
+        uint8_t f[7] = {(uint8_t)((i == 1999 ? 0x80 : 0) | (i == 0 ? 0x02 : 0x00)), 0x81, 0, 0, 0, 0,
+                        (uint8_t)i};
+        wb_buf_append(&in, f, sizeof f);
+    }
+    CHECK_EQ(deliver_bytes(&s, in.data, in.len, 333), 0);
+    CHECK_EQ(s.messages, 1);
+    CHECK_EQ(s.last.len, 2000);
+    int ok = s.last.len == 2000;
+    for (int i = 0; ok && i < 2000; i++)
+        ok = s.last.data[i] == (uint8_t)i;
+    CHECK(ok);
+    wb_buf_free(&in);
+    end_free(&s);
+}
+
 /* Feeds bad bytes to a fresh server; checks the error and the close code it sent. */
 static void expect_close(wb_ws_role role, size_t max, const uint8_t *bytes, size_t n, int rc, int code) {
     end e;
@@ -404,6 +432,7 @@ int main(void) {
     RUN(test_ws_session_close_handshake_both_ways);
     RUN(test_ws_session_answers_pings_and_ignores_text);
     RUN(test_ws_session_reassembles_fragments_with_interleaved_ping);
+    RUN(test_ws_session_reassembles_a_message_of_2000_one_byte_fragments);
     RUN(test_ws_session_protocol_errors_close_with_rfc_codes);
     RUN(test_ws_session_limit_allows_exactly_max);
     RUN(test_ws_session_close_argument_checks);
