@@ -26,5 +26,6 @@ unsigned char *bench_read_file(const char *datadir, const char *name, size_t *le
 extern const wb_bench bench_noise[];
 extern const wb_bench bench_codec[];
 extern const wb_bench bench_signal[];
+extern const wb_bench bench_ws[];
 
 #endif

@@ -12,6 +12,7 @@ static const wb_bench *const families[] = {
     bench_noise,
     bench_codec,
     bench_signal,
+    bench_ws,
     NULL,
 };
 
