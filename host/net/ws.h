@@ -19,8 +19,9 @@
  * Contract, libuv style:
  *   - after wb_ws_connect returns 0, on_close is called exactly once, last; on_open comes before
  *     it if and only if the handshake succeeded; on_message only between the two;
- *   - the caller may free the handle inside on_close (server-side handles are freed by the
- *     server right after on_close returns);
+ *   - the caller may free the handle inside on_close, or start it again there with
+ *     wb_ws_connect (a reconnect); server-side handles are freed by the server right after
+ *     on_close returns;
  *   - on_close's status is 0 when both close frames were exchanged, else the reason the connection
  *     ended (WB_ETIMEOUT, WB_ECERT, WB_EPROTO, WB_ETOOBIG, WB_EIO, WB_ECLOSED for a TCP close
  *     without a close frame...); code is the close code received (1005 when the frame had none),
