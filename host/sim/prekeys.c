@@ -1,7 +1,8 @@
 /* Signal prekeys (NOTES.md §5, §6.1): the encrypt IQs. count, upload (registration id, identity,
  * one-time prekeys, signed prekey), digest, rotate of the signed prekey, and bundle fetch by
  * device JID (PN or LID), which hands out one one-time prekey per bundle and, when a device runs
- * low, queues it <notification type="encrypt"><count value=N/></notification>. */
+ * low, queues it <notification type="encrypt"><count value=N/></notification> (dropped from the
+ * queue if the device uploads before it got it: Baileys uploads at login when it has few). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,6 +124,9 @@ static int on_upload(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
         d->low_prekeys_notified = 0;
         rc = wb_sim_device_save(sim, d);
     }
+    if (rc == 0) /* a low-prekey notice still queued is answered by this upload */
+        rc = wb_sim_exec_row(sim, "DELETE FROM queue WHERE device = ? AND tag = 'notification' "
+                                  "AND type = 'encrypt' AND sent = 0", d->row);
     if (rc == 0)
         rc = wb_store_commit(sim->db);
     else

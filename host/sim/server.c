@@ -13,6 +13,8 @@
 #include "net/tls.h"
 #include "sim/sim_int.h"
 
+#define HELD_IN_MAX (16u << 20) /* input kept during a stall */
+
 typedef struct held {
     struct held *next;
     uint64_t due_ms; /* UINT64_MAX while stalled */
@@ -176,7 +178,10 @@ static int ws_accept(wb_ws *ws, const wb_http_msg *req, void *ud) {
 static void ws_message(wb_ws *ws, const uint8_t *data, size_t len) {
     peer *p = ws->data;
     if (p->stalled) {
-        wb_buf_append(&p->held_in, data, len);
+        if (p->held_in.len + len > HELD_IN_MAX)
+            wb_sim_conn_close(p->conn, "sent more than %u bytes during a stall", HELD_IN_MAX);
+        else
+            wb_buf_append(&p->held_in, data, len);
         return;
     }
     wb_sim_conn_feed(p->conn, data, len); /* a refusal has already asked for the close */

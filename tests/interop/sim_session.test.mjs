@@ -164,3 +164,35 @@ test('with --tls the simulator serves wss:// and https://, and Baileys links thr
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('prekeys running low: Baileys is told and uploads more, at once or at its next login', async () => {
+  await withSim({}, async ({ sim, connect }) => {
+    const [a, b] = await Promise.all([connect({ name: 'Alice' }), connect({ name: 'Bob', reconnect: false })])
+    const bDevice = `${b.phone}:1@s.whatsapp.net`
+    // hand out all but `left` of b's one-time prekeys in one raw request (Baileys' own query())
+    const drain = async (left) => {
+      const have = (await sim.stats()).devices[b.jid].prekeys
+      const users = Array.from({ length: have - left }, () => ({ tag: 'user', attrs: { jid: bDevice } }))
+      await a.sock.query({ tag: 'iq', attrs: { to: '@s.whatsapp.net', type: 'get', xmlns: 'encrypt' }, content: [{ tag: 'key', attrs: {}, content: users }] })
+    }
+    const until = async (what, check) => {
+      for (let i = 0; i < 100; i++) { const s = await sim.stats(); if (check(s)) return s; await new Promise((r) => setTimeout(r, 50)) }
+      throw new Error(`timed out waiting for ${what}`)
+    }
+    await drain(4) // online: the notification goes out at once; Baileys acks it and uploads 5 more
+    let s = await until('upload', (s) => s.devices[b.jid].prekeys === 9 && s.acked?.notification === 1)
+    assert.equal(s.prekeys.low_notifications, 1)
+    // offline: the notice waits in b's queue; Baileys finds few prekeys at login and uploads,
+    // which makes the notice moot: it is dropped instead of delivered
+    await b.close()
+    await drain(3)
+    s = await sim.stats()
+    assert.equal(s.queued.notification, 1)
+    assert.equal(s.devices[b.jid].queued, 1)
+    const back = await connect({ authDir: b.authDir })
+    s = await until('upload at login', (s) => s.devices[b.jid].prekeys === 8)
+    assert.equal(s.devices[b.jid].queued, 0)
+    assert.equal(s.delivered.offline?.notification, undefined)
+    assert.deepEqual(back.unansweredRequests(), [])
+  })
+})

@@ -308,6 +308,17 @@ static void test_sim_queues_for_an_offline_device_until_it_acks(void) {
     fx_client *a4 = fx_login(&fx, la);
     fx_iq(a4, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
     CHECK(fx_next(a4, "notification") == NULL);
+    /* low again while offline; an upload at the next login makes the queued notice moot */
+    upload(a4, 50, 1);
+    fx_client_drop(a4);
+    fetch_bundle(b, a->jid);
+    fetch_bundle(b, a->jid);
+    CHECK_EQ(counter(&fx, "queued.notification"), 2);
+    fx_client *a5 = fx_login(&fx, la);
+    upload(a5, 60, 5);
+    fx_iq(a5, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
+    CHECK_STR(attr(wb_node_child(fx_next(a5, "ib"), "offline"), "count"), "0");
+    CHECK_EQ(counter(&fx, "delivered.offline.notification"), 2); /* the two earlier ones only */
 out:
     sim_fx_free(&fx);
 }
