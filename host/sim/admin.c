@@ -1,6 +1,7 @@
 /* The HTTP side of the simulator (sim.h, "HTTP"): routing to the families' HTTP tables, the
  * reply helpers, and the admin routes that belong to no other family: GET /admin/info,
- * POST and GET /admin/accounts, GET /admin/stats, POST /admin/fault. scan-qr lives in pair.c, enter-code in pair_code.c. */
+ * POST and GET /admin/accounts, POST /admin/mock-phone/unlink, GET /admin/stats,
+ * POST /admin/fault. scan-qr lives in pair.c, enter-code in pair_code.c. */
 #include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -137,6 +138,24 @@ static void on_accounts(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *re
     reply_cjson(reply, 200, o);
 }
 
+/* ---- the phone unlinks a companion: POST /admin/mock-phone/unlink {"device": JID} ------------ */
+
+static void on_unlink(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply) {
+    cJSON *body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+    const char *dev = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "device"));
+    wb_jid jid;
+    wb_sim_device *d;
+    if (!dev || wb_jid_parse(&jid, dev) < 0)
+        wb_sim_reply_error(reply, 400, "body must be {\"device\": JID}");
+    else if (!(d = wb_sim_device_by_jid(sim, &jid)) || d->removed)
+        wb_sim_reply_error(reply, 404, "no linked device %s", dev);
+    else if (wb_sim_device_remove(sim, d, "unlinked by the phone") < 0)
+        wb_sim_reply_error(reply, 500, "cannot store the removal");
+    else
+        wb_sim_reply_json(reply, 200, "{\"ok\":true}", 11);
+    cJSON_Delete(body);
+}
+
 /* ---- GET /admin/stats ----------------------------------------------------------------------- */
 
 int wb_sim_stats(wb_sim *sim, wb_buf *out) { return wb_sim_stats_json(sim, out); }
@@ -199,6 +218,7 @@ static const wb_sim_http_route http[] = {
     {"GET", "/admin/accounts", on_accounts},
     {"GET", "/admin/stats", on_stats},
     {"POST", "/admin/fault", on_fault},
+    {"POST", "/admin/mock-phone/unlink", on_unlink},
     {NULL, NULL, NULL},
 };
 

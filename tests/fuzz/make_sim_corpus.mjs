@@ -81,4 +81,5 @@ req('fault-stall', 'POST /admin/fault', JSON.stringify({ device: '15550001111:1@
 req('fault-error', 'POST /admin/fault', JSON.stringify({ device: '15550001111:1@s.whatsapp.net', action: 'stream-error', code: 503 }))
 req('fault-close', 'POST /admin/fault', JSON.stringify({ device: '100000000000001:1@lid', action: 'close' }))
 req('accounts', 'POST /admin/accounts', JSON.stringify({ phone: '15550006666', name: 'F' }))
+req('unlink', 'POST /admin/mock-phone/unlink', JSON.stringify({ device: '15550001111:1@s.whatsapp.net' }))
 req('not-found', 'DELETE /nope?x=%zz')

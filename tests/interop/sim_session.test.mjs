@@ -30,7 +30,7 @@ async function withSim (opts, fn) {
   }
 }
 
-test('login checks: a wrong Noise key and a removed device get 401, a second login replaces the first', async () => {
+test('login checks: a wrong Noise key and a removed device get 401, a second login replaces the first, the phone unlinks', async () => {
   await withSim({}, async ({ sim, connect, start }) => {
     const a = await connect({ name: 'Alice', reconnect: false })
     // the same device from another socket: the first one is replaced (Baileys: 440)
@@ -47,8 +47,14 @@ test('login checks: a wrong Noise key and a removed device get 401, a second log
     assert.equal(await out, 401)
     const ghost = start({ authDir: a.authDir, reconnect: false })
     await assert.rejects(ghost.start(), (e) => e.code === 401)
+    // the phone unlinks another companion: it is told at once (401, loggedOut)
+    const carol = await connect({ name: 'Carol', reconnect: false })
+    const unlinked = carol.waitForClose()
+    await sim.admin('POST', '/admin/mock-phone/unlink', { device: carol.jid })
+    assert.equal(await unlinked, 401)
     const stats = await sim.stats()
     assert.equal(stats.devices[a.jid].removed, true)
+    assert.equal(stats.devices[carol.jid].removed, true)
     assert.equal(stats.logins.refused, 2)
   })
 })

@@ -532,12 +532,19 @@ static void test_sim_admin_faults_close_and_stream_error(void) {
     CHECK_EQ(r.status, 400);
     fx_http(&fx, "GET", "/admin/fault", NULL, NULL, &r);
     CHECK_EQ(r.status, 405);
+    fx_client *b = online(&fx, "15550002222", NULL);
+    snprintf(body, sizeof body, "{\"device\":\"%s\"}", b ? b->lid : "");
+    fx_http(&fx, "POST", "/admin/mock-phone/unlink", NULL, body, &r); /* by its LID */
+    CHECK_EQ(r.status, 200);
+    CHECK_STR(attr(wb_node_child(fx_next(b, "stream:error"), "conflict"), "type"), "device_removed");
+    fx_http(&fx, "POST", "/admin/mock-phone/unlink", NULL, body, &r);
+    CHECK_EQ(r.status, 404);
     fx_http(&fx, "GET", "/admin/info", NULL, NULL, &r);
     CHECK_EQ(r.status, 200);
     CHECK(strstr(r.body, "\"rootKey\"") != NULL);
     fx_http(&fx, "POST", "/admin/accounts", NULL, "{\"phone\":\"15550009999\",\"name\":\"Zed\"}", &r);
     CHECK_EQ(r.status, 200);
-    CHECK(strstr(r.body, "\"lid\":\"100000000000002@lid\"") != NULL);
+    CHECK(strstr(r.body, "\"lid\":\"100000000000003@lid\"") != NULL);
     fx_http(&fx, "POST", "/admin/accounts", NULL, "{\"phone\":\"12\"}", &r);
     CHECK_EQ(r.status, 400);
     fx_http(&fx, "GET", "/admin/accounts", NULL, NULL, &r);
