@@ -84,7 +84,7 @@ int wb_sim_conn_feed(wb_sim_conn *c, const uint8_t *data, size_t len) {
         if (!c->why[0])
             snprintf(c->why, sizeof c->why, "%s%s%s", wb_strerror(rc), e.what[0] ? ": " : "",
                      e.what);
-        wb_sim_count(c->sim, "connections.refused", 1);
+        wb_sim_count(c->sim, "connections.errors", 1); /* closed for bad input */
         wb_sim_conn_close(c, "%s", c->why);
     }
     return rc < 0 ? rc : (c->state == WB_SIM_CLOSING ? WB_ECLOSED : 0);

@@ -28,8 +28,9 @@ static int bytes_field(const ProtobufCBinaryData *b, int has, size_t len) {
 /* ---- registration ---------------------------------------------------------------------------- */
 
 static int on_pair_device_answer(wb_sim_conn *c, wb_node *answer, void *ud) {
-    if (wb_node_is(answer, "iq") && strcmp(wb_node_attr(answer, "type"), "result") != 0)
-        WB_WARN("sim", "%s: pair-device answered with %s", c->label, wb_node_attr(answer, "type"));
+    const char *type = wb_node_attr(answer, "type");
+    if (!type || strcmp(type, "result") != 0)
+        WB_WARN("sim", "%s: pair-device answered with %s", c->label, type ? type : "nothing");
     return 0;
 }
 
