@@ -32,8 +32,7 @@ void wb_sim_reply_error(wb_sim_reply *r, int status, const char *fmt, ...) {
     cJSON_Delete(o);
 }
 
-/* Answers with the JSON of o (which is freed). */
-static void reply_cjson(wb_sim_reply *r, int status, cJSON *o) {
+void wb_sim_reply_cjson(wb_sim_reply *r, int status, struct cJSON *o) {
     char *text = o ? cJSON_PrintUnformatted(o) : NULL;
     if (text)
         wb_sim_reply_json(r, status, text, strlen(text));
@@ -81,7 +80,7 @@ static void on_info(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply)
     cJSON_AddStringToObject(o, "mediaCert", sim->media_cert_pem ? sim->media_cert_pem : "");
     cJSON_AddNumberToObject(o, "accounts", (double)sim->naccounts);
     wb_buf_free(&hex);
-    reply_cjson(reply, 200, o);
+    wb_sim_reply_cjson(reply, 200, o);
 }
 
 /* ---- accounts: POST /admin/accounts {"phone"?, "name"?}, GET /admin/accounts ---------------- */
@@ -125,7 +124,7 @@ static void on_account(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *rep
                            wb_strerror(rc));
     else {
         wb_sim_account_name(sim, a, cJSON_GetStringValue(name));
-        reply_cjson(reply, 200, account_json(a));
+        wb_sim_reply_cjson(reply, 200, account_json(a));
     }
     cJSON_Delete(body);
 }
@@ -135,7 +134,7 @@ static void on_accounts(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *re
     cJSON *list = cJSON_AddArrayToObject(o, "accounts");
     for (size_t i = 0; i < sim->naccounts; i++)
         cJSON_AddItemToArray(list, account_json(sim->accounts[i]));
-    reply_cjson(reply, 200, o);
+    wb_sim_reply_cjson(reply, 200, o);
 }
 
 /* ---- the phone unlinks a companion: POST /admin/mock-phone/unlink {"device": JID} ------------ */
@@ -158,11 +157,9 @@ static void on_unlink(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *repl
 
 /* ---- GET /admin/stats ----------------------------------------------------------------------- */
 
-int wb_sim_stats(wb_sim *sim, wb_buf *out) { return wb_sim_stats_json(sim, out); }
-
 static void on_stats(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply) {
     wb_buf b = WB_BUF_INIT;
-    if (wb_sim_stats_json(sim, &b) < 0)
+    if (wb_sim_stats(sim, &b) < 0)
         wb_sim_reply_error(reply, 500, "out of memory");
     else
         wb_sim_reply_json(reply, 200, (const char *)b.data, b.len);

@@ -165,6 +165,24 @@ void wb_sim_conn_attach(wb_sim_conn *c, wb_sim_device *d) {
 
 /* ---- sending -------------------------------------------------------------------------------- */
 
+/* Seals one encoded stanza for the socket, after logging (n, or the payload decoded again when
+ * only bytes are at hand and a log is open) and counting it. */
+static int send_encoded(wb_sim_conn *c, const char *tag, const wb_node *n, const uint8_t *payload,
+                        size_t len) {
+    if (!n && c->sim->stanza_log) {
+        wb_node *decoded;
+        if (wb_node_decode_payload(&c->arena, payload, len, &decoded, NULL) == 0)
+            n = decoded;
+    }
+    if (n)
+        wb_sim_log_stanza(c, WB_SIM_OUT, n);
+    wb_sim_countf(c->sim, 1, "stanzas.out.%s", tag);
+    int rc = wb_noise_conn_send(c->noise, payload, len);
+    if (rc < 0)
+        wb_sim_conn_close(c, "cannot send: %s", wb_strerror(rc));
+    return rc;
+}
+
 int wb_sim_conn_send(wb_sim_conn *c, const wb_node *n) {
     if (c->state == WB_SIM_CLOSING || !wb_noise_conn_ready(c->noise))
         return WB_ECLOSED;
@@ -174,27 +192,14 @@ int wb_sim_conn_send(wb_sim_conn *c, const wb_node *n) {
         WB_ERROR("sim", "%s: cannot encode <%s>: %s", c->label, n ? n->tag : "?", wb_strerror(rc));
         return rc;
     }
-    wb_sim_log_stanza(c, WB_SIM_OUT, n);
-    wb_sim_countf(c->sim, 1, "stanzas.out.%s", n->tag);
-    if ((rc = wb_noise_conn_send(c->noise, c->out.data, c->out.len)) < 0)
-        wb_sim_conn_close(c, "cannot send: %s", wb_strerror(rc));
-    return rc;
+    return send_encoded(c, n->tag, n, c->out.data, c->out.len);
 }
 
 int wb_sim_conn_send_payload(wb_sim_conn *c, const char *tag, const uint8_t *payload,
                              size_t len) {
     if (c->state == WB_SIM_CLOSING || !wb_noise_conn_ready(c->noise))
         return WB_ECLOSED;
-    if (c->sim->stanza_log) {
-        wb_node *n;
-        if (wb_node_decode_payload(&c->arena, payload, len, &n, NULL) == 0)
-            wb_sim_log_stanza(c, WB_SIM_OUT, n);
-    }
-    wb_sim_countf(c->sim, 1, "stanzas.out.%s", tag);
-    int rc = wb_noise_conn_send(c->noise, payload, len);
-    if (rc < 0)
-        wb_sim_conn_close(c, "cannot send: %s", wb_strerror(rc));
-    return rc;
+    return send_encoded(c, tag, NULL, payload, len);
 }
 
 void wb_sim_conn_stream_error(wb_sim_conn *c, int code, const char *child, const char *ctype,

@@ -188,13 +188,7 @@ static int on_pair_sign(wb_sim_conn *c, wb_node *answer, void *ud) {
         cJSON_AddStringToObject(o, "phone", r->account->phone);
         cJSON_AddStringToObject(o, "jid", jid);
         cJSON_AddStringToObject(o, "lid", lid);
-        char *text = cJSON_PrintUnformatted(o);
-        if (text)
-            wb_sim_reply_json(r->reply, 200, text, strlen(text));
-        else
-            wb_sim_reply_error(r->reply, 500, "out of memory");
-        free(text);
-        cJSON_Delete(o);
+        wb_sim_reply_cjson(r->reply, 200, o);
         r->reply = NULL;
     }
     wb_sim_hook_linked(sim, d);

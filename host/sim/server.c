@@ -247,7 +247,7 @@ static void on_http(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
 /* ---- life ------------------------------------------------------------------------------------ */
 
 /* The media certificate: made once and kept in the state, so clients keep trusting it. */
-static int media_tls(wb_sim_server *s, wb_buf *cert, wb_error *err) {
+static int load_media_tls(wb_sim_server *s, wb_buf *cert, wb_error *err) {
     wb_buf key = WB_BUF_INIT;
     int rc = wb_sim_meta_get(s->sim, "media_cert_pem", cert);
     if (rc == 0)
@@ -302,7 +302,7 @@ int wb_sim_server_start(uv_loop_t *loop, const wb_sim_server_opts *o, wb_sim_ser
     wb_sim_set_io(s->sim, &(wb_sim_io){io_send, io_close, io_fault});
     if (o->cert_pem && (rc = wb_tls_ctx_new_server(&s->tls, o->cert_pem, o->key_pem, err)) < 0)
         goto fail;
-    if ((rc = media_tls(s, &cert, err)) < 0)
+    if ((rc = load_media_tls(s, &cert, err)) < 0)
         goto fail;
     if ((rc = listen_on(s, &s->http, &s->http_open, s->tls, ip, o->port, err)) < 0)
         goto fail;

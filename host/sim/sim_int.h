@@ -330,6 +330,9 @@ int64_t wb_sim_child_uint(const wb_node *n, const char *tag, size_t len);
 /* The percent-decoded query parameter name into out ("" when absent). Returns 1 (found), 0
  * (absent) or WB_EMALFORMED / WB_ETOOBIG (does not fit cap). */
 int wb_sim_query_param(const wb_sim_request *req, const char *name, char *out, size_t cap);
+/* Answers with the JSON of o (freed here; NULL answers 500). */
+struct cJSON;
+void wb_sim_reply_cjson(wb_sim_reply *r, int status, struct cJSON *o);
 
 /* ---- delivery and offline queue (queue.c) ---------------------------------------------------- */
 
@@ -369,8 +372,6 @@ void wb_sim_count(wb_sim *sim, const char *name, int64_t n);
 /* The same with a printf-formatted name ("stanzas.in.%s"). */
 void wb_sim_countf(wb_sim *sim, int64_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int64_t wb_sim_counter(const wb_sim *sim, const char *name);
-/* Appends the counters (and per-device figures) as JSON. */
-int wb_sim_stats_json(wb_sim *sim, wb_buf *out);
 void wb_sim_stats_free(wb_sim *sim);
 
 /* ---- stanza log (stanza_log.c) -------------------------------------------------------------- */

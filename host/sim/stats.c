@@ -103,7 +103,7 @@ static int cmp_names(const void *a, const void *b) {
     return strcmp((*(const counter *const *)a)->name, (*(const counter *const *)b)->name);
 }
 
-int wb_sim_stats_json(wb_sim *sim, wb_buf *out) {
+int wb_sim_stats(wb_sim *sim, wb_buf *out) {
     cJSON *root = cJSON_CreateObject();
     counter *sorted[MAX_COUNTERS];
     size_t n = 0;
