@@ -16,28 +16,42 @@ static const wb_bench *const families[] = {
     NULL,
 };
 
-static double now(void) {
+static double clock_seconds(clockid_t id) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-double bench_measure(int (*op)(void *ctx), void *ctx, double min_seconds) {
+static double now(void) { return clock_seconds(CLOCK_MONOTONIC); }
+
+double bench_cpu_seconds(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+
+/* Runs op in growing batches until min_seconds have passed on clock. */
+static double measure_on(double (*clk)(void), int (*op)(void *ctx), void *ctx,
+                         double min_seconds) {
     for (int i = 0; i < 100; i++) /* warm caches and branch predictors */
         if (op(ctx))
             return -1;
     size_t batch = 16, total = 0;
-    double start = now(), elapsed = 0;
+    double start = clk(), elapsed = 0;
     while (elapsed < min_seconds) {
         for (size_t i = 0; i < batch; i++)
             if (op(ctx))
                 return -1;
         total += batch;
-        elapsed = now() - start;
+        elapsed = clk() - start;
         if (elapsed < min_seconds / 10)
             batch *= 2;
     }
     return (double)total / elapsed;
+}
+
+double bench_measure(int (*op)(void *ctx), void *ctx, double min_seconds) {
+    return measure_on(now, op, ctx, min_seconds);
+}
+
+double bench_measure_cpu(int (*op)(void *ctx), void *ctx, double min_seconds) {
+    return measure_on(bench_cpu_seconds, op, ctx, min_seconds);
 }
 
 unsigned char *bench_read_file(const char *datadir, const char *name, size_t *len) {
