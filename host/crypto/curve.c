@@ -16,6 +16,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "crypto/hash.h"
 #include "crypto/random.h"
 
 static void clamp(uint8_t k[WB_KEY_LEN]) {
@@ -70,6 +71,39 @@ int wb_xeddsa_sign(uint8_t sig[WB_SIG_LEN], const uint8_t priv[WB_KEY_LEN], cons
     return rc;
 }
 
+/* The Edwards public key A = aB of the last few private keys this thread signed with: a group's
+ * sender key signs every message, and A costs as much as the signature's own R = rB. Entries are
+ * found by a SHA-256 of the clamped scalar and hold only that hash and A (public), never the key. */
+enum { SIGNER_CACHE = 4 };
+static _Thread_local struct {
+    uint8_t id[32];    /* SHA-256 of the clamped scalar */
+    uint8_t edpub[32]; /* A = aB */
+    int used;
+} signer_cache[SIGNER_CACHE];
+static _Thread_local unsigned signer_next;
+
+/* A = aB for the clamped scalar a, from the cache or computed (and remembered). */
+static int signer_public(const uint8_t a[32], uint8_t edpub[32]) {
+    uint8_t id[32];
+    wb_sha256_ctx h;
+    wb_sha256_init(&h);
+    wb_sha256_update(&h, a, 32);
+    wb_sha256_final(&h, id);
+    wb_zero(&h, sizeof h);
+    for (int i = 0; i < SIGNER_CACHE; i++)
+        if (signer_cache[i].used && sodium_memcmp(signer_cache[i].id, id, 32) == 0) {
+            memcpy(edpub, signer_cache[i].edpub, 32);
+            return 0;
+        }
+    if (crypto_scalarmult_ed25519_base_noclamp(edpub, a) != 0)
+        return WB_ECRYPTO;
+    unsigned i = signer_next++ % SIGNER_CACHE;
+    memcpy(signer_cache[i].id, id, 32);
+    memcpy(signer_cache[i].edpub, edpub, 32);
+    signer_cache[i].used = 1;
+    return 0;
+}
+
 int wb_xeddsa_sign_rnd(uint8_t sig[WB_SIG_LEN], const uint8_t priv[WB_KEY_LEN],
                        const uint8_t *msg, size_t len, const uint8_t random[64]) {
     /* hash1 domain separation: 0xFE followed by 31 bytes of 0xFF (XEdDSA's hash_1). */
@@ -94,7 +128,7 @@ int wb_xeddsa_sign_rnd(uint8_t sig[WB_SIG_LEN], const uint8_t priv[WB_KEY_LEN],
     memset(s.wide, 0, sizeof s.wide);
     memcpy(s.wide, s.a, 32);
     crypto_core_ed25519_scalar_reduce(s.a_red, s.wide);
-    if (crypto_scalarmult_ed25519_base_noclamp(s.edpub, s.a) != 0)
+    if (signer_public(s.a, s.edpub) < 0)
         goto done;
 
     /* r = SHA-512(prefix || a || msg || random) mod L; R = rB */

@@ -28,7 +28,9 @@ int wb_curve_agree(uint8_t shared[WB_KEY_LEN], const uint8_t priv[WB_KEY_LEN],
                    const uint8_t pub[WB_KEY_LEN]);
 
 /* XEdDSA signature (Signal's calculateSignature) over msg with the Montgomery private key,
- * using 64 bytes of fresh randomness. Returns 0 or WB_ECRYPTO. */
+ * using 64 bytes of fresh randomness. Returns 0 or WB_ECRYPTO. Each thread remembers the Edwards
+ * public key of the last few keys it signed with (by a hash of the key; a sender key signs every
+ * group message), which saves a third of a signature. */
 int wb_xeddsa_sign(uint8_t sig[WB_SIG_LEN], const uint8_t priv[WB_KEY_LEN], const uint8_t *msg,
                    size_t len);
 /* The same with caller-supplied randomness: deterministic, for known-answer tests (it gives the

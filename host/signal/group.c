@@ -134,7 +134,7 @@ static int save(wb_signal *s, const char *group, const char *sender,
                 const wb_sig_sender_record *r) {
     wb_buf_reset(&s->out);
     int rc = wb_sig_sender_record_write(&s->out, r);
-    return rc < 0 ? rc : wb_store_sender_key_put(s->st, group, sender, s->out.data, s->out.len);
+    return rc < 0 ? rc : wb_sig_put_sender_key(s, group, sender, s->out.data, s->out.len);
 }
 
 /* ---- our own sender key ----------------------------------------------------------------------- */

@@ -110,6 +110,7 @@ fail:
 void wb_signal_close(wb_signal *s) {
     if (!s)
         return;
+    wb_sig_cache_clear(s);
     wb_buf_free_secret(&s->rec);
     wb_buf_free_secret(&s->state);
     wb_buf_free_secret(&s->out);

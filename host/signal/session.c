@@ -1,6 +1,8 @@
 /* 1:1 sessions (signal.h): building from a bundle, encrypting, decrypting msg and pkmsg against
  * the session record of an address, and the identity-key policy. Each public call is one store
- * transaction level; a failure rolls it back, so stored records change only on success. */
+ * transaction level; a failure rolls it back, so stored records change only on success. The
+ * record of a recent address comes from the write-through cache (cache.c) when it is valid,
+ * saving the read and the parse; it is written at every call all the same. */
 #include <string.h>
 
 #include "core/log.h"
@@ -13,10 +15,25 @@
 
 /* ---- record plumbing -------------------------------------------------------------------------- */
 
-/* Loads and splits addr's record into r (slices of s->rec). WB_ENOTFOUND if there is none. */
-static int load_record(wb_signal *s, const char *addr, wb_sig_record *r) {
+/* Loads and splits addr's record into r (slices of s->rec). WB_ENOTFOUND if there is none. With
+ * `first` not NULL, the cache is asked first: if it has the record, *first receives its first
+ * state already parsed (the caller owns it) and *have_first is 1; otherwise *have_first is 0. */
+static int load_record(wb_signal *s, const char *addr, wb_sig_record *r, wb_sig_state *first,
+                       int *have_first) {
+    int rc;
+    if (first) {
+        *have_first = wb_sig_cache_take(s, addr, first);
+        if (*have_first) {
+            /* our own bytes, so this cannot fail; checked all the same */
+            if ((rc = wb_sig_record_split(r, s->rec.data, s->rec.len, NULL)) < 0) {
+                wb_sig_state_free(first);
+                *have_first = 0;
+            }
+            return rc;
+        }
+    }
     wb_buf_reset(&s->rec);
-    int rc = wb_store_session_get(s->st, addr, &s->rec);
+    rc = wb_store_session_get(s->st, addr, &s->rec);
     if (rc == 0 && s->rec.err)
         rc = WB_ENOMEM;
     if (rc < 0)
@@ -38,7 +55,7 @@ static int save_record(wb_signal *s, const char *addr, const wb_sig_record *r, i
         rc = replace < 0 ? wb_sig_record_write(&s->out, &s->state, r, -1, NULL)
                          : wb_sig_record_write(&s->out, NULL, r, replace, &s->state);
     if (rc == 0)
-        rc = wb_store_session_put(s->st, addr, s->out.data, s->out.len);
+        rc = wb_sig_put_session(s, addr, s->out.data, s->out.len);
     return rc;
 }
 
@@ -85,7 +102,7 @@ static int from_bundle(wb_signal *s, const char *addr, const wb_signal_bundle *b
     if (rc < 0)
         return rc;
     wb_sig_record r;
-    int have = (rc = load_record(s, addr, &r)) == 0;
+    int have = (rc = load_record(s, addr, &r, NULL, NULL)) == 0;
     if (rc < 0 && rc != WB_ENOTFOUND && rc != WB_EMALFORMED && rc != WB_ETRUNC)
         return rc;
     wb_sig_state st;
@@ -93,8 +110,10 @@ static int from_bundle(wb_signal *s, const char *addr, const wb_signal_bundle *b
         return rc;
     /* A damaged record is replaced rather than kept: the new session does not need it. */
     if ((rc = save_record(s, addr, have ? &r : NULL, -1, &st)) == 0 &&
-        (rc = note_identity(s, addr, b->identity, info)) == 0)
+        (rc = note_identity(s, addr, b->identity, info)) == 0) {
         info->events |= WB_SIGNAL_EV_NEW_SESSION;
+        wb_sig_cache_put(s, addr, &s->out, &st);
+    }
     wb_sig_state_free(&st);
     return rc;
 }
@@ -114,8 +133,10 @@ int wb_signal_session_from_bundle(wb_signal *s, const char *addr, const wb_signa
 }
 
 int wb_signal_has_session(wb_signal *s, const char *addr) {
+    if (wb_sig_cache_has(s, addr))
+        return 1;
     wb_sig_record r;
-    int rc = load_record(s, addr, &r);
+    int rc = load_record(s, addr, &r, NULL, NULL);
     return rc == 0 ? 1 : rc == WB_ENOTFOUND ? 0 : rc;
 }
 
@@ -129,8 +150,9 @@ static int encrypt(wb_signal *s, const char *addr, const uint8_t *pt, size_t len
                    int *type) {
     wb_sig_record r;
     wb_sig_state st;
-    int rc = load_record(s, addr, &r);
-    if (rc < 0 || (rc = parse_state(&r, 0, &st)) < 0)
+    int cached;
+    int rc = load_record(s, addr, &r, &st, &cached);
+    if (rc < 0 || (!cached && (rc = parse_state(&r, 0, &st)) < 0))
         return rc;
     wb_buf_reset(&s->msg);
     if ((rc = wb_sig_state_encrypt(&st, s->identity.pub, pt, len, &s->msg)) < 0 ||
@@ -145,6 +167,8 @@ static int encrypt(wb_signal *s, const char *addr, const uint8_t *pt, size_t len
         rc = wb_buf_append(out, s->msg.data, s->msg.len);
         *type = WB_SIGNAL_MSG;
     }
+    if (rc == 0)
+        wb_sig_cache_put(s, addr, &s->out, &st);
 done:
     wb_sig_state_free(&st);
     return rc;
@@ -165,10 +189,13 @@ int wb_signal_encrypt(wb_signal *s, const char *addr, const uint8_t *pt, size_t 
 /* ---- decrypt ---------------------------------------------------------------------------------- */
 
 /* Tries state i of r on m. On success writes the record back with that state updated. */
+/* On success with the current state (i 0), st goes to the cache (and is left zeroed). */
 static int try_state(wb_signal *s, const char *addr, const wb_sig_record *r, unsigned i,
                      wb_sig_state *st, const wb_sig_message *m, wb_buf *pt) {
     int rc = wb_sig_state_decrypt(st, s->identity.pub, m, pt);
-    return rc == 0 ? save_record(s, addr, r, (int)i, st) : rc;
+    if (rc == 0 && (rc = save_record(s, addr, r, (int)i, st)) == 0 && i == 0)
+        wb_sig_cache_put(s, addr, &s->out, st);
+    return rc;
 }
 
 /* A msg: the state that has a chain for its ratchet key, else a ratchet step on each state in
@@ -176,38 +203,48 @@ static int try_state(wb_signal *s, const char *addr, const wb_sig_record *r, uns
 static int decrypt_message(wb_signal *s, const char *addr, const wb_sig_message *m, wb_buf *pt,
                            wb_signal_info *info) {
     wb_sig_record r;
-    wb_sig_state st;
-    int rc = load_record(s, addr, &r), first_rc = 0;
+    wb_sig_state first, parsed; /* the current state from the cache; any state parsed here */
+    int have_first;
+    int rc = load_record(s, addr, &r, &first, &have_first), first_rc = 0;
     if (rc < 0)
         return rc;
     /* pass 0: the state that knows the ratchet key; pass 1: step each state's ratchet */
     for (int pass = 0; pass < 2; pass++) {
         for (unsigned i = 0; i < r.count; i++) {
-            if ((rc = parse_state(&r, i, &st)) < 0) {
+            wb_sig_state *st = i == 0 && have_first ? &first : &parsed;
+            if (st == &parsed && (rc = parse_state(&r, i, &parsed)) < 0) {
                 WB_WARN("signal", "session state %u of %s is damaged", i, addr);
                 if (!first_rc)
                     first_rc = rc;
                 continue;
             }
             /* a chain the state retired is known too: the message is a replay */
-            int known = wb_sig_state_chain(&st, m->ratchet_key) != NULL ||
-                        wb_sig_state_retired(&st, m) < 0;
+            int known = wb_sig_state_chain(st, m->ratchet_key) != NULL ||
+                        wb_sig_state_retired(st, m) < 0;
             if (known == (pass == 0)) {
-                rc = try_state(s, addr, &r, i, &st, m, pt);
-                wb_sig_state_free(&st);
+                /* tried once at most: afterwards the state is in the cache or spent */
+                rc = try_state(s, addr, &r, i, st, m, pt);
+                wb_sig_state_free(st);
+                if (st == &first)
+                    have_first = 0;
                 if (rc == 0 && i > 0)
                     info->events |= WB_SIGNAL_EV_OLD_SESSION;
                 /* a ratchet key belongs to one session: its verdict is final */
                 if (rc == 0 || known)
-                    return rc;
+                    goto done;
                 if (!first_rc)
                     first_rc = rc;
                 continue;
             }
-            wb_sig_state_free(&st);
+            if (st == &parsed)
+                wb_sig_state_free(&parsed);
         }
     }
-    return first_rc ? first_rc : WB_EAUTH;
+    rc = first_rc ? first_rc : WB_EAUTH;
+done:
+    if (have_first)
+        wb_sig_state_free(&first);
+    return rc;
 }
 
 /* The state i whose base key is the pkmsg's (the peer's session we have not answered yet), or -1. */
@@ -251,6 +288,8 @@ static int new_session(wb_signal *s, const char *addr, const wb_sig_record *r,
             info->events |= WB_SIGNAL_EV_PREKEY_USED;
             info->prekey_id = m->prekey_id;
         }
+        if (rc == 0)
+            wb_sig_cache_put(s, addr, &s->out, &st);
     }
     wb_sig_state_free(&st);
 done:
@@ -262,19 +301,26 @@ done:
 static int decrypt_prekey_message(wb_signal *s, const char *addr, const wb_sig_prekey_message *m,
                                   wb_buf *pt, wb_signal_info *info) {
     wb_sig_record r;
-    int rc = load_record(s, addr, &r);
+    wb_sig_state first, st;
+    int have_first;
+    int rc = load_record(s, addr, &r, &first, &have_first);
     int have = rc == 0;
     /* A damaged record cannot be used, but a new session can replace it. */
     if (rc < 0 && rc != WB_ENOTFOUND && rc != WB_EMALFORMED && rc != WB_ETRUNC)
         return rc;
     int i = have ? find_base_key(&r, m->base_key) : -1;
-    if (i < 0)
-        return new_session(s, addr, have ? &r : NULL, m, pt, info);
+    if (i < 0) {
+        rc = new_session(s, addr, have ? &r : NULL, m, pt, info);
+        goto done;
+    }
     /* We have this session already and have not answered on it yet. The registration id is
      * outside every MAC; a peer repeats the one it sent first, so a different one is a forgery. */
-    wb_sig_state st;
-    if ((rc = parse_state(&r, (unsigned)i, &st)) < 0)
-        return rc;
+    if (i == 0 && have_first) {
+        st = first;
+        have_first = 0;
+    } else if ((rc = parse_state(&r, (unsigned)i, &st)) < 0) {
+        goto done;
+    }
     if (st.remote_registration_id != m->registration_id)
         rc = WB_EPROTO;
     else if (!wb_sig_state_chain(&st, m->message.ratchet_key) &&
@@ -287,6 +333,9 @@ static int decrypt_prekey_message(wb_signal *s, const char *addr, const wb_sig_p
     wb_sig_state_free(&st);
     if (rc == 0 && i > 0)
         info->events |= WB_SIGNAL_EV_OLD_SESSION;
+done:
+    if (have_first)
+        wb_sig_state_free(&first);
     return rc;
 }
 

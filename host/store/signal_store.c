@@ -257,6 +257,7 @@ int wb_store_session_get(wb_store *st, const char *addr, wb_buf *out) {
  * there was no row. */
 static int put_record(wb_store *st, const char *update, const char *insert, const char *k1,
                       const char *k2, const uint8_t *rec, size_t len) {
+    st->epoch++;
     for (int pass = 0; pass < 2; pass++) {
         sqlite3_stmt *s = wb_store_stmt(st, pass == 0 ? update : insert);
         if (!s)
@@ -279,6 +280,7 @@ int wb_store_session_put(wb_store *st, const char *addr, const uint8_t *rec, siz
 }
 
 int wb_store_session_delete(wb_store *st, const char *addr) {
+    st->epoch++;
     sqlite3_stmt *s = wb_store_stmt(st, "DELETE FROM signal_sessions WHERE address = ?");
     if (!s)
         return WB_ESTORE;
@@ -308,6 +310,7 @@ int wb_store_sender_key_put(wb_store *st, const char *group, const char *sender,
 }
 
 int wb_store_sender_key_delete(wb_store *st, const char *group, const char *sender) {
+    st->epoch++;
     sqlite3_stmt *s =
         wb_store_stmt(st, "DELETE FROM signal_sender_keys WHERE group_id = ? AND sender = ?");
     if (!s)

@@ -278,6 +278,10 @@ int wb_store_dump(wb_store *st, wb_buf *out) {
 /* ---- transactions ----------------------------------------------------------------------------- */
 
 int wb_store_begin(wb_store *st) {
+    /* SQLite rolls a transaction back by itself after some errors (a full disk, say); whatever a
+     * cache learnt inside it is gone. */
+    if (st->depth > 0 && sqlite3_get_autocommit(st->db))
+        st->epoch++;
     int rc = wb_store_exec(st, st->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT wb_nest");
     if (rc == 0)
         st->depth++;
@@ -307,6 +311,7 @@ int wb_store_rollback(wb_store *st) {
     if (st->depth == 0)
         return WB_ESTATE;
     int rc;
+    st->epoch++;
     if (st->depth > 1) {
         rc = wb_store_exec(st, "ROLLBACK TO wb_nest");
         if (rc == 0)
@@ -322,5 +327,7 @@ int wb_store_rollback(wb_store *st) {
 }
 
 int wb_store_depth(const wb_store *st) { return st->depth; }
+
+uint64_t wb_store_epoch(const wb_store *st) { return st->epoch; }
 
 int wb_store_schema_version(const wb_store *st) { return st->schema_version; }

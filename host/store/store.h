@@ -76,6 +76,14 @@ int wb_store_rollback(wb_store *st);
 /* The nesting depth: 0 outside any transaction. */
 int wb_store_depth(const wb_store *st);
 
+/* A counter for caches of stored rows (host/signal keeps decoded session records): it changes at
+ * every rollback of any level (so data written since may be gone), when SQLite has rolled a
+ * transaction back on its own, and at every write of a Signal record through signal_store.h. A
+ * cache that noted the value after its own last write may trust what it holds while the value is
+ * unchanged. Writes by other connections are not counted: the Signal tables are written only
+ * through this store's accessors. */
+uint64_t wb_store_epoch(const wb_store *st);
+
 /* The schema version (the number of the last migration applied). */
 int wb_store_schema_version(const wb_store *st);
 /* The number of the last migration compiled in. */

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/embed.h"
 #include "store/store.h"
@@ -16,6 +17,7 @@ struct wb_store_slot {
 struct wb_store {
     sqlite3 *db;
     int depth;          /* transaction nesting, 0 outside */
+    uint64_t epoch;     /* wb_store_epoch: bumped at rollbacks and Signal record writes */
     int schema_version; /* user_version after migrations */
     const wb_embed_file *migrations; /* the schema: wb_store_migrations or the caller's */
     struct wb_store_slot *cache;

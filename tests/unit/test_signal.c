@@ -616,6 +616,64 @@ static void test_signal_addresses_follow_baileys_naming(void) {
     CHECK(!wb_signal_address_valid("1 2.1"));
 }
 
+/* wb_signal keeps decoded records of recent sessions (cache.c); the database stays the truth:
+ * a record written behind its back, another wb_signal on the same store, and a caller's
+ * rollback all win over what it cached. */
+static uint32_t counter_of(const sent *m) {
+    wb_sig_message msg;
+    CHECK_EQ(m->type, WB_SIGNAL_MSG);
+    CHECK_EQ(wb_sig_message_parse(&msg, m->ct.data, m->ct.len, NULL), 0);
+    uint32_t c = msg.counter;
+    wb_sig_message_done(&msg);
+    return c;
+}
+
+static void test_signal_cached_sessions_yield_to_the_database(void) {
+    party a, b;
+    party_open(&a, "1.1");
+    party_open(&b, "2.1");
+    session_between(&a, &b, 1);
+    sent m[6];
+    send_text(&a, &b, &m[0], 0);
+    CHECK_EQ(receive(&b, &a, &m[0], NULL), 0);
+    send_text(&b, &a, &m[1], 1); /* a answer, so a sends msgs from now on */
+    CHECK_EQ(receive(&a, &b, &m[1], NULL), 0);
+    /* a record restored behind the cache's back is the one used next */
+    wb_buf ra = WB_BUF_INIT, rb = WB_BUF_INIT;
+    CHECK_EQ(wb_store_session_get(a.st, b.addr, &ra), 0);
+    CHECK_EQ(wb_store_session_get(b.st, a.addr, &rb), 0);
+    send_text(&a, &b, &m[2], 2);
+    CHECK_EQ(receive(&b, &a, &m[2], NULL), 0);
+    CHECK_EQ(receive(&b, &a, &m[2], NULL), WB_EDUPLICATE);
+    CHECK_EQ(wb_store_session_put(b.st, a.addr, rb.data, rb.len), 0);
+    CHECK_EQ(receive(&b, &a, &m[2], NULL), 0);
+    CHECK_EQ(wb_store_session_put(a.st, b.addr, ra.data, ra.len), 0);
+    send_text(&a, &b, &m[3], 3);
+    CHECK_EQ(counter_of(&m[3]), counter_of(&m[2]));
+    /* another wb_signal on the same store moves the session on: the first one sees it */
+    wb_signal *b2;
+    CHECK_EQ(wb_signal_open(&b2, b.st), 0);
+    send_text(&a, &b, &m[4], 4);
+    wb_buf pt = WB_BUF_INIT;
+    CHECK_EQ(wb_signal_decrypt(b2, a.addr, m[4].type, m[4].ct.data, m[4].ct.len, &pt, NULL), 0);
+    CHECK_EQ(receive(&b, &a, &m[4], NULL), WB_EDUPLICATE);
+    wb_signal_close(b2);
+    /* a caller's rollback undoes a decrypt the cache had taken in */
+    send_text(&a, &b, &m[5], 5);
+    CHECK_EQ(wb_store_begin(b.st), 0);
+    CHECK_EQ(receive(&b, &a, &m[5], NULL), 0);
+    CHECK_EQ(wb_store_rollback(b.st), 0);
+    CHECK_EQ(receive(&b, &a, &m[5], NULL), 0);
+    CHECK_EQ(receive(&b, &a, &m[5], NULL), WB_EDUPLICATE);
+    for (int i = 0; i < 6; i++)
+        wb_buf_free(&m[i].ct);
+    wb_buf_free(&pt);
+    wb_buf_free_secret(&ra);
+    wb_buf_free_secret(&rb);
+    party_close(&a);
+    party_close(&b);
+}
+
 /* ---- records ---------------------------------------------------------------------------------- */
 
 static void test_signal_damaged_records_are_refused_not_trusted(void) {
@@ -654,6 +712,7 @@ int main(void) {
     RUN(test_signal_out_of_order_across_ratchet_steps_and_replay_refused);
     RUN(test_signal_every_flipped_byte_fails_and_changes_nothing);
     RUN(test_signal_decrypt_joins_the_callers_transaction);
+    RUN(test_signal_cached_sessions_yield_to_the_database);
     RUN(test_signal_fresh_session_from_peer_keeps_old_one_for_late_messages);
     RUN(test_signal_changed_identity_is_stored_and_reported);
     RUN(test_signal_record_stays_small_over_4000_round_trips);
