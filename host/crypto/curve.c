@@ -1,5 +1,5 @@
-/* Curve25519 for Signal and WhatsApp (curve.h): X25519 key pairs and agreement on libsodium's
- * raw-key crypto_scalarmult, and XEdDSA signatures built from libsodium's Ed25519 scalar and
+/* Curve25519 for Signal and WhatsApp (curve.h): X25519 agreement on libsodium's raw-key
+ * crypto_scalarmult, key pairs through libsodium's Edwards base-point tables, and XEdDSA signatures built from libsodium's Ed25519 scalar and
  * point primitives. Called by the Noise handshake, certificate chains, Signal and pairing.
  *
  * The signature scheme is the one libsignal implements (libsignal-node's curve25519-js,
@@ -25,16 +25,66 @@ static void clamp(uint8_t k[WB_KEY_LEN]) {
     k[31] |= 64;
 }
 
+/* ---- the maps between the two curves ------------------------------------------------------ */
+
+/* (x + a) / (sx * x + b) mod p, with p = 2^255 - 19, for the small constants a, b and sx = +1 or
+ * -1: the maps between the Montgomery u and the Edwards y. x is little-endian with its top bit
+ * ignored, out little-endian. The values are public keys, so OpenSSL's variable-time BIGNUM
+ * arithmetic is fine here. Returns 0, or WB_EBADSIG when the denominator is 0 mod p. */
+static int fraction_mod_p(uint8_t out[32], const uint8_t x_in[32], int a, int sx, int b) {
+    static const uint8_t p_le[32] = {
+        0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
+    uint8_t x_le[32];
+    int rc = WB_ECRYPTO;
+    memcpy(x_le, x_in, 32);
+    x_le[31] &= 0x7f;
+    BN_CTX *ctx = BN_CTX_new();
+    if (!ctx)
+        return WB_ENOMEM;
+    BN_CTX_start(ctx);
+    BIGNUM *p = BN_CTX_get(ctx), *x = BN_CTX_get(ctx), *num = BN_CTX_get(ctx),
+           *den = BN_CTX_get(ctx), *res = BN_CTX_get(ctx);
+    if (!res || !BN_lebin2bn(p_le, 32, p) || !BN_lebin2bn(x_le, 32, x) || !BN_nnmod(x, x, p, ctx) ||
+        !BN_copy(num, x) || !(a >= 0 ? BN_add_word(num, (BN_ULONG)a) : BN_sub_word(num, (BN_ULONG)-a)) ||
+        !(sx > 0 ? BN_copy(den, x) != NULL : BN_sub(den, p, x)) ||
+        !(b >= 0 ? BN_add_word(den, (BN_ULONG)b) : BN_sub_word(den, (BN_ULONG)-b)) ||
+        !BN_nnmod(num, num, p, ctx) || !BN_nnmod(den, den, p, ctx))
+        goto done;
+    if (BN_is_zero(den)) {
+        rc = WB_EBADSIG;
+        goto done;
+    }
+    if (!BN_mod_inverse(den, den, p, ctx) || !BN_mod_mul(res, num, den, p, ctx) ||
+        BN_bn2lebinpad(res, out, 32) != 32)
+        goto done;
+    rc = 0;
+done:
+    BN_CTX_end(ctx);
+    BN_CTX_free(ctx);
+    return rc;
+}
+
 /* ---- X25519 ------------------------------------------------------------------------------- */
 
 int wb_keypair_generate(wb_keypair *kp) {
     wb_keypair t;
+    uint8_t ed[32];
     wb_random_bytes(t.priv, sizeof t.priv);
     clamp(t.priv);
-    int rc = crypto_scalarmult_base(t.pub, t.priv) == 0 ? 0 : WB_ECRYPTO;
+    /* A = aB on the Edwards curve with libsodium's fixed-base tables, then X25519's public key of
+     * a is A's Montgomery u = (1 + y) / (1 - y): together about three quarters of the Montgomery
+     * ladder's cost, which a ratchet step pays once per message. (wb_curve_public keeps the
+     * ladder; the unit tests check that both agree.) */
+    int rc = crypto_scalarmult_ed25519_base_noclamp(ed, t.priv) == 0
+                 ? fraction_mod_p(t.pub, ed, 1, -1, 1)
+                 : WB_ECRYPTO;
     if (rc == 0)
         *kp = t;
+    else
+        rc = WB_ECRYPTO;
     wb_zero(&t, sizeof t);
+    wb_zero(ed, sizeof ed);
     return rc;
 }
 
@@ -161,40 +211,10 @@ done:
     return rc;
 }
 
-/* Edwards y = (u - 1) / (u + 1) mod p for the Montgomery u (top bit ignored, as X25519 does),
- * little-endian in and out. The values are public, so OpenSSL's variable-time BIGNUM modular
- * inverse is fine here. Returns 0, or WB_EBADSIG when u + 1 = 0 mod p (no such point). */
-static int mont_to_edwards_y(uint8_t y[32], const uint8_t u_in[32]) {
-    static const uint8_t p_le[32] = {
-        0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
-    uint8_t u_le[32];
-    int rc = WB_ECRYPTO;
-    memcpy(u_le, u_in, 32);
-    u_le[31] &= 0x7f;
-    BN_CTX *ctx = BN_CTX_new();
-    if (!ctx)
-        return WB_ENOMEM;
-    BN_CTX_start(ctx);
-    BIGNUM *p = BN_CTX_get(ctx), *u = BN_CTX_get(ctx), *num = BN_CTX_get(ctx),
-           *den = BN_CTX_get(ctx), *res = BN_CTX_get(ctx);
-    if (!res || !BN_lebin2bn(p_le, 32, p) || !BN_lebin2bn(u_le, 32, u) ||
-        !BN_nnmod(u, u, p, ctx) || !BN_copy(num, u) || !BN_copy(den, u) ||
-        !BN_sub_word(num, 1) || !BN_add_word(den, 1) || !BN_nnmod(num, num, p, ctx) ||
-        !BN_nnmod(den, den, p, ctx))
-        goto done;
-    if (BN_is_zero(den)) {
-        rc = WB_EBADSIG;
-        goto done;
-    }
-    if (!BN_mod_inverse(den, den, p, ctx) || !BN_mod_mul(res, num, den, p, ctx) ||
-        BN_bn2lebinpad(res, y, 32) != 32)
-        goto done;
-    rc = 0;
-done:
-    BN_CTX_end(ctx);
-    BN_CTX_free(ctx);
-    return rc;
+/* Edwards y = (u - 1) / (u + 1) for the Montgomery u (top bit ignored, as X25519 does).
+ * WB_EBADSIG when u + 1 = 0 mod p (no such point). */
+static int mont_to_edwards_y(uint8_t y[32], const uint8_t u[32]) {
+    return fraction_mod_p(y, u, -1, 1, 1);
 }
 
 /* The Edwards y of the last few keys verified on this thread: a group's sender keys sign every
