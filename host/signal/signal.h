@@ -4,8 +4,13 @@
  * groups ("skmsg" and distribution messages), WhatsApp's plaintext padding and address names.
  *
  * State lives in the SQLite store (store/signal_store.h): our identity, prekeys, one session
- * record per remote device, one sender-key record per (group, sender). Nothing is cached between
- * calls except our own identity key, so a wb_signal never disagrees with its database.
+ * record per remote device, one sender-key record per (group, sender). Besides our own identity
+ * key, a wb_signal keeps the decoded session records of its 32 most recent addresses, written
+ * through: every call still writes its record in its transaction, and the cache is used only
+ * while the store reports nothing else changed (wb_store_epoch: no rollback, no record written
+ * other than by this wb_signal), so it never disagrees with the database. The Signal tables
+ * must therefore be written only through signal_store.h on this process's connections, never by
+ * another process while a wb_signal is open.
  *
  * Transactions. Every call that changes state runs in one store transaction of its own, nested
  * inside the caller's if one is open (store.h). A call that fails has rolled its level back: the

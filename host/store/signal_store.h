@@ -5,7 +5,9 @@
  * their format and checks them when it loads them. Every function is one cached statement, runs
  * inside whatever transaction is open (store.h) and returns 0, WB_ENOTFOUND for a missing row,
  * or WB_ESTORE. Out-parameters are written only on success. Addresses are Signal address strings
- * ("user[_domain].device"), group ids are the group JID strings. */
+ * ("user[_domain].device"), group ids are the group JID strings. Every write of a session or
+ * sender-key record (put or delete) moves wb_store_epoch, which host/signal's record cache
+ * watches. */
 #ifndef WB_STORE_SIGNAL_STORE_H
 #define WB_STORE_SIGNAL_STORE_H
 
