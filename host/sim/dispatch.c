@@ -13,6 +13,9 @@ static const wb_sim_family *const families[] = {
     &wb_sim_family_iq,       &wb_sim_family_pair,     &wb_sim_family_pair_code,
     &wb_sim_family_prekeys,  &wb_sim_family_usync,    &wb_sim_family_privacy,
     &wb_sim_family_presence, &wb_sim_family_queue,    &wb_sim_family_admin,
+    &wb_sim_family_route,    &wb_sim_family_receipt,  &wb_sim_family_notify,
+    &wb_sim_family_groups,   &wb_sim_family_groups_iq, &wb_sim_family_groups_admin,
+    &wb_sim_family_media,    &wb_sim_family_media_http,
 };
 #define NFAMILIES (sizeof families / sizeof *families)
 

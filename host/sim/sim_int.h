@@ -302,6 +302,10 @@ typedef struct wb_sim_family {
 extern const wb_sim_family wb_sim_family_iq, wb_sim_family_pair, wb_sim_family_pair_code,
     wb_sim_family_prekeys, wb_sim_family_usync, wb_sim_family_privacy, wb_sim_family_presence,
     wb_sim_family_queue, wb_sim_family_admin;
+/* Routing, groups and media (route.c, receipt.c, notify.c, groups*.c, media*.c). */
+extern const wb_sim_family wb_sim_family_route, wb_sim_family_receipt, wb_sim_family_notify,
+    wb_sim_family_groups, wb_sim_family_groups_iq, wb_sim_family_groups_admin,
+    wb_sim_family_media, wb_sim_family_media_http;
 
 /* Routes one decoded stanza of a connection. */
 int wb_sim_dispatch(wb_sim_conn *c, wb_node *n);
@@ -358,6 +362,12 @@ int64_t wb_sim_queue_count(wb_sim *sim, const wb_sim_device *d);
 /* ---- prekeys (prekeys.c) -------------------------------------------------------------------- */
 
 int64_t wb_sim_prekey_count(wb_sim *sim, const wb_sim_device *d);
+
+/* ---- contacts (notify.c) ------------------------------------------------------------------- */
+
+/* a and b have exchanged a 1:1 message (route.c): from now on each hears of the other's device
+ * changes (stored; a no-op when already known or a == b). */
+void wb_sim_contacts_touch(wb_sim *sim, const wb_sim_account *a, const wb_sim_account *b);
 
 /* ---- presence (presence.c) ------------------------------------------------------------------- */
 
@@ -424,6 +434,9 @@ struct wb_sim {
     char media_host[128];
     char *media_cert_pem;
     void *server;                  /* the libuv host (server.c), when there is one */
+    struct wb_sim_groups *groups;  /* groups.c (groups.h) */
+    struct wb_sim_media *media;    /* media.c (media.h) */
+    struct wb_sim_contacts *contacts; /* notify.c */
 };
 
 /* Unix time in seconds and milliseconds (opts.clock when set). */

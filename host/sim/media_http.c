@@ -1,0 +1,158 @@
+/* Media upload and download over HTTP(S) (media.h), as Baileys' getWAUploadToServer and
+ * downloadContentFromMessage use them (Utils/messages-media.js):
+ *
+ *   POST /mms/<kind>/<fileEncSha256, base64url>?auth=<media_conn auth>&token=<the same hash>
+ *        body: the encrypted file (AES-CBC ciphertext and its 10-byte MAC, as the client made it)
+ *        -> 200 {"url": "https://<host><direct_path>", "direct_path": "/v/t62.../<hex>.enc?...",
+ *                "ts": <unix>}
+ *        401 wrong auth, 400 a hash that does not match the body, 404 an unknown kind
+ *   GET  <direct_path>  -> 200 the stored bytes; 403 when the path's signature (oh=) is wrong,
+ *        404 when nothing is stored there
+ *
+ * The direct path is a function of the blob's hash (the same upload twice gives the same path)
+ * and is signed with a key of the state, so URLs survive restarts and cannot be guessed. Blobs
+ * are rows of the media table (sim.db under --state). */
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/enc.h"
+#include "core/mem.h"
+#include "crypto/hash.h"
+#include "sim/media.h"
+
+/* Upload paths (Baileys' MEDIA_PATH_MAP) and the prefix of the direct paths they get. */
+static const struct {
+    const char *path, *kind, *prefix;
+} kinds[] = {
+    {"/mms/image/", "image", "/v/t62.7118-24/"},
+    {"/mms/video/", "video", "/v/t62.7161-24/"},
+    {"/mms/audio/", "audio", "/v/t62.7114-24/"},
+    {"/mms/document/", "document", "/v/t62.7119-24/"},
+    {"/mms/md-app-state/", "md-app-state", "/v/t62.7115-24/"},
+    {"/product/image/", "product-image", "/v/t45.5328-4/"},
+    {"/pps/biz-cover-photo/", "biz-cover-photo", "/v/t39.30808-6/"},
+};
+
+#define DIRECT_QUERY "ccb=11-4&_nc_sid=5e03e0&mms3=true"
+
+static void refuse(wb_sim *sim, wb_sim_reply *r, int status, const char *why) {
+    wb_sim_countf(sim, 1, "media.refused.%d", status);
+    wb_sim_reply_error(r, status, "%s", why);
+}
+
+/* ---- upload ------------------------------------------------------------------------------ */
+
+static int store_blob(wb_sim *sim, const char *path, const char *kind, const uint8_t hash[32],
+                      const wb_sim_request *req) {
+    sqlite3_stmt *s = wb_store_stmt(sim->db, "INSERT INTO media (path, kind, enc_sha256, data, "
+                                             "created) VALUES (?, ?, ?, ?, ?) "
+                                             "ON CONFLICT DO NOTHING");
+    if (!s)
+        return WB_ESTORE;
+    sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 3, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 4, req->body_len ? req->body : (const uint8_t *)"", (int)req->body_len,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, wb_sim_now(sim));
+    return wb_store_done(s, sqlite3_step(s) == SQLITE_DONE ? 0 : WB_ESTORE);
+}
+
+static void on_upload(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r) {
+    size_t k = 0, nk = sizeof kinds / sizeof *kinds;
+    while (k < nk && strncmp(req->path, kinds[k].path, strlen(kinds[k].path)) != 0)
+        k++;
+    if (k == nk) {
+        refuse(sim, r, 404, "no such media kind");
+        return;
+    }
+    const char *token = req->path + strlen(kinds[k].path);
+    char auth[128];
+    if (wb_sim_query_param(req, "auth", auth, sizeof auth) != 1 || !wb_sim_media_auth_ok(sim, auth)) {
+        refuse(sim, r, 401, "the auth parameter is not the media_conn token");
+        return;
+    }
+    uint8_t got[WB_SHA256_LEN];
+    wb_buf want = WB_BUF_INIT;
+    int bad = strlen(token) > 64 || wb_b64_decode(&want, token, strlen(token), WB_B64_URL) < 0 ||
+              want.len != WB_SHA256_LEN;
+    if (!bad) {
+        wb_sha256(got, req->body_len ? req->body : (const uint8_t *)"", req->body_len);
+        bad = memcmp(got, want.data, WB_SHA256_LEN) != 0;
+    }
+    wb_buf_free(&want);
+    if (bad || req->body_len > WB_SIM_MEDIA_MAX) {
+        refuse(sim, r, 400, "the path must end in the base64url SHA-256 of the body");
+        return;
+    }
+    /* /v/t62.../<hex of 16 bytes of the hash>.enc, signed */
+    wb_buf path = WB_BUF_INIT;
+    wb_buf_append(&path, kinds[k].prefix, strlen(kinds[k].prefix));
+    wb_hex_encode(&path, got, 16);
+    wb_buf_append(&path, ".enc", 5); /* with the NUL */
+    if (path.err) {
+        wb_buf_free(&path);
+        refuse(sim, r, 500, "out of memory");
+        return;
+    }
+    if (store_blob(sim, (const char *)path.data, kinds[k].kind, got, req) < 0) {
+        wb_buf_free(&path);
+        refuse(sim, r, 500, "cannot store the blob");
+        return;
+    }
+    char oh[33], body[512];
+    wb_sim_media_sign(sim, (const char *)path.data, path.len - 1, oh);
+    int len = snprintf(body, sizeof body,
+                       "{\"url\":\"https://%s%s?" DIRECT_QUERY "&oh=%s\","
+                       "\"direct_path\":\"%s?" DIRECT_QUERY "&oh=%s\",\"ts\":%" PRId64 "}",
+                       sim->media_host, (const char *)path.data, oh, (const char *)path.data, oh,
+                       wb_sim_now(sim));
+    wb_buf_free(&path);
+    wb_sim_count(sim, "media.uploads", 1);
+    wb_sim_countf(sim, 1, "media.uploads_by_kind.%s", kinds[k].kind);
+    wb_sim_count(sim, "media.bytes_in", (int64_t)req->body_len);
+    wb_sim_reply_json(r, 200, body, (size_t)len);
+}
+
+/* ---- download ---------------------------------------------------------------------------- */
+
+static void on_download(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r) {
+    char oh[64], want[33];
+    size_t plen = strlen(req->path);
+    if (wb_sim_query_param(req, "oh", oh, sizeof oh) != 1) {
+        refuse(sim, r, 403, "the path is not signed (oh=)");
+        return;
+    }
+    wb_sim_media_sign(sim, req->path, plen, want);
+    if (strlen(oh) != 32 || wb_memneq(oh, want, 32)) {
+        refuse(sim, r, 403, "bad signature (oh=)");
+        return;
+    }
+    sqlite3_stmt *s = wb_store_stmt(sim->db, "SELECT data FROM media WHERE path = ?");
+    if (!s) {
+        refuse(sim, r, 500, "database error");
+        return;
+    }
+    sqlite3_bind_text(s, 1, req->path, (int)plen, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        wb_sim_count(sim, "media.downloads", 1);
+        wb_sim_count(sim, "media.bytes_out", (int64_t)n);
+        r->respond(r, 200, "application/octet-stream", sqlite3_column_blob(s, 0), n);
+    } else {
+        refuse(sim, r, 404, "no such media");
+    }
+    wb_store_done(s, 0);
+}
+
+static const wb_sim_http_route http[] = {
+    {"POST", "/mms/*", on_upload},
+    {"POST", "/product/*", on_upload},
+    {"POST", "/pps/*", on_upload},
+    {"GET", "/v/*", on_download},
+    {NULL, NULL, NULL},
+};
+
+const wb_sim_family wb_sim_family_media_http = {.name = "media_http", .http = http};
