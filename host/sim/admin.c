@@ -46,7 +46,7 @@ int wb_sim_query_param(const wb_sim_request *req, const char *name, char *out, s
     wb_buf b = WB_BUF_INIT;
     out[0] = '\0';
     int rc = wb_http_query_get(req->query ? req->query : "", name, &b);
-    if (rc == 1 && (b.len >= cap || memchr(b.data, 0, b.len)))
+    if (rc == 1 && (b.len >= cap || (b.len && memchr(b.data, 0, b.len))))
         rc = WB_ETOOBIG;
     if (rc == 1)
         snprintf(out, cap, "%.*s", (int)b.len, b.data ? (const char *)b.data : "");

@@ -55,11 +55,16 @@ export class Inbox {
   entries (chat) { return this.byChat.get(chat) ?? [] }
 
   // Waits until chat has at least n texts; rejects after timeoutMs.
-  async waitCount (chat, n, timeoutMs = 20000) {
+  waitCount (chat, n, timeoutMs = 20000) {
+    return this.waitUntil(chat, (es) => es.length >= n, timeoutMs, `${n} texts`)
+  }
+
+  // Waits until pred(entries of chat) holds.
+  async waitUntil (chat, pred, timeoutMs = 20000, what = 'a condition') {
     const t0 = performance.now()
-    while (this.entries(chat).length < n) {
+    while (!pred(this.entries(chat))) {
       if (performance.now() - t0 > timeoutMs) {
-        throw new Error(`${this.client.opts.name}: ${this.entries(chat).length} of ${n} texts in ${chat} after ${timeoutMs} ms`)
+        throw new Error(`${this.client.opts.name}: ${what} in ${chat} not met after ${timeoutMs} ms (${this.entries(chat).length} texts)`)
       }
       await new Promise((resolve) => setTimeout(resolve, 20))
     }

@@ -3,6 +3,7 @@
 //
 //   const sim = await startSim({ state: dir, stanzaLog: file })
 //   startSim({ tls: { cert: PATH, key: PATH, ca: PEM } })   wss:// and https://, trusting ca
+//   startSim({ state: dir, port: old.port })   a restart where clients can find it again
 //   sim.url            ws://127.0.0.1:PORT/ws/chat (the first line the simulator prints)
 //   sim.info           GET /admin/info: { rootKey, ws, mediaHost, mediaCert }
 //   await sim.admin('POST', '/admin/fault', { device, action })   -> parsed JSON (throws on >= 400)
@@ -22,8 +23,8 @@ export class SimError extends Error {
   }
 }
 
-export async function startSim ({ state, stanzaLog, log = 'warn', tls, env } = {}) {
-  const args = ['sim', '--listen', '127.0.0.1:0', '--log', log]
+export async function startSim ({ state, stanzaLog, log = 'warn', tls, env, port = 0 } = {}) {
+  const args = ['sim', '--listen', `127.0.0.1:${port}`, '--log', log]
   if (state) args.push('--state', state)
   if (stanzaLog) args.push('--stanza-log', stanzaLog)
   if (tls) args.push('--tls', tls.cert, tls.key)
@@ -40,6 +41,7 @@ export async function startSim ({ state, stanzaLog, log = 'warn', tls, env } = {
   const sim = {
     url,
     base,
+    port: Number(new URL(url).port),
     proc,
     stderr: () => Buffer.concat(stderr).toString(),
     async admin (method, path, body) {

@@ -1,0 +1,622 @@
+/* Unit tests for the simulator's routing, groups and media (host/sim route.c, receipt.c,
+ * notify.c, groups*.c, media*.c), driven from memory through sim_fixture.h: the attributes and
+ * child order of delivered stanzas, receipts to every sender device, the queue closed by
+ * receipts, device-list notifications to contacts, w:g2 with its notifications, POST
+ * /admin/groups, media_conn, upload and download, persistence, and bad input. Real Baileys
+ * clients run the same paths in tests/interop/sim_{messages,groups,media,faults}.test.mjs. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "core/enc.h"
+#include "crypto/hash.h"
+#include "sim/sim_int.h"
+#include "sim_fixture.h"
+
+static wb_arena scratch;
+
+static const char *attr(const wb_node *n, const char *k) {
+    const char *v = wb_node_attr(n, k);
+    return v ? v : "";
+}
+
+static int64_t counter(sim_fx *fx, const char *path) {
+    wb_buf b = WB_BUF_INIT;
+    wb_sim_stats(fx->sim, &b);
+    wb_buf_put_u8(&b, 0);
+    cJSON *o = cJSON_Parse((const char *)b.data);
+    wb_buf_free(&b);
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", path);
+    cJSON *v = o;
+    for (char *save = NULL, *part = strtok_r(copy, ".", &save); part && v;
+         part = strtok_r(NULL, ".", &save))
+        v = cJSON_GetObjectItemCaseSensitive(v, part);
+    int64_t n = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+    cJSON_Delete(o);
+    return n;
+}
+
+/* How many stanzas wait in the queue of the device jid. */
+static int64_t queued(sim_fx *fx, const char *jid) {
+    wb_jid j;
+    wb_sim_device *d = wb_jid_parse(&j, jid) == 0 ? wb_sim_device_by_jid(fx->sim, &j) : NULL;
+    return d ? wb_sim_queue_count(fx->sim, d) : -1;
+}
+
+/* 1 when c has an unread stanza tag whose attribute key is value. */
+static int has(fx_client *c, const char *tag, const char *key, const char *value) {
+    wb_node *n;
+    while ((n = fx_next(c, tag)))
+        if (strcmp(attr(n, key), value) == 0)
+            return 1;
+    return 0;
+}
+
+/* Logs in as the linked device l and says passive/active. */
+static fx_client *login_active(sim_fx *fx, fx_client *l) {
+    fx_client *c = fx_login(fx, l);
+    CHECK(fx_next(c, "success") != NULL);
+    wb_node *r = fx_iq(c, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
+    CHECK_STR(attr(r, "type"), "result");
+    CHECK(fx_next(c, "ib") != NULL);
+    return c;
+}
+
+/* A linked and logged-in device of phone. */
+static fx_client *online(sim_fx *fx, const char *phone, fx_client **linked_out) {
+    fx_client *l = fx_link_qr(fx, phone);
+    CHECK(l != NULL);
+    if (!l)
+        abort();
+    if (linked_out)
+        *linked_out = l;
+    return login_active(fx, l);
+}
+
+static void user_jid(const fx_client *c, char *out) {
+    snprintf(out, WB_JID_STR_MAX, "%s@s.whatsapp.net", c->phone);
+}
+
+static wb_node *enc(const char *type, const char *bytes) {
+    wb_node *e = WB_NODE(&scratch, "enc", {"v", "2"}, {"type", type});
+    wb_node_set_bytes(e, bytes, strlen(bytes));
+    return e;
+}
+
+static wb_node *to_entry(wb_node *parts, const char *jid, const char *type, const char *bytes) {
+    wb_node *t = WB_CHILD(parts, "to", {"jid", jid});
+    wb_node_add(t, enc(type, bytes));
+    return t;
+}
+
+/* The content of a node's child enc number i (0-based) as a string, or "". */
+static const char *enc_text(const wb_node *n, uint32_t i) {
+    uint32_t it = 0;
+    wb_node *e = NULL;
+    for (uint32_t k = 0; k <= i; k++)
+        e = wb_node_next(n, "enc", &it);
+    size_t len;
+    const uint8_t *p = wb_node_content(e, &len);
+    return p ? (const char *)p : "";
+}
+
+/* A 1:1 text from c to peer's devices (jids, NULL-terminated), each a pkmsg "for <jid>". */
+static void send_direct(fx_client *c, const char *id, const char *to, const char *const *jids,
+                        int identity) {
+    wb_node *m = WB_NODE(&scratch, "message", {"id", id}, {"to", to}, {"type", "text"});
+    wb_node *parts = wb_node_add_new(m, "participants");
+    for (size_t i = 0; jids[i]; i++) {
+        char body[160];
+        snprintf(body, sizeof body, "for %s", jids[i]);
+        to_entry(parts, jids[i], i == 0 ? "pkmsg" : "msg", body);
+    }
+    if (identity)
+        wb_node_set_bytes(wb_node_add_new(m, "device-identity"), "ID", 2);
+    fx_send(c, m);
+}
+
+static wb_node *w_g2(fx_client *c, const char *type, const char *to, wb_node *child) {
+    static unsigned seq;
+    char id[24];
+    snprintf(id, sizeof id, "g2.%u", ++seq);
+    wb_node *iq = WB_NODE(&scratch, "iq", {"id", id}, {"type", type}, {"xmlns", "w:g2"}, {"to", to});
+    wb_node_add(iq, child);
+    fx_send(c, iq);
+    for (size_t i = c->next; i < c->ninbox; i++)
+        if (wb_node_is(c->inbox[i], "iq") && strcmp(attr(c->inbox[i], "id"), id) == 0)
+            return c->inbox[i];
+    return NULL;
+}
+
+static wb_node *participants_node(const char *tag, const char *const *jids) {
+    wb_node *n = wb_node_new(&scratch, tag);
+    for (size_t i = 0; jids[i]; i++)
+        WB_CHILD(n, "participant", {"jid", jids[i]});
+    return n;
+}
+
+/* ---- 1:1 ----------------------------------------------------------------------------------- */
+
+static void test_sim_route_direct_message_reaches_each_device_with_sender_attributes(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a1 = online(&fx, "15550001111", NULL), *a2 = online(&fx, "15550001111", NULL);
+    fx_client *b1 = online(&fx, "15550002222", NULL), *c1 = online(&fx, "15550003333", NULL);
+    char b_user[WB_JID_STR_MAX];
+    user_jid(b1, b_user);
+    /* a1 names b's device, its own other device and a stranger's device */
+    const char *jids[] = {b1->jid, a2->jid, c1->jid, NULL};
+    send_direct(a1, "M1", b_user, jids, 1);
+    wb_node *ack = fx_next(a1, "ack");
+    CHECK_STR(attr(ack, "class"), "message");
+    CHECK_STR(attr(ack, "id"), "M1");
+    CHECK_STR(attr(ack, "from"), b_user);
+    CHECK(attr(ack, "t")[0] != '\0');
+    CHECK(wb_node_attr(ack, "error") == NULL);
+
+    wb_node *m = fx_next(b1, "message");
+    CHECK_STR(attr(m, "from"), a1->jid);
+    CHECK_STR(attr(m, "id"), "M1");
+    CHECK_STR(attr(m, "t"), attr(ack, "t"));
+    CHECK_STR(attr(m, "type"), "text");
+    CHECK_STR(attr(m, "notify"), "Tester");
+    CHECK_STR(attr(m, "sender_lid"), a1->lid);
+    CHECK(wb_node_attr(m, "recipient") == NULL);
+    CHECK(wb_node_attr(m, "offline") == NULL);
+    CHECK_EQ(m ? m->nkids : 0, 2);
+    CHECK_STR(attr(wb_node_child(m, "enc"), "type"), "pkmsg");
+    CHECK_STR(enc_text(m, 0), "for 15550002222:1@s.whatsapp.net");
+    CHECK(m && m->nkids == 2 && wb_node_is(m->kids[1], "device-identity"));
+
+    wb_node *own = fx_next(a2, "message");
+    CHECK_STR(attr(own, "from"), a1->jid);
+    CHECK_STR(attr(own, "recipient"), b_user);
+    CHECK(wb_node_attr(own, "sender_lid") == NULL);
+    CHECK_STR(enc_text(own, 0), "for 15550001111:2@s.whatsapp.net");
+    CHECK(wb_node_child(own, "device-identity") == NULL); /* a msg, not a pkmsg */
+
+    CHECK(fx_next(c1, "message") == NULL);
+    CHECK_EQ(counter(&fx, "route.dropped.foreign_device"), 1);
+    CHECK_EQ(counter(&fx, "messages.deliveries"), 2);
+
+    /* addressed by LID: from is the sender's LID device, with sender_pn */
+    char b_lid_dev[WB_JID_STR_MAX], b_lid_user[WB_JID_STR_MAX];
+    snprintf(b_lid_dev, sizeof b_lid_dev, "%s", b1->lid);
+    snprintf(b_lid_user, sizeof b_lid_user, "%.*s@lid", (int)strcspn(b1->lid, ":"), b1->lid);
+    const char *lids[] = {b_lid_dev, NULL};
+    send_direct(a1, "M2", b_lid_user, lids, 0);
+    m = fx_next(b1, "message");
+    CHECK_STR(attr(m, "from"), a1->lid);
+    CHECK_STR(attr(m, "sender_pn"), a1->jid);
+    CHECK(wb_node_child(m, "device-identity") == NULL); /* none was sent */
+    sim_fx_free(&fx);
+}
+
+static void test_sim_route_receipts_reach_every_sender_device_and_close_the_queue(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a1 = online(&fx, "15550001111", NULL), *a2 = online(&fx, "15550001111", NULL);
+    fx_client *lb, *b1 = online(&fx, "15550002222", &lb);
+    char b_user[WB_JID_STR_MAX], a_user[WB_JID_STR_MAX];
+    user_jid(b1, b_user);
+    user_jid(a1, a_user);
+    const char *jids[] = {b1->jid, NULL};
+    send_direct(a1, "M1", b_user, jids, 0);
+    send_direct(a1, "M2", b_user, jids, 0);
+    CHECK(fx_next(b1, "message") && fx_next(b1, "message"));
+    CHECK_EQ(queued(&fx, b1->jid), 2);
+    /* a batch: M1 and M2, inactive -> a plain delivery receipt, to both of a's devices */
+    wb_node *r = WB_NODE(&scratch, "receipt", {"id", "M1"}, {"to", a1->jid}, {"type", "inactive"});
+    WB_CHILD(wb_node_add_new(r, "list"), "item", {"id", "M2"});
+    fx_send(b1, r);
+    CHECK_EQ(queued(&fx, b1->jid), 0);
+    wb_node *ack = fx_next(b1, "ack");
+    CHECK_STR(attr(ack, "class"), "receipt");
+    CHECK_STR(attr(ack, "type"), "inactive");
+    fx_client *both[] = {a1, a2};
+    for (int i = 0; i < 2; i++) {
+        wb_node *got = fx_next(both[i], "receipt");
+        CHECK_STR(attr(got, "from"), b_user);
+        CHECK_STR(attr(got, "id"), "M1");
+        CHECK(wb_node_attr(got, "type") == NULL);
+        CHECK_STR(attr(wb_node_path(got, "list", "item", NULL), "id"), "M2");
+    }
+    /* read: the type is kept */
+    fx_send(b1, WB_NODE(&scratch, "receipt", {"id", "M1"}, {"to", a1->jid}, {"type", "read"}));
+    CHECK_STR(attr(fx_next(a2, "receipt"), "type"), "read");
+    CHECK_STR(attr(fx_next(a1, "receipt"), "type"), "read");
+    /* a2 has not acked its receipts: they wait for its next login */
+    CHECK_EQ(queued(&fx, a2->jid), 2);
+    /* a retry goes to the sending device only, from the asking device, children kept */
+    wb_node *retry = WB_NODE(&scratch, "receipt", {"id", "M1"}, {"to", a1->jid}, {"type", "retry"});
+    WB_CHILD(retry, "retry", {"count", "1"}, {"id", "M1"}, {"v", "1"});
+    fx_send(b1, retry);
+    wb_node *got = fx_next(a1, "receipt");
+    CHECK_STR(attr(got, "type"), "retry");
+    CHECK_STR(attr(got, "from"), b1->jid);
+    CHECK_STR(attr(wb_node_child(got, "retry"), "count"), "1");
+    CHECK(fx_next(a2, "receipt") == NULL);
+    /* sender receipts (own-device copies) are not routed */
+    fx_send(a2, WB_NODE(&scratch, "receipt", {"id", "M1"}, {"recipient", b_user}, {"type", "sender"}));
+    CHECK(fx_next(a1, "receipt") == NULL);
+    CHECK(fx_next(b1, "receipt") == NULL);
+    (void)lb;
+    (void)a_user;
+    sim_fx_free(&fx);
+}
+
+static void test_sim_route_offline_device_gets_its_messages_after_passive_active(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a1 = online(&fx, "15550001111", NULL);
+    fx_client *lb, *b1 = online(&fx, "15550002222", &lb);
+    char b_user[WB_JID_STR_MAX];
+    user_jid(b1, b_user);
+    fx_client_drop(b1);
+    const char *jids[] = {lb->jid, NULL};
+    send_direct(a1, "O1", b_user, jids, 0);
+    send_direct(a1, "O2", b_user, jids, 0);
+    send_direct(a1, "O3", b_user, jids, 0);
+    CHECK_EQ(counter(&fx, "queued.message"), 3);
+    fx_client *b2 = fx_login(&fx, lb);
+    CHECK(fx_next(b2, "success") != NULL);
+    CHECK(fx_next(b2, "message") == NULL); /* not before passive/active */
+    fx_iq(b2, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
+    const char *ids[] = {"O1", "O2", "O3"};
+    for (int i = 0; i < 3; i++) {
+        wb_node *m = fx_next(b2, "message");
+        CHECK_STR(attr(m, "id"), ids[i]);
+        CHECK_STR(attr(m, "offline"), "1");
+        CHECK_STR(attr(m, "from"), a1->jid);
+        fx_send(b2, WB_NODE(&scratch, "receipt", {"id", ids[i]}, {"to", a1->jid}));
+    }
+    CHECK_STR(attr(wb_node_child(fx_next(b2, "ib"), "offline"), "count"), "3");
+    CHECK_EQ(counter(&fx, "acked.message"), 3);
+    CHECK_EQ(queued(&fx, b1->jid), 0);
+    sim_fx_free(&fx);
+}
+
+static void test_sim_route_device_lists_reach_contacts_only(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a1 = online(&fx, "15550001111", NULL), *b1 = online(&fx, "15550002222", NULL);
+    fx_client *c1 = online(&fx, "15550003333", NULL);
+    char b_user[WB_JID_STR_MAX];
+    user_jid(b1, b_user);
+    const char *jids[] = {b1->jid, NULL};
+    send_direct(a1, "M1", b_user, jids, 0); /* a and b are contacts now */
+    fx_client *b2 = online(&fx, "15550002222", NULL);
+    fx_client *told[] = {a1, b1};
+    for (int i = 0; i < 2; i++) {
+        wb_node *n = fx_next(told[i], "notification");
+        CHECK_STR(attr(n, "type"), "devices");
+        CHECK_STR(attr(n, "from"), b_user);
+        wb_node *d = wb_node_path(n, "add", "device", NULL);
+        CHECK_STR(attr(d, "jid"), b2->jid);
+        CHECK_STR(attr(d, "key-index"), "2");
+        CHECK(strncmp(attr(wb_node_child(n, "add"), "device_hash"), "2:", 2) == 0);
+    }
+    CHECK(fx_next(c1, "notification") == NULL);
+    CHECK(fx_next(b2, "notification") == NULL);
+    sim_fx_free(&fx);
+}
+
+/* ---- groups ---------------------------------------------------------------------------------- */
+
+static void test_sim_route_group_create_and_messages_put_the_device_enc_before_skmsg(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a1 = online(&fx, "15550001111", NULL), *a2 = online(&fx, "15550001111", NULL);
+    fx_client *b1 = online(&fx, "15550002222", NULL), *c1 = online(&fx, "15550003333", NULL);
+    fx_client *d1 = online(&fx, "15550004444", NULL);
+    char a_user[WB_JID_STR_MAX], b_user[WB_JID_STR_MAX], c_user[WB_JID_STR_MAX];
+    user_jid(a1, a_user);
+    user_jid(b1, b_user);
+    user_jid(c1, c_user);
+    const char *members[] = {b_user, c_user, "19990000000@s.whatsapp.net", NULL};
+    wb_node *create = participants_node("create", members);
+    wb_node_set(create, "subject", "trio");
+    wb_node *res = w_g2(a1, "set", "@g.us", create);
+    CHECK_STR(attr(res, "type"), "result");
+    wb_node *g = wb_node_child(res, "group");
+    CHECK_STR(attr(g, "subject"), "trio");
+    CHECK_STR(attr(g, "addressing_mode"), "pn");
+    CHECK_STR(attr(g, "creator"), a_user);
+    CHECK_STR(attr(g, "size"), "3"); /* the unknown number is left out */
+    CHECK_STR(attr(wb_node_child(g, "participant"), "type"), "superadmin");
+    char gid[WB_JID_STR_MAX];
+    snprintf(gid, sizeof gid, "%s@g.us", attr(g, "id"));
+    CHECK(strlen(attr(g, "id")) == 18);
+    /* the members and the creator's other device hear of it; the creating device does not */
+    fx_client *told[] = {a2, b1, c1};
+    for (int i = 0; i < 3; i++) {
+        wb_node *n = fx_next(told[i], "notification");
+        CHECK_STR(attr(n, "type"), "w:gp2");
+        CHECK_STR(attr(n, "from"), gid);
+        CHECK_STR(attr(n, "participant"), a_user);
+        CHECK_STR(attr(wb_node_path(n, "create", "group", NULL), "subject"), "trio");
+    }
+    CHECK(!has(a1, "notification", "type", "w:gp2"));
+    /* Baileys' order: skmsg, then the participants that need the sender key */
+    wb_node *m = WB_NODE(&scratch, "message", {"id", "G1"}, {"to", gid}, {"type", "text"},
+                         {"addressing_mode", "pn"});
+    wb_node_add(m, enc("skmsg", "group ciphertext"));
+    to_entry(wb_node_add_new(m, "participants"), b1->jid, "pkmsg", "skdm for b");
+    wb_node_set_bytes(wb_node_add_new(m, "device-identity"), "ID", 2);
+    fx_send(a1, m);
+    CHECK_STR(attr(fx_next(a1, "ack"), "from"), gid);
+    wb_node *got = fx_next(b1, "message");
+    CHECK_STR(attr(got, "from"), gid);
+    CHECK_STR(attr(got, "participant"), a1->jid);
+    CHECK_STR(attr(got, "participant_lid"), a1->lid);
+    CHECK_STR(attr(got, "addressing_mode"), "pn");
+    CHECK_STR(enc_text(got, 0), "skdm for b");
+    CHECK_STR(enc_text(got, 1), "group ciphertext");
+    CHECK(wb_node_child(got, "device-identity") != NULL);
+    fx_client *skonly[] = {c1, a2};
+    for (int i = 0; i < 2; i++) {
+        got = fx_next(skonly[i], "message");
+        CHECK_EQ(wb_node_count(got, "enc"), 1);
+        CHECK_STR(enc_text(got, 0), "group ciphertext");
+        CHECK(wb_node_child(got, "device-identity") == NULL);
+    }
+    CHECK(fx_next(a1, "message") == NULL);
+    /* a stranger may not post; nothing is delivered */
+    m = WB_NODE(&scratch, "message", {"id", "G2"}, {"to", gid}, {"type", "text"});
+    wb_node_add(m, enc("skmsg", "intruder"));
+    fx_send(d1, m);
+    CHECK_STR(attr(fx_next(d1, "ack"), "error"), "403");
+    CHECK(fx_next(b1, "message") == NULL);
+    /* a retry resend names one member device and carries its enc directly */
+    m = WB_NODE(&scratch, "message", {"id", "G1"}, {"to", gid}, {"type", "text"},
+                {"participant", c1->jid});
+    wb_node_add(m, enc("pkmsg", "resend for c"));
+    fx_send(a1, m);
+    got = fx_next(c1, "message");
+    CHECK_STR(attr(got, "participant"), a1->jid);
+    CHECK_STR(enc_text(got, 0), "resend for c");
+    CHECK(fx_next(b1, "message") == NULL);
+    /* group receipts go to the sender's devices with the reader as participant */
+    fx_send(b1, WB_NODE(&scratch, "receipt", {"id", "G1"}, {"to", gid}, {"participant", a1->jid},
+                        {"type", "read"}));
+    wb_node *rc = fx_next(a2, "receipt");
+    CHECK_STR(attr(rc, "from"), gid);
+    CHECK_STR(attr(rc, "participant"), b_user);
+    CHECK_STR(attr(rc, "type"), "read");
+    sim_fx_free(&fx);
+}
+
+static void test_sim_route_group_changes_are_checked_and_told_to_members(void) {
+    char dir[] = "/tmp/wabot-sim-route-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    sim_fx fx;
+    sim_fx_init(&fx, dir);
+    fx_client *la, *a1 = online(&fx, "15550001111", &la);
+    fx_client *b1 = online(&fx, "15550002222", NULL), *c1 = online(&fx, "15550003333", NULL);
+    char a_user[WB_JID_STR_MAX], b_user[WB_JID_STR_MAX], c_user[WB_JID_STR_MAX];
+    user_jid(a1, a_user);
+    user_jid(b1, b_user);
+    user_jid(c1, c_user);
+    const char *bs[] = {b_user, NULL}, *cs[] = {c_user, NULL};
+    wb_node *create = participants_node("create", bs);
+    wb_node_set(create, "subject", "pair");
+    char gid[WB_JID_STR_MAX];
+    snprintf(gid, sizeof gid, "%s@g.us",
+             attr(wb_node_child(w_g2(a1, "set", "@g.us", create), "group"), "id"));
+    fx_next(b1, "notification");
+    /* only admins add; c is not a member and may not even look */
+    wb_node *r = w_g2(b1, "set", gid, participants_node("add", cs));
+    CHECK_STR(attr(r, "type"), "error");
+    CHECK_STR(attr(wb_node_child(r, "error"), "code"), "403");
+    CHECK_STR(attr(wb_node_child(w_g2(c1, "get", gid, WB_NODE(&scratch, "query",
+                                                               {"request", "interactive"})),
+                                 "error"), "code"), "403");
+    const char *again[] = {c_user, b_user, "19990000000@s.whatsapp.net", NULL};
+    r = w_g2(a1, "set", gid, participants_node("add", again));
+    wb_node *add = wb_node_child(r, "add");
+    uint32_t it = 0;
+    wb_node *p1 = wb_node_next(add, "participant", &it), *p2 = wb_node_next(add, "participant", &it);
+    wb_node *p3 = wb_node_next(add, "participant", &it);
+    CHECK(wb_node_attr(p1, "error") == NULL);
+    CHECK_STR(attr(p2, "error"), "409");
+    CHECK_STR(attr(p3, "error"), "404");
+    fx_client *all[] = {a1, b1, c1};
+    for (int i = 0; i < 3; i++) {
+        wb_node *n = fx_next(all[i], "notification");
+        CHECK_STR(attr(n, "participant"), a_user);
+        CHECK_STR(attr(wb_node_path(n, "add", "participant", NULL), "jid"), c_user);
+        CHECK_EQ(wb_node_count(wb_node_child(n, "add"), "participant"), 1);
+    }
+    /* subject, from a member */
+    wb_node *subj = wb_node_new(&scratch, "subject");
+    wb_node_set_bytes(subj, "renamed", 7);
+    CHECK_STR(attr(w_g2(c1, "set", gid, subj), "type"), "result");
+    wb_node *n = fx_next(a1, "notification");
+    CHECK_STR(attr(wb_node_child(n, "subject"), "subject"), "renamed");
+    CHECK_STR(attr(wb_node_child(n, "subject"), "s_o"), c_user);
+    fx_next(b1, "notification");
+    fx_next(c1, "notification");
+    /* c leaves: the rest and c itself hear a remove by c */
+    wb_node *leave = wb_node_new(&scratch, "leave");
+    WB_CHILD(leave, "group", {"id", gid});
+    CHECK_STR(attr(w_g2(c1, "set", "@g.us", leave), "type"), "result");
+    for (int i = 0; i < 3; i++) {
+        n = fx_next(all[i], "notification");
+        CHECK_STR(attr(n, "participant"), c_user);
+        CHECK_STR(attr(wb_node_path(n, "remove", "participant", NULL), "jid"), c_user);
+    }
+    /* the group outlives a restart */
+    fx_client keys = *la;
+    sim_fx_free(&fx);
+    sim_fx_init(&fx, dir);
+    fx_client *a2 = login_active(&fx, &keys);
+    r = w_g2(a2, "get", gid, WB_NODE(&scratch, "query", {"request", "interactive"}));
+    wb_node *g = wb_node_child(r, "group");
+    CHECK_STR(attr(g, "subject"), "renamed");
+    CHECK_STR(attr(g, "s_o"), c_user);
+    CHECK_STR(attr(g, "size"), "2");
+    r = w_g2(a2, "get", "@g.us", wb_node_new(&scratch, "participating"));
+    CHECK_EQ(wb_node_count(wb_node_child(r, "groups"), "group"), 1);
+    /* invite codes: an admin gets one; a revoke changes it */
+    r = w_g2(a2, "get", gid, wb_node_new(&scratch, "invite"));
+    const char *code = attr(wb_node_child(r, "invite"), "code");
+    CHECK_EQ(strlen(code), 22);
+    char first[32];
+    snprintf(first, sizeof first, "%s", code);
+    r = w_g2(a2, "set", gid, wb_node_new(&scratch, "invite"));
+    CHECK(strcmp(attr(wb_node_child(r, "invite"), "code"), first) != 0);
+    r = w_g2(a2, "get", "@g.us", WB_NODE(&scratch, "invite", {"code", first}));
+    CHECK_STR(attr(wb_node_child(r, "error"), "code"), "404");
+    sim_fx_free(&fx);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_EQ(system(cmd), 0);
+}
+
+static void test_sim_admin_groups_makes_a_group_for_phones(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *b1 = online(&fx, "15550002222", NULL);
+    fx_reply r;
+    fx_http(&fx, "POST", "/admin/groups", NULL,
+            "{\"subject\":\"made\",\"creator\":\"15550001111\",\"participants\":[\"15550002222\"]}",
+            &r);
+    CHECK_EQ(r.status, 200);
+    cJSON *o = cJSON_Parse(r.body);
+    const char *jid = cJSON_GetStringValue(cJSON_GetObjectItem(o, "jid"));
+    CHECK(jid && strstr(jid, "@g.us"));
+    wb_node *n = fx_next(b1, "notification");
+    CHECK_STR(attr(n, "from"), jid ? jid : "");
+    CHECK_STR(attr(n, "participant"), "15550001111@s.whatsapp.net");
+    cJSON_Delete(o);
+    const char *bad[] = {"", "{}", "[]", "{\"subject\":\"x\"}",
+                         "{\"subject\":\"\",\"creator\":\"15550001111\"}",
+                         "{\"subject\":\"x\",\"creator\":\"abc\"}",
+                         "{\"subject\":\"x\",\"creator\":\"15550001111\",\"participants\":[1]}",
+                         "{\"subject\":\"x\",\"creator\":\"15550001111\",\"participants\":\"1\"}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fx_http(&fx, "POST", "/admin/groups", NULL, bad[i], &r);
+        CHECK_EQ(r.status, 400);
+    }
+    sim_fx_free(&fx);
+}
+
+/* ---- media ------------------------------------------------------------------------------------ */
+
+static void test_sim_media_conn_upload_and_download(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    wb_sim_set_endpoints(fx.sim, NULL, "127.0.0.1:4443", NULL);
+    fx_client *a1 = online(&fx, "15550001111", NULL);
+    wb_node *r = fx_iq(a1, &scratch, "set", "w:m", wb_node_new(&scratch, "media_conn"));
+    wb_node *mc = wb_node_child(r, "media_conn");
+    CHECK_STR(attr(wb_node_child(mc, "host"), "hostname"), "127.0.0.1:4443");
+    char auth[128];
+    snprintf(auth, sizeof auth, "%s", attr(mc, "auth"));
+    CHECK(strlen(auth) >= 32);
+    const char body[] = "encrypted bytes and a mac";
+    uint8_t h[32];
+    wb_sha256(h, body, sizeof body - 1);
+    wb_buf tok = WB_BUF_INIT;
+    wb_b64_encode(&tok, h, 32, WB_B64_URL);
+    wb_buf_put_u8(&tok, 0);
+    char path[128], query[256];
+    snprintf(path, sizeof path, "/mms/image/%s", (const char *)tok.data);
+    snprintf(query, sizeof query, "auth=%s&token=%s", auth, (const char *)tok.data);
+    fx_reply rep;
+    fx_http(&fx, "POST", path, query, body, &rep);
+    CHECK_EQ(rep.status, 200);
+    cJSON *o = cJSON_Parse(rep.body);
+    const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(o, "url"));
+    const char *dp = cJSON_GetStringValue(cJSON_GetObjectItem(o, "direct_path"));
+    CHECK(url && strncmp(url, "https://127.0.0.1:4443/v/t62.7118-24/", 37) == 0);
+    CHECK(dp && url && strcmp(url + strlen("https://127.0.0.1:4443"), dp) == 0);
+    char dpath[256] = "", dquery[256] = "";
+    if (dp) {
+        const char *q = strchr(dp, '?');
+        snprintf(dpath, sizeof dpath, "%.*s", q ? (int)(q - dp) : (int)strlen(dp), dp);
+        snprintf(dquery, sizeof dquery, "%s", q ? q + 1 : "");
+    }
+    fx_http(&fx, "GET", dpath, dquery, NULL, &rep);
+    CHECK_EQ(rep.status, 200);
+    CHECK_STR(rep.body, body);
+    /* the same bytes again: the same path */
+    fx_http(&fx, "POST", path, query, body, &rep);
+    cJSON *o2 = cJSON_Parse(rep.body);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o2, "direct_path")), dp ? dp : "");
+    cJSON_Delete(o2);
+    /* refusals */
+    snprintf(query, sizeof query, "auth=nope&token=%s", (const char *)tok.data);
+    fx_http(&fx, "POST", path, query, body, &rep);
+    CHECK_EQ(rep.status, 401);
+    snprintf(query, sizeof query, "auth=%s", auth);
+    fx_http(&fx, "POST", path, query, "other bytes", &rep);
+    CHECK_EQ(rep.status, 400);
+    snprintf(path, sizeof path, "/mms/bogus/%s", (const char *)tok.data);
+    fx_http(&fx, "POST", path, query, body, &rep);
+    CHECK_EQ(rep.status, 404);
+    fx_http(&fx, "GET", dpath, "oh=00000000000000000000000000000000", NULL, &rep);
+    CHECK_EQ(rep.status, 403);
+    fx_http(&fx, "GET", dpath, "", NULL, &rep);
+    CHECK_EQ(rep.status, 403);
+    CHECK_EQ(counter(&fx, "media.uploads"), 2);
+    CHECK_EQ(counter(&fx, "media.downloads"), 1);
+    cJSON_Delete(o);
+    wb_buf_free(&tok);
+    sim_fx_free(&fx);
+}
+
+/* ---- bad input -------------------------------------------------------------------------------- */
+
+static void test_sim_route_bad_stanzas_close_only_that_client(void) {
+    wb_node *bad[8];
+    size_t nbad = 0;
+    bad[nbad++] = WB_NODE(&scratch, "message", {"to", "15550002222@s.whatsapp.net"});
+    bad[nbad++] = WB_NODE(&scratch, "message", {"id", "x"}, {"to", "not a jid"});
+    wb_node *m = WB_NODE(&scratch, "message", {"id", "x"}, {"to", "15550002222@s.whatsapp.net"});
+    wb_node_add(wb_node_add_new(wb_node_add_new(m, "participants"), "to"), enc("msg", "?"));
+    bad[nbad++] = m;
+    wb_node *r = WB_NODE(&scratch, "receipt", {"id", "x"}, {"to", "15550002222:1@s.whatsapp.net"});
+    wb_node_add_new(wb_node_add_new(r, "list"), "item");
+    bad[nbad++] = r;
+    bad[nbad++] = WB_NODE(&scratch, "receipt", {"to", "15550002222:1@s.whatsapp.net"});
+    for (size_t i = 0; i < nbad; i++) {
+        sim_fx fx;
+        sim_fx_init(&fx, NULL);
+        fx_client *a1 = online(&fx, "15550001111", NULL), *b1 = online(&fx, "15550002222", NULL);
+        fx_send(a1, bad[i]);
+        CHECK(a1->closed);
+        CHECK(!b1->closed);
+        wb_node *pong = fx_iq(b1, &scratch, "get", "w:p", NULL);
+        CHECK_STR(attr(pong, "type"), "result");
+        sim_fx_free(&fx);
+    }
+    /* a w:g2 create with a participant that is not a JID */
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a1 = online(&fx, "15550001111", NULL);
+    wb_node *create = WB_NODE(&scratch, "create", {"subject", "x"});
+    wb_node_add_new(create, "participant");
+    w_g2(a1, "set", "@g.us", create);
+    CHECK(a1->closed);
+    sim_fx_free(&fx);
+}
+
+int main(void) {
+    wb_arena_init(&scratch, 0);
+    RUN(test_sim_route_direct_message_reaches_each_device_with_sender_attributes);
+    RUN(test_sim_route_receipts_reach_every_sender_device_and_close_the_queue);
+    RUN(test_sim_route_offline_device_gets_its_messages_after_passive_active);
+    RUN(test_sim_route_device_lists_reach_contacts_only);
+    RUN(test_sim_route_group_create_and_messages_put_the_device_enc_before_skmsg);
+    RUN(test_sim_route_group_changes_are_checked_and_told_to_members);
+    RUN(test_sim_admin_groups_makes_a_group_for_phones);
+    RUN(test_sim_media_conn_upload_and_download);
+    RUN(test_sim_route_bad_stanzas_close_only_that_client);
+    wb_arena_free(&scratch);
+    return check_summary();
+}
