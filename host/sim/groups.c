@@ -74,29 +74,17 @@ static void group_free(wb_sim_group *g) {
 
 static int adopt(wb_sim *sim, wb_sim_group *g) {
     struct wb_sim_groups *gs = sim->groups;
-    if (gs->n == gs->cap) {
-        size_t cap = gs->cap ? gs->cap * 2 : 16;
-        wb_sim_group **p = realloc(gs->list, cap * sizeof *p);
-        if (!p)
-            return WB_ENOMEM;
-        gs->list = p;
-        gs->cap = cap;
-    }
-    gs->list[gs->n++] = g;
-    return 0;
+    int rc = wb_sim_grow(&gs->list, gs->n, &gs->cap, sizeof *gs->list);
+    if (rc == 0)
+        gs->list[gs->n++] = g;
+    return rc;
 }
 
 static int push_member(wb_sim_group *g, wb_sim_account *a, int role) {
-    if (g->nmembers == g->members_cap) {
-        size_t cap = g->members_cap ? g->members_cap * 2 : 8;
-        wb_sim_member *p = realloc(g->members, cap * sizeof *p);
-        if (!p)
-            return WB_ENOMEM;
-        g->members = p;
-        g->members_cap = cap;
-    }
-    g->members[g->nmembers++] = (wb_sim_member){a, role};
-    return 0;
+    int rc = wb_sim_grow(&g->members, g->nmembers, &g->members_cap, sizeof *g->members);
+    if (rc == 0)
+        g->members[g->nmembers++] = (wb_sim_member){a, role};
+    return rc;
 }
 
 /* ---- rows ------------------------------------------------------------------------------------ */

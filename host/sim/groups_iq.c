@@ -21,9 +21,13 @@
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-/* The group the IQ is addressed to, with the requester's membership. Returns 1 (found, and an
- * admin if need_admin), 0 (reply turned into an error) or negative (the stanza is malformed). */
-static int target(wb_sim_conn *c, wb_node *iq, wb_node *reply, int need_admin, wb_sim_group **g,
+/* Who may make a request: any member, admins only, or (group info) anyone unless the group is
+ * locked, then admins. */
+enum { MEMBER, ADMIN, EDITOR };
+
+/* The group the IQ is addressed to, with the requester's membership. Returns 1 (found, and the
+ * requester may: who), 0 (reply turned into an error) or negative (the stanza is malformed). */
+static int target(wb_sim_conn *c, wb_node *iq, wb_node *reply, int who, wb_sim_group **g,
                   wb_sim_member **me) {
     const char *to = wb_node_attr(iq, "to");
     wb_jid j;
@@ -33,9 +37,21 @@ static int target(wb_sim_conn *c, wb_node *iq, wb_node *reply, int need_admin, w
     if (!(*g = wb_sim_group_by_jid(c->sim, &j)))
         return wb_sim_iq_error(reply, 404, "item-not-found");
     *me = wb_sim_group_member(*g, c->device->account);
-    if (!*me || (need_admin && (*me)->role == WB_SIM_MEMBER))
+    int admin_needed = who == ADMIN || (who == EDITOR && (*g)->locked);
+    if (!*me || (admin_needed && (*me)->role == WB_SIM_MEMBER))
         return wb_sim_iq_error(reply, 403, "forbidden");
     return 1;
+}
+
+/* A change of g's own columns by actor: stored, then told to the members as n. Returns 0 or a
+ * negative code after wb_sim_conn_fail. */
+static int changed(wb_sim_conn *c, wb_sim_group *g, const wb_sim_account *actor, wb_node *n) {
+    int rc = wb_sim_group_save(c->sim, g);
+    if (rc < 0)
+        return wb_sim_conn_fail(c, rc, "cannot store the group");
+    wb_sim_countf(c->sim, 1, "groups.%s", n->tag);
+    wb_sim_group_notify(c->sim, g, actor, n, NULL, 0, NULL);
+    return 0;
 }
 
 /* The account named by <participant jid=...> (PN or LID user JID); *ok = 0 when the stanza is
@@ -102,7 +118,7 @@ static int on_create(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 static int on_query(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, 0, &g, &me);
+    int rc = target(c, iq, reply, MEMBER, &g, &me);
     if (rc == 1)
         wb_sim_group_node(c->sim, reply, g);
     wb_sim_count(c->sim, "groups.metadata", 1);
@@ -147,7 +163,7 @@ static int on_participants(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
         return wb_sim_conn_fail(c, WB_EPROTO, "w:g2 %s with %u participants", req->tag, n);
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, 1, &g, &me);
+    int rc = target(c, iq, reply, ADMIN, &g, &me);
     if (rc < 1)
         return rc;
     wb_sim_account *actor = me->account;
@@ -187,40 +203,32 @@ static int on_participants(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 static int on_subject(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, 0, &g, &me);
+    int rc = target(c, iq, reply, EDITOR, &g, &me);
     if (rc < 1)
         return rc;
     const char *subject;
-    if (g->locked && me->role == WB_SIM_MEMBER)
-        return wb_sim_iq_error(reply, 403, "forbidden");
     if (!text_of(&c->arena, wb_node_child(iq, "subject"), WB_SIM_SUBJECT_MAX, &subject))
         return wb_sim_iq_error(reply, 400, "bad-request");
     snprintf(g->subject, sizeof g->subject, "%s", subject);
     g->subject_owner = me->account;
     g->subject_t = wb_sim_now(c->sim);
-    if ((rc = wb_sim_group_save(c->sim, g)) < 0)
-        return wb_sim_conn_fail(c, rc, "cannot store the group");
     char owner[WB_JID_STR_MAX];
     wb_sim_account_jid(me->account, owner);
     wb_node *n = WB_NODE(&c->arena, "subject", {"subject", g->subject}, {"s_o", owner});
     wb_node_set_i64(n, "s_t", g->subject_t);
-    wb_sim_count(c->sim, "groups.subject", 1);
-    wb_sim_group_notify(c->sim, g, me->account, n, NULL, 0, NULL);
-    return 0;
+    return changed(c, g, me->account, n);
 }
 
 static int on_description(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, 0, &g, &me);
+    int rc = target(c, iq, reply, EDITOR, &g, &me);
     if (rc < 1)
         return rc;
     wb_node *d = wb_node_child(iq, "description");
     const char *id = wb_node_attr(d, "id"), *prev = wb_node_attr(d, "prev");
     int del = wb_node_attr_is(d, "delete", "true");
     const char *body = NULL;
-    if (g->locked && me->role == WB_SIM_MEMBER)
-        return wb_sim_iq_error(reply, 403, "forbidden");
     if (prev && strcmp(prev, g->desc_id) != 0)
         return wb_sim_iq_error(reply, 409, "conflict");
     if (!del && !text_of(&c->arena, wb_node_child(d, "body"), WB_SIM_DESC_MAX, &body))
@@ -236,16 +244,12 @@ static int on_description(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
         wb_sim_new_id(c->sim, g->desc_id, sizeof g->desc_id);
     g->desc_owner = me->account;
     g->desc_t = wb_sim_now(c->sim);
-    if ((rc = wb_sim_group_save(c->sim, g)) < 0)
-        return wb_sim_conn_fail(c, rc, "cannot store the group");
     wb_node *n = WB_NODE(&c->arena, "description", {"id", g->desc_id});
     if (del)
         wb_node_add_new(n, "delete");
     else
         wb_node_set_bytes(wb_node_add_new(n, "body"), g->desc, strlen(g->desc));
-    wb_sim_count(c->sim, "groups.description", 1);
-    wb_sim_group_notify(c->sim, g, me->account, n, NULL, 0, NULL);
-    return 0;
+    return changed(c, g, me->account, n);
 }
 
 /* announcement / not_announcement / locked / unlocked (admins), ephemeral / not_ephemeral. */
@@ -254,7 +258,7 @@ static int on_setting(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     int ephemeral = strstr(req->tag, "ephemeral") != NULL;
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, !ephemeral, &g, &me);
+    int rc = target(c, iq, reply, ephemeral ? EDITOR : ADMIN, &g, &me);
     if (rc < 1)
         return rc;
     wb_node *n = wb_node_new(&c->arena, req->tag);
@@ -274,11 +278,7 @@ static int on_setting(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     } else {
         g->locked = req->tag[0] == 'l';
     }
-    if ((rc = wb_sim_group_save(c->sim, g)) < 0)
-        return wb_sim_conn_fail(c, rc, "cannot store the group");
-    wb_sim_countf(c->sim, 1, "groups.%s", req->tag);
-    wb_sim_group_notify(c->sim, g, me->account, n, NULL, 0, NULL);
-    return 0;
+    return changed(c, g, me->account, n);
 }
 
 /* ---- leave, invite ---------------------------------------------------------------------------- */
@@ -343,7 +343,7 @@ static int on_invite_get(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     }
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, 1, &g, &me);
+    int rc = target(c, iq, reply, ADMIN, &g, &me);
     if (rc < 1)
         return rc;
     if (!g->invite[0] && (rc = wb_sim_group_new_invite(c->sim, g)) < 0)
@@ -378,7 +378,7 @@ static int on_invite_set(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     return 0;
     }
     wb_sim_member *me;
-    if ((rc = target(c, iq, reply, 1, &g, &me)) < 1)
+    if ((rc = target(c, iq, reply, ADMIN, &g, &me)) < 1)
         return rc;
     if ((rc = wb_sim_group_new_invite(sim, g)) < 0)
         return wb_sim_conn_fail(c, rc, "cannot store the group");

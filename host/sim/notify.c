@@ -49,14 +49,8 @@ static int insert(struct wb_sim_contacts *ct, uint64_t key) {
     size_t at = find(ct, key, &found);
     if (found)
         return 0;
-    if (ct->n == ct->cap) {
-        size_t cap = ct->cap ? ct->cap * 2 : 64;
-        uint64_t *p = realloc(ct->pairs, cap * sizeof *p);
-        if (!p)
-            return WB_ENOMEM;
-        ct->pairs = p;
-        ct->cap = cap;
-    }
+    if (wb_sim_grow(&ct->pairs, ct->n, &ct->cap, sizeof *ct->pairs) < 0)
+        return WB_ENOMEM;
     memmove(ct->pairs + at + 1, ct->pairs + at, (ct->n - at) * sizeof *ct->pairs);
     ct->pairs[at] = key;
     ct->n++;

@@ -79,8 +79,7 @@ static int copy_blob(uint8_t *dst, size_t len, sqlite3_stmt *s, int col) {
     return 0;
 }
 
-/* Makes room for one more element in the growable array *arrp (n used, *cap allocated). */
-static int grow(void *arrp, size_t n, size_t *cap, size_t elem) {
+int wb_sim_grow(void *arrp, size_t n, size_t *cap, size_t elem) {
     if (n < *cap)
         return 0;
     void *arr;
@@ -95,14 +94,14 @@ static int grow(void *arrp, size_t n, size_t *cap, size_t elem) {
 }
 
 int wb_sim_account_adopt(wb_sim *sim, wb_sim_account *a) {
-    int rc = grow(&sim->accounts, sim->naccounts, &sim->accounts_cap, sizeof *sim->accounts);
+    int rc = wb_sim_grow(&sim->accounts, sim->naccounts, &sim->accounts_cap, sizeof *sim->accounts);
     if (rc == 0)
         sim->accounts[sim->naccounts++] = a;
     return rc;
 }
 
 int wb_sim_account_add_device(wb_sim_account *a, wb_sim_device *d) {
-    int rc = grow(&a->devices, a->ndevices, &a->devices_cap, sizeof *a->devices);
+    int rc = wb_sim_grow(&a->devices, a->ndevices, &a->devices_cap, sizeof *a->devices);
     if (rc == 0) {
         a->devices[a->ndevices++] = d;
         d->account = a;

@@ -302,17 +302,20 @@ int wb_sim_server_start(uv_loop_t *loop, const wb_sim_server_opts *o, wb_sim_ser
     wb_sim_set_io(s->sim, &(wb_sim_io){io_send, io_close, io_fault});
     if (o->cert_pem && (rc = wb_tls_ctx_new_server(&s->tls, o->cert_pem, o->key_pem, err)) < 0)
         goto fail;
-    if ((rc = load_media_tls(s, &cert, err)) < 0)
+    /* media: on the main port when it speaks TLS, else on a port of its own with the
+     * simulator's certificate */
+    if (!s->tls && (rc = load_media_tls(s, &cert, err)) < 0)
         goto fail;
     if ((rc = listen_on(s, &s->http, &s->http_open, s->tls, ip, o->port, err)) < 0)
         goto fail;
-    if ((rc = listen_on(s, &s->media, &s->media_open, s->media_tls, ip, 0, err)) < 0)
+    if (!s->tls && (rc = listen_on(s, &s->media, &s->media_open, s->media_tls, ip, 0, err)) < 0)
         goto fail;
     char host[96];
     snprintf(s->url, sizeof s->url, "%s://%s:%d/ws/chat", s->tls ? "wss" : "ws", ip,
              wb_http_server_port(&s->http));
-    snprintf(host, sizeof host, "%s:%d", ip, wb_http_server_port(&s->media));
-    if ((rc = wb_sim_set_endpoints(s->sim, s->url, host, (const char *)cert.data)) < 0)
+    snprintf(host, sizeof host, "%s:%d", ip, wb_http_server_port(s->tls ? &s->http : &s->media));
+    if ((rc = wb_sim_set_endpoints(s->sim, s->url, host,
+                                   s->tls ? o->cert_pem : (const char *)cert.data)) < 0)
         goto fail;
     wb_buf_free(&cert);
     *out = s;

@@ -1,7 +1,8 @@
 /* The simulator on a network: binds the sans-I/O simulator (sim.h) to net/'s libuv HTTP and
  * websocket server. One port serves the WhatsApp websocket (/ws/chat, ws:// or wss:// with a
- * TLS certificate) and every HTTP route (the admin API); a second port serves HTTPS with the
- * simulator's own self-signed certificate for media (Baileys only builds https:// media URLs).
+ * TLS certificate) and every HTTP route (the admin API, media); without a certificate a second
+ * port serves HTTPS with the simulator's own self-signed certificate for media (Baileys only
+ * builds https:// media URLs), with one the main port is also the media host.
  * This and host/cli/sim.c are the only parts of the simulator that touch libuv.
  *
  *     wb_sim_server *s;

@@ -402,6 +402,9 @@ int wb_sim_persist_keypair(wb_sim *sim, const char *name, wb_keypair *out);
 int wb_sim_persist_account(wb_sim *sim, wb_sim_account *a);
 int wb_sim_persist_device(wb_sim *sim, wb_sim_device *d);
 int wb_sim_persist_settings(wb_sim *sim, wb_sim_account *a);
+/* Makes room for one more element in the growable array *arrp (a T **: n used, *cap allocated,
+ * elements of elem bytes; doubles from 8). Returns 0 or WB_ENOMEM (the array is unchanged). */
+int wb_sim_grow(void *arrp, size_t n, size_t *cap, size_t elem);
 /* The count(*) of a statement that takes one integer (a row id), or WB_ESTORE. */
 int64_t wb_sim_count_rows(wb_sim *sim, const char *sql, int64_t row);
 /* Runs a statement that takes one integer (a row id) and returns no rows. */

@@ -17,17 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wb_log_set_level(WB_LOG_OFF);
-    const uint8_t *nl = memchr(data, '\n', size);
-    if (!nl || nl - data > 512)
+    char line[513], *path;
+    const uint8_t *body;
+    size_t body_len;
+    if (!fx_request_line(data, size, line, &path, &body, &body_len))
         return 0;
-    char line[513];
-    memcpy(line, data, (size_t)(nl - data));
-    line[nl - data] = '\0';
-    char *sp = strchr(line, ' ');
-    if (!sp)
-        return 0;
-    *sp = '\0';
-    char *path = sp + 1, *query = strchr(path, '?');
+    char *query = strchr(path, '?');
     if (query)
         *query++ = '\0';
     sim_fx fx;
@@ -39,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
     fx_reply r;
     fx_reply_init(&r);
-    wb_sim_request req = {line, path, query ? query : "", nl + 1, size - (size_t)(nl + 1 - data)};
+    wb_sim_request req = {line, path, query ? query : "", body, body_len};
     wb_sim_http(fx.sim, &req, &r.r);
     fx_pump_all(&fx);
     if (r.answered != 1)

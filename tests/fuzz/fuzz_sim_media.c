@@ -74,30 +74,23 @@ static int request(sim_fx *fx, const char *method, char *target, const uint8_t *
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wb_log_set_level(WB_LOG_OFF);
-    const uint8_t *nl = memchr(data, '\n', size);
-    if (!nl || nl - data > 512 || memchr(data, 0, (size_t)(nl - data)))
+    char line[513], *target;
+    const uint8_t *body;
+    size_t blen;
+    if (!fx_request_line(data, size, line, &target, &body, &blen))
         return 0;
-    char line[513];
-    memcpy(line, data, (size_t)(nl - data));
-    line[nl - data] = '\0';
-    char *sp = strchr(line, ' ');
-    if (!sp)
-        return 0;
-    *sp = '\0';
-    const uint8_t *body = nl + 1;
-    size_t blen = size - (size_t)(nl + 1 - data);
     sim_fx fx;
     if (sim_fx_init(&fx, NULL) < 0)
         abort();
     wb_sim_set_endpoints(fx.sim, NULL, "127.0.0.1:4443", NULL);
     uint8_t h[32];
     wb_sha256(h, blen ? body : (const uint8_t *)"", blen);
-    wb_buf hash = WB_BUF_INIT, target = WB_BUF_INIT;
+    wb_buf hash = WB_BUF_INIT, expanded = WB_BUF_INIT;
     wb_b64_encode(&hash, h, 32, WB_B64_URL);
     wb_buf_put_u8(&hash, 0);
-    expand(sp + 1, fx.sim->media->auth, (const char *)hash.data, fx.sim, &target);
+    expand(target, fx.sim->media->auth, (const char *)hash.data, fx.sim, &expanded);
     reply r = {0}, got = {0};
-    if (target.err || request(&fx, line, (char *)target.data, body, blen, &r) != 1)
+    if (expanded.err || request(&fx, line, (char *)expanded.data, body, blen, &r) != 1)
         abort();
     if (r.status == 200 && strcmp(line, "POST") == 0) {
         cJSON *o = cJSON_Parse((const char *)r.body.data);
@@ -114,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wb_buf_free(&r.body);
     wb_buf_free(&got.body);
     wb_buf_free(&hash);
-    wb_buf_free(&target);
+    wb_buf_free(&expanded);
     sim_fx_free(&fx);
     return 0;
 }

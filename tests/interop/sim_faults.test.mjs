@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { startSim } from './lib/sim.mjs'
-import { BaileysClient, exitWhenDone, trustSim } from './lib/baileys-client.mjs'
-import { Inbox, withSim } from './lib/sim-route.mjs'
+import { BaileysClient, exitWhenDone, trustSim, withSim } from './lib/baileys-client.mjs'
+import { Inbox } from './lib/sim-route.mjs'
 
 exitWhenDone()
 

@@ -5,8 +5,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { performance } from 'node:perf_hooks'
-import { exitWhenDone } from './lib/baileys-client.mjs'
-import { Inbox, StatusTracker, withSim } from './lib/sim-route.mjs'
+import { exitWhenDone, withSim } from './lib/baileys-client.mjs'
+import { Inbox, StatusTracker } from './lib/sim-route.mjs'
 
 exitWhenDone()
 

@@ -11,24 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Curve } from '@whiskeysockets/baileys'
-import { startSim } from './lib/sim.mjs'
-import { BaileysClient, exitWhenDone, trustSim } from './lib/baileys-client.mjs'
+import { exitWhenDone, withSim } from './lib/baileys-client.mjs'
 
 exitWhenDone()
-
-async function withSim (opts, fn) {
-  const sim = await startSim(opts)
-  trustSim(sim)
-  const clients = []
-  const connect = async (o) => { const c = await BaileysClient.connect(sim, o); clients.push(c); return c }
-  const start = (o) => { const c = new BaileysClient(sim, o); clients.push(c); return c }
-  try {
-    return await fn({ sim, connect, start })
-  } finally {
-    await Promise.all(clients.map((c) => c.close()))
-    await sim.stop()
-  }
-}
 
 test('login checks: a wrong Noise key and a removed device get 401, a second login replaces the first, the phone unlinks', async () => {
   await withSim({}, async ({ sim, connect, start }) => {

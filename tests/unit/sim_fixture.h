@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "binary/codec.h"
 #include "core/enc.h"
 #include "crypto/hash.h"
@@ -483,6 +485,53 @@ static inline fx_client *fx_login(sim_fx *fx, const fx_client *keys) {
     fx_client *c = fx_connect(fx, keys, &pl);
     wb_buf_free(&pl);
     return c;
+}
+
+/* ---- reading results -------------------------------------------------------------------- */
+
+/* n's attribute k, or "" (never NULL). */
+static inline const char *fx_attr(const wb_node *n, const char *k) {
+    const char *v = wb_node_attr(n, k);
+    return v ? v : "";
+}
+
+/* The counter at a dotted path of /admin/stats ("queued.message"; true counts 1), 0 if absent. */
+static inline int64_t fx_counter(sim_fx *fx, const char *path) {
+    wb_buf b = WB_BUF_INIT;
+    wb_sim_stats(fx->sim, &b);
+    wb_buf_put_u8(&b, 0);
+    cJSON *o = cJSON_Parse((const char *)b.data);
+    wb_buf_free(&b);
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", path);
+    cJSON *v = o;
+    for (char *save = NULL, *part = strtok_r(copy, ".", &save); part && v;
+         part = strtok_r(NULL, ".", &save))
+        v = cJSON_GetObjectItemCaseSensitive(v, part);
+    int64_t n = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : cJSON_IsTrue(v) ? 1 : 0;
+    cJSON_Delete(o);
+    return n;
+}
+
+/* For the HTTP fuzz targets: an input "METHOD PATH[?QUERY]\n" + body. Copies the first line
+ * into line, cut at the first space (line is the method, *target the rest); *body is what
+ * follows the newline. Returns 1, or 0 when the input has no such line (over 512 bytes, no
+ * newline or no space). */
+static inline int fx_request_line(const uint8_t *data, size_t size, char line[513], char **target,
+                                  const uint8_t **body, size_t *body_len) {
+    const uint8_t *nl = memchr(data, '\n', size);
+    if (!nl || nl - data > 512)
+        return 0;
+    memcpy(line, data, (size_t)(nl - data));
+    line[nl - data] = '\0';
+    char *sp = strchr(line, ' ');
+    if (!sp)
+        return 0;
+    *sp = '\0';
+    *target = sp + 1;
+    *body = nl + 1;
+    *body_len = size - (size_t)(nl + 1 - data);
+    return 1;
 }
 
 #endif

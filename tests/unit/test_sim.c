@@ -14,27 +14,9 @@
 
 static wb_arena scratch;
 
-static const char *attr(const wb_node *n, const char *k) {
-    const char *v = wb_node_attr(n, k);
-    return v ? v : "";
-}
+static const char *attr(const wb_node *n, const char *k) { return fx_attr(n, k); }
 
-static int64_t counter(sim_fx *fx, const char *path) {
-    wb_buf b = WB_BUF_INIT;
-    wb_sim_stats(fx->sim, &b);
-    wb_buf_put_u8(&b, 0);
-    cJSON *o = cJSON_Parse((const char *)b.data);
-    wb_buf_free(&b);
-    char copy[128];
-    snprintf(copy, sizeof copy, "%s", path);
-    cJSON *v = o;
-    for (char *save = NULL, *part = strtok_r(copy, ".", &save); part && v;
-         part = strtok_r(NULL, ".", &save))
-        v = cJSON_GetObjectItemCaseSensitive(v, part);
-    int64_t n = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : cJSON_IsTrue(v) ? 1 : 0;
-    cJSON_Delete(o);
-    return n;
-}
+static int64_t counter(sim_fx *fx, const char *path) { return fx_counter(fx, path); }
 
 /* A linked and logged-in device, its passive/active done. */
 static fx_client *online(sim_fx *fx, const char *phone, fx_client **linked_out) {

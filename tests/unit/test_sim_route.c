@@ -18,28 +18,6 @@
 
 static wb_arena scratch;
 
-static const char *attr(const wb_node *n, const char *k) {
-    const char *v = wb_node_attr(n, k);
-    return v ? v : "";
-}
-
-static int64_t counter(sim_fx *fx, const char *path) {
-    wb_buf b = WB_BUF_INIT;
-    wb_sim_stats(fx->sim, &b);
-    wb_buf_put_u8(&b, 0);
-    cJSON *o = cJSON_Parse((const char *)b.data);
-    wb_buf_free(&b);
-    char copy[128];
-    snprintf(copy, sizeof copy, "%s", path);
-    cJSON *v = o;
-    for (char *save = NULL, *part = strtok_r(copy, ".", &save); part && v;
-         part = strtok_r(NULL, ".", &save))
-        v = cJSON_GetObjectItemCaseSensitive(v, part);
-    int64_t n = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-    cJSON_Delete(o);
-    return n;
-}
-
 /* How many stanzas wait in the queue of the device jid. */
 static int64_t queued(sim_fx *fx, const char *jid) {
     wb_jid j;
@@ -51,7 +29,7 @@ static int64_t queued(sim_fx *fx, const char *jid) {
 static int has(fx_client *c, const char *tag, const char *key, const char *value) {
     wb_node *n;
     while ((n = fx_next(c, tag)))
-        if (strcmp(attr(n, key), value) == 0)
+        if (strcmp(fx_attr(n, key), value) == 0)
             return 1;
     return 0;
 }
@@ -61,7 +39,7 @@ static fx_client *login_active(sim_fx *fx, fx_client *l) {
     fx_client *c = fx_login(fx, l);
     CHECK(fx_next(c, "success") != NULL);
     wb_node *r = fx_iq(c, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
-    CHECK_STR(attr(r, "type"), "result");
+    CHECK_STR(fx_attr(r, "type"), "result");
     CHECK(fx_next(c, "ib") != NULL);
     return c;
 }
@@ -127,7 +105,7 @@ static wb_node *w_g2(fx_client *c, const char *type, const char *to, wb_node *ch
     wb_node_add(iq, child);
     fx_send(c, iq);
     for (size_t i = c->next; i < c->ninbox; i++)
-        if (wb_node_is(c->inbox[i], "iq") && strcmp(attr(c->inbox[i], "id"), id) == 0)
+        if (wb_node_is(c->inbox[i], "iq") && strcmp(fx_attr(c->inbox[i], "id"), id) == 0)
             return c->inbox[i];
     return NULL;
 }
@@ -152,36 +130,36 @@ static void test_sim_route_direct_message_reaches_each_device_with_sender_attrib
     const char *jids[] = {b1->jid, a2->jid, c1->jid, NULL};
     send_direct(a1, "M1", b_user, jids, 1);
     wb_node *ack = fx_next(a1, "ack");
-    CHECK_STR(attr(ack, "class"), "message");
-    CHECK_STR(attr(ack, "id"), "M1");
-    CHECK_STR(attr(ack, "from"), b_user);
-    CHECK(attr(ack, "t")[0] != '\0');
+    CHECK_STR(fx_attr(ack, "class"), "message");
+    CHECK_STR(fx_attr(ack, "id"), "M1");
+    CHECK_STR(fx_attr(ack, "from"), b_user);
+    CHECK(fx_attr(ack, "t")[0] != '\0');
     CHECK(wb_node_attr(ack, "error") == NULL);
 
     wb_node *m = fx_next(b1, "message");
-    CHECK_STR(attr(m, "from"), a1->jid);
-    CHECK_STR(attr(m, "id"), "M1");
-    CHECK_STR(attr(m, "t"), attr(ack, "t"));
-    CHECK_STR(attr(m, "type"), "text");
-    CHECK_STR(attr(m, "notify"), "Tester");
-    CHECK_STR(attr(m, "sender_lid"), a1->lid);
+    CHECK_STR(fx_attr(m, "from"), a1->jid);
+    CHECK_STR(fx_attr(m, "id"), "M1");
+    CHECK_STR(fx_attr(m, "t"), fx_attr(ack, "t"));
+    CHECK_STR(fx_attr(m, "type"), "text");
+    CHECK_STR(fx_attr(m, "notify"), "Tester");
+    CHECK_STR(fx_attr(m, "sender_lid"), a1->lid);
     CHECK(wb_node_attr(m, "recipient") == NULL);
     CHECK(wb_node_attr(m, "offline") == NULL);
     CHECK_EQ(m ? m->nkids : 0, 2);
-    CHECK_STR(attr(wb_node_child(m, "enc"), "type"), "pkmsg");
+    CHECK_STR(fx_attr(wb_node_child(m, "enc"), "type"), "pkmsg");
     CHECK_STR(enc_text(m, 0), "for 15550002222:1@s.whatsapp.net");
     CHECK(m && m->nkids == 2 && wb_node_is(m->kids[1], "device-identity"));
 
     wb_node *own = fx_next(a2, "message");
-    CHECK_STR(attr(own, "from"), a1->jid);
-    CHECK_STR(attr(own, "recipient"), b_user);
+    CHECK_STR(fx_attr(own, "from"), a1->jid);
+    CHECK_STR(fx_attr(own, "recipient"), b_user);
     CHECK(wb_node_attr(own, "sender_lid") == NULL);
     CHECK_STR(enc_text(own, 0), "for 15550001111:2@s.whatsapp.net");
     CHECK(wb_node_child(own, "device-identity") == NULL); /* a msg, not a pkmsg */
 
     CHECK(fx_next(c1, "message") == NULL);
-    CHECK_EQ(counter(&fx, "route.dropped.foreign_device"), 1);
-    CHECK_EQ(counter(&fx, "messages.deliveries"), 2);
+    CHECK_EQ(fx_counter(&fx, "route.dropped.foreign_device"), 1);
+    CHECK_EQ(fx_counter(&fx, "messages.deliveries"), 2);
 
     /* addressed by LID: from is the sender's LID device, with sender_pn */
     char b_lid_dev[WB_JID_STR_MAX], b_lid_user[WB_JID_STR_MAX];
@@ -190,8 +168,8 @@ static void test_sim_route_direct_message_reaches_each_device_with_sender_attrib
     const char *lids[] = {b_lid_dev, NULL};
     send_direct(a1, "M2", b_lid_user, lids, 0);
     m = fx_next(b1, "message");
-    CHECK_STR(attr(m, "from"), a1->lid);
-    CHECK_STR(attr(m, "sender_pn"), a1->jid);
+    CHECK_STR(fx_attr(m, "from"), a1->lid);
+    CHECK_STR(fx_attr(m, "sender_pn"), a1->jid);
     CHECK(wb_node_child(m, "device-identity") == NULL); /* none was sent */
     sim_fx_free(&fx);
 }
@@ -215,20 +193,20 @@ static void test_sim_route_receipts_reach_every_sender_device_and_close_the_queu
     fx_send(b1, r);
     CHECK_EQ(queued(&fx, b1->jid), 0);
     wb_node *ack = fx_next(b1, "ack");
-    CHECK_STR(attr(ack, "class"), "receipt");
-    CHECK_STR(attr(ack, "type"), "inactive");
+    CHECK_STR(fx_attr(ack, "class"), "receipt");
+    CHECK_STR(fx_attr(ack, "type"), "inactive");
     fx_client *both[] = {a1, a2};
     for (int i = 0; i < 2; i++) {
         wb_node *got = fx_next(both[i], "receipt");
-        CHECK_STR(attr(got, "from"), b_user);
-        CHECK_STR(attr(got, "id"), "M1");
+        CHECK_STR(fx_attr(got, "from"), b_user);
+        CHECK_STR(fx_attr(got, "id"), "M1");
         CHECK(wb_node_attr(got, "type") == NULL);
-        CHECK_STR(attr(wb_node_path(got, "list", "item", NULL), "id"), "M2");
+        CHECK_STR(fx_attr(wb_node_path(got, "list", "item", NULL), "id"), "M2");
     }
     /* read: the type is kept */
     fx_send(b1, WB_NODE(&scratch, "receipt", {"id", "M1"}, {"to", a1->jid}, {"type", "read"}));
-    CHECK_STR(attr(fx_next(a2, "receipt"), "type"), "read");
-    CHECK_STR(attr(fx_next(a1, "receipt"), "type"), "read");
+    CHECK_STR(fx_attr(fx_next(a2, "receipt"), "type"), "read");
+    CHECK_STR(fx_attr(fx_next(a1, "receipt"), "type"), "read");
     /* a2 has not acked its receipts: they wait for its next login */
     CHECK_EQ(queued(&fx, a2->jid), 2);
     /* a retry goes to the sending device only, from the asking device, children kept */
@@ -236,9 +214,9 @@ static void test_sim_route_receipts_reach_every_sender_device_and_close_the_queu
     WB_CHILD(retry, "retry", {"count", "1"}, {"id", "M1"}, {"v", "1"});
     fx_send(b1, retry);
     wb_node *got = fx_next(a1, "receipt");
-    CHECK_STR(attr(got, "type"), "retry");
-    CHECK_STR(attr(got, "from"), b1->jid);
-    CHECK_STR(attr(wb_node_child(got, "retry"), "count"), "1");
+    CHECK_STR(fx_attr(got, "type"), "retry");
+    CHECK_STR(fx_attr(got, "from"), b1->jid);
+    CHECK_STR(fx_attr(wb_node_child(got, "retry"), "count"), "1");
     CHECK(fx_next(a2, "receipt") == NULL);
     /* sender receipts (own-device copies) are not routed */
     fx_send(a2, WB_NODE(&scratch, "receipt", {"id", "M1"}, {"recipient", b_user}, {"type", "sender"}));
@@ -261,7 +239,7 @@ static void test_sim_route_offline_device_gets_its_messages_after_passive_active
     send_direct(a1, "O1", b_user, jids, 0);
     send_direct(a1, "O2", b_user, jids, 0);
     send_direct(a1, "O3", b_user, jids, 0);
-    CHECK_EQ(counter(&fx, "queued.message"), 3);
+    CHECK_EQ(fx_counter(&fx, "queued.message"), 3);
     fx_client *b2 = fx_login(&fx, lb);
     CHECK(fx_next(b2, "success") != NULL);
     CHECK(fx_next(b2, "message") == NULL); /* not before passive/active */
@@ -269,13 +247,13 @@ static void test_sim_route_offline_device_gets_its_messages_after_passive_active
     const char *ids[] = {"O1", "O2", "O3"};
     for (int i = 0; i < 3; i++) {
         wb_node *m = fx_next(b2, "message");
-        CHECK_STR(attr(m, "id"), ids[i]);
-        CHECK_STR(attr(m, "offline"), "1");
-        CHECK_STR(attr(m, "from"), a1->jid);
+        CHECK_STR(fx_attr(m, "id"), ids[i]);
+        CHECK_STR(fx_attr(m, "offline"), "1");
+        CHECK_STR(fx_attr(m, "from"), a1->jid);
         fx_send(b2, WB_NODE(&scratch, "receipt", {"id", ids[i]}, {"to", a1->jid}));
     }
-    CHECK_STR(attr(wb_node_child(fx_next(b2, "ib"), "offline"), "count"), "3");
-    CHECK_EQ(counter(&fx, "acked.message"), 3);
+    CHECK_STR(fx_attr(wb_node_child(fx_next(b2, "ib"), "offline"), "count"), "3");
+    CHECK_EQ(fx_counter(&fx, "acked.message"), 3);
     CHECK_EQ(queued(&fx, b1->jid), 0);
     sim_fx_free(&fx);
 }
@@ -293,12 +271,12 @@ static void test_sim_route_device_lists_reach_contacts_only(void) {
     fx_client *told[] = {a1, b1};
     for (int i = 0; i < 2; i++) {
         wb_node *n = fx_next(told[i], "notification");
-        CHECK_STR(attr(n, "type"), "devices");
-        CHECK_STR(attr(n, "from"), b_user);
+        CHECK_STR(fx_attr(n, "type"), "devices");
+        CHECK_STR(fx_attr(n, "from"), b_user);
         wb_node *d = wb_node_path(n, "add", "device", NULL);
-        CHECK_STR(attr(d, "jid"), b2->jid);
-        CHECK_STR(attr(d, "key-index"), "2");
-        CHECK(strncmp(attr(wb_node_child(n, "add"), "device_hash"), "2:", 2) == 0);
+        CHECK_STR(fx_attr(d, "jid"), b2->jid);
+        CHECK_STR(fx_attr(d, "key-index"), "2");
+        CHECK(strncmp(fx_attr(wb_node_child(n, "add"), "device_hash"), "2:", 2) == 0);
     }
     CHECK(fx_next(c1, "notification") == NULL);
     CHECK(fx_next(b2, "notification") == NULL);
@@ -321,24 +299,24 @@ static void test_sim_route_group_create_and_messages_put_the_device_enc_before_s
     wb_node *create = participants_node("create", members);
     wb_node_set(create, "subject", "trio");
     wb_node *res = w_g2(a1, "set", "@g.us", create);
-    CHECK_STR(attr(res, "type"), "result");
+    CHECK_STR(fx_attr(res, "type"), "result");
     wb_node *g = wb_node_child(res, "group");
-    CHECK_STR(attr(g, "subject"), "trio");
-    CHECK_STR(attr(g, "addressing_mode"), "pn");
-    CHECK_STR(attr(g, "creator"), a_user);
-    CHECK_STR(attr(g, "size"), "3"); /* the unknown number is left out */
-    CHECK_STR(attr(wb_node_child(g, "participant"), "type"), "superadmin");
+    CHECK_STR(fx_attr(g, "subject"), "trio");
+    CHECK_STR(fx_attr(g, "addressing_mode"), "pn");
+    CHECK_STR(fx_attr(g, "creator"), a_user);
+    CHECK_STR(fx_attr(g, "size"), "3"); /* the unknown number is left out */
+    CHECK_STR(fx_attr(wb_node_child(g, "participant"), "type"), "superadmin");
     char gid[WB_JID_STR_MAX];
-    snprintf(gid, sizeof gid, "%s@g.us", attr(g, "id"));
-    CHECK(strlen(attr(g, "id")) == 18);
+    snprintf(gid, sizeof gid, "%s@g.us", fx_attr(g, "id"));
+    CHECK(strlen(fx_attr(g, "id")) == 18);
     /* the members and the creator's other device hear of it; the creating device does not */
     fx_client *told[] = {a2, b1, c1};
     for (int i = 0; i < 3; i++) {
         wb_node *n = fx_next(told[i], "notification");
-        CHECK_STR(attr(n, "type"), "w:gp2");
-        CHECK_STR(attr(n, "from"), gid);
-        CHECK_STR(attr(n, "participant"), a_user);
-        CHECK_STR(attr(wb_node_path(n, "create", "group", NULL), "subject"), "trio");
+        CHECK_STR(fx_attr(n, "type"), "w:gp2");
+        CHECK_STR(fx_attr(n, "from"), gid);
+        CHECK_STR(fx_attr(n, "participant"), a_user);
+        CHECK_STR(fx_attr(wb_node_path(n, "create", "group", NULL), "subject"), "trio");
     }
     CHECK(!has(a1, "notification", "type", "w:gp2"));
     /* Baileys' order: skmsg, then the participants that need the sender key */
@@ -348,12 +326,12 @@ static void test_sim_route_group_create_and_messages_put_the_device_enc_before_s
     to_entry(wb_node_add_new(m, "participants"), b1->jid, "pkmsg", "skdm for b");
     wb_node_set_bytes(wb_node_add_new(m, "device-identity"), "ID", 2);
     fx_send(a1, m);
-    CHECK_STR(attr(fx_next(a1, "ack"), "from"), gid);
+    CHECK_STR(fx_attr(fx_next(a1, "ack"), "from"), gid);
     wb_node *got = fx_next(b1, "message");
-    CHECK_STR(attr(got, "from"), gid);
-    CHECK_STR(attr(got, "participant"), a1->jid);
-    CHECK_STR(attr(got, "participant_lid"), a1->lid);
-    CHECK_STR(attr(got, "addressing_mode"), "pn");
+    CHECK_STR(fx_attr(got, "from"), gid);
+    CHECK_STR(fx_attr(got, "participant"), a1->jid);
+    CHECK_STR(fx_attr(got, "participant_lid"), a1->lid);
+    CHECK_STR(fx_attr(got, "addressing_mode"), "pn");
     CHECK_STR(enc_text(got, 0), "skdm for b");
     CHECK_STR(enc_text(got, 1), "group ciphertext");
     CHECK(wb_node_child(got, "device-identity") != NULL);
@@ -369,7 +347,7 @@ static void test_sim_route_group_create_and_messages_put_the_device_enc_before_s
     m = WB_NODE(&scratch, "message", {"id", "G2"}, {"to", gid}, {"type", "text"});
     wb_node_add(m, enc("skmsg", "intruder"));
     fx_send(d1, m);
-    CHECK_STR(attr(fx_next(d1, "ack"), "error"), "403");
+    CHECK_STR(fx_attr(fx_next(d1, "ack"), "error"), "403");
     CHECK(fx_next(b1, "message") == NULL);
     /* a retry resend names one member device and carries its enc directly */
     m = WB_NODE(&scratch, "message", {"id", "G1"}, {"to", gid}, {"type", "text"},
@@ -377,16 +355,16 @@ static void test_sim_route_group_create_and_messages_put_the_device_enc_before_s
     wb_node_add(m, enc("pkmsg", "resend for c"));
     fx_send(a1, m);
     got = fx_next(c1, "message");
-    CHECK_STR(attr(got, "participant"), a1->jid);
+    CHECK_STR(fx_attr(got, "participant"), a1->jid);
     CHECK_STR(enc_text(got, 0), "resend for c");
     CHECK(fx_next(b1, "message") == NULL);
     /* group receipts go to the sender's devices with the reader as participant */
     fx_send(b1, WB_NODE(&scratch, "receipt", {"id", "G1"}, {"to", gid}, {"participant", a1->jid},
                         {"type", "read"}));
     wb_node *rc = fx_next(a2, "receipt");
-    CHECK_STR(attr(rc, "from"), gid);
-    CHECK_STR(attr(rc, "participant"), b_user);
-    CHECK_STR(attr(rc, "type"), "read");
+    CHECK_STR(fx_attr(rc, "from"), gid);
+    CHECK_STR(fx_attr(rc, "participant"), b_user);
+    CHECK_STR(fx_attr(rc, "type"), "read");
     sim_fx_free(&fx);
 }
 
@@ -406,13 +384,13 @@ static void test_sim_route_group_changes_are_checked_and_told_to_members(void) {
     wb_node_set(create, "subject", "pair");
     char gid[WB_JID_STR_MAX];
     snprintf(gid, sizeof gid, "%s@g.us",
-             attr(wb_node_child(w_g2(a1, "set", "@g.us", create), "group"), "id"));
+             fx_attr(wb_node_child(w_g2(a1, "set", "@g.us", create), "group"), "id"));
     fx_next(b1, "notification");
     /* only admins add; c is not a member and may not even look */
     wb_node *r = w_g2(b1, "set", gid, participants_node("add", cs));
-    CHECK_STR(attr(r, "type"), "error");
-    CHECK_STR(attr(wb_node_child(r, "error"), "code"), "403");
-    CHECK_STR(attr(wb_node_child(w_g2(c1, "get", gid, WB_NODE(&scratch, "query",
+    CHECK_STR(fx_attr(r, "type"), "error");
+    CHECK_STR(fx_attr(wb_node_child(r, "error"), "code"), "403");
+    CHECK_STR(fx_attr(wb_node_child(w_g2(c1, "get", gid, WB_NODE(&scratch, "query",
                                                                {"request", "interactive"})),
                                  "error"), "code"), "403");
     const char *again[] = {c_user, b_user, "19990000000@s.whatsapp.net", NULL};
@@ -422,32 +400,32 @@ static void test_sim_route_group_changes_are_checked_and_told_to_members(void) {
     wb_node *p1 = wb_node_next(add, "participant", &it), *p2 = wb_node_next(add, "participant", &it);
     wb_node *p3 = wb_node_next(add, "participant", &it);
     CHECK(wb_node_attr(p1, "error") == NULL);
-    CHECK_STR(attr(p2, "error"), "409");
-    CHECK_STR(attr(p3, "error"), "404");
+    CHECK_STR(fx_attr(p2, "error"), "409");
+    CHECK_STR(fx_attr(p3, "error"), "404");
     fx_client *all[] = {a1, b1, c1};
     for (int i = 0; i < 3; i++) {
         wb_node *n = fx_next(all[i], "notification");
-        CHECK_STR(attr(n, "participant"), a_user);
-        CHECK_STR(attr(wb_node_path(n, "add", "participant", NULL), "jid"), c_user);
+        CHECK_STR(fx_attr(n, "participant"), a_user);
+        CHECK_STR(fx_attr(wb_node_path(n, "add", "participant", NULL), "jid"), c_user);
         CHECK_EQ(wb_node_count(wb_node_child(n, "add"), "participant"), 1);
     }
     /* subject, from a member */
     wb_node *subj = wb_node_new(&scratch, "subject");
     wb_node_set_bytes(subj, "renamed", 7);
-    CHECK_STR(attr(w_g2(c1, "set", gid, subj), "type"), "result");
+    CHECK_STR(fx_attr(w_g2(c1, "set", gid, subj), "type"), "result");
     wb_node *n = fx_next(a1, "notification");
-    CHECK_STR(attr(wb_node_child(n, "subject"), "subject"), "renamed");
-    CHECK_STR(attr(wb_node_child(n, "subject"), "s_o"), c_user);
+    CHECK_STR(fx_attr(wb_node_child(n, "subject"), "subject"), "renamed");
+    CHECK_STR(fx_attr(wb_node_child(n, "subject"), "s_o"), c_user);
     fx_next(b1, "notification");
     fx_next(c1, "notification");
     /* c leaves: the rest and c itself hear a remove by c */
     wb_node *leave = wb_node_new(&scratch, "leave");
     WB_CHILD(leave, "group", {"id", gid});
-    CHECK_STR(attr(w_g2(c1, "set", "@g.us", leave), "type"), "result");
+    CHECK_STR(fx_attr(w_g2(c1, "set", "@g.us", leave), "type"), "result");
     for (int i = 0; i < 3; i++) {
         n = fx_next(all[i], "notification");
-        CHECK_STR(attr(n, "participant"), c_user);
-        CHECK_STR(attr(wb_node_path(n, "remove", "participant", NULL), "jid"), c_user);
+        CHECK_STR(fx_attr(n, "participant"), c_user);
+        CHECK_STR(fx_attr(wb_node_path(n, "remove", "participant", NULL), "jid"), c_user);
     }
     /* the group outlives a restart */
     fx_client keys = *la;
@@ -456,21 +434,21 @@ static void test_sim_route_group_changes_are_checked_and_told_to_members(void) {
     fx_client *a2 = login_active(&fx, &keys);
     r = w_g2(a2, "get", gid, WB_NODE(&scratch, "query", {"request", "interactive"}));
     wb_node *g = wb_node_child(r, "group");
-    CHECK_STR(attr(g, "subject"), "renamed");
-    CHECK_STR(attr(g, "s_o"), c_user);
-    CHECK_STR(attr(g, "size"), "2");
+    CHECK_STR(fx_attr(g, "subject"), "renamed");
+    CHECK_STR(fx_attr(g, "s_o"), c_user);
+    CHECK_STR(fx_attr(g, "size"), "2");
     r = w_g2(a2, "get", "@g.us", wb_node_new(&scratch, "participating"));
     CHECK_EQ(wb_node_count(wb_node_child(r, "groups"), "group"), 1);
     /* invite codes: an admin gets one; a revoke changes it */
     r = w_g2(a2, "get", gid, wb_node_new(&scratch, "invite"));
-    const char *code = attr(wb_node_child(r, "invite"), "code");
+    const char *code = fx_attr(wb_node_child(r, "invite"), "code");
     CHECK_EQ(strlen(code), 22);
     char first[32];
     snprintf(first, sizeof first, "%s", code);
     r = w_g2(a2, "set", gid, wb_node_new(&scratch, "invite"));
-    CHECK(strcmp(attr(wb_node_child(r, "invite"), "code"), first) != 0);
+    CHECK(strcmp(fx_attr(wb_node_child(r, "invite"), "code"), first) != 0);
     r = w_g2(a2, "get", "@g.us", WB_NODE(&scratch, "invite", {"code", first}));
-    CHECK_STR(attr(wb_node_child(r, "error"), "code"), "404");
+    CHECK_STR(fx_attr(wb_node_child(r, "error"), "code"), "404");
     sim_fx_free(&fx);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -490,8 +468,8 @@ static void test_sim_admin_groups_makes_a_group_for_phones(void) {
     const char *jid = cJSON_GetStringValue(cJSON_GetObjectItem(o, "jid"));
     CHECK(jid && strstr(jid, "@g.us"));
     wb_node *n = fx_next(b1, "notification");
-    CHECK_STR(attr(n, "from"), jid ? jid : "");
-    CHECK_STR(attr(n, "participant"), "15550001111@s.whatsapp.net");
+    CHECK_STR(fx_attr(n, "from"), jid ? jid : "");
+    CHECK_STR(fx_attr(n, "participant"), "15550001111@s.whatsapp.net");
     cJSON_Delete(o);
     const char *bad[] = {"", "{}", "[]", "{\"subject\":\"x\"}",
                          "{\"subject\":\"\",\"creator\":\"15550001111\"}",
@@ -514,9 +492,9 @@ static void test_sim_media_conn_upload_and_download(void) {
     fx_client *a1 = online(&fx, "15550001111", NULL);
     wb_node *r = fx_iq(a1, &scratch, "set", "w:m", wb_node_new(&scratch, "media_conn"));
     wb_node *mc = wb_node_child(r, "media_conn");
-    CHECK_STR(attr(wb_node_child(mc, "host"), "hostname"), "127.0.0.1:4443");
+    CHECK_STR(fx_attr(wb_node_child(mc, "host"), "hostname"), "127.0.0.1:4443");
     char auth[128];
-    snprintf(auth, sizeof auth, "%s", attr(mc, "auth"));
+    snprintf(auth, sizeof auth, "%s", fx_attr(mc, "auth"));
     CHECK(strlen(auth) >= 32);
     const char body[] = "encrypted bytes and a mac";
     uint8_t h[32];
@@ -563,8 +541,8 @@ static void test_sim_media_conn_upload_and_download(void) {
     CHECK_EQ(rep.status, 403);
     fx_http(&fx, "GET", dpath, "", NULL, &rep);
     CHECK_EQ(rep.status, 403);
-    CHECK_EQ(counter(&fx, "media.uploads"), 2);
-    CHECK_EQ(counter(&fx, "media.downloads"), 1);
+    CHECK_EQ(fx_counter(&fx, "media.uploads"), 2);
+    CHECK_EQ(fx_counter(&fx, "media.downloads"), 1);
     cJSON_Delete(o);
     wb_buf_free(&tok);
     sim_fx_free(&fx);
@@ -592,7 +570,7 @@ static void test_sim_route_bad_stanzas_close_only_that_client(void) {
         CHECK(a1->closed);
         CHECK(!b1->closed);
         wb_node *pong = fx_iq(b1, &scratch, "get", "w:p", NULL);
-        CHECK_STR(attr(pong, "type"), "result");
+        CHECK_STR(fx_attr(pong, "type"), "result");
         sim_fx_free(&fx);
     }
     /* a w:g2 create with a participant that is not a JID */

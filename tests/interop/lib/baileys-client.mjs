@@ -11,6 +11,7 @@
 //   a.timeToOpenMs, a.jid, a.phone, a.events
 //   await a.waitFor('presence.update', (u) => u.id === b.jid)
 //   await a.close()
+//   await withSim({}, async ({ sim, connect }) => { ... })   a simulator and its clients, closed after
 import { EventEmitter } from 'node:events'
 import { rmSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
@@ -21,6 +22,7 @@ import { performance } from 'node:perf_hooks'
 import { after } from 'node:test'
 import pino from 'pino'
 import makeWASocket, { Browsers, DisconnectReason, WA_CERT_DETAILS, useMultiFileAuthState } from '@whiskeysockets/baileys'
+import { startSim } from './sim.mjs'
 
 const EVENTS = ['connection.update', 'creds.update', 'messages.upsert', 'messages.update',
   'message-receipt.update', 'presence.update', 'contacts.upsert', 'contacts.update', 'chats.upsert',
@@ -50,6 +52,23 @@ function memoryLogger (level) {
   const lines = []
   const logger = pino({ level }, { write: (s) => { try { lines.push(JSON.parse(s)) } catch {} } })
   return { logger, lines }
+}
+
+// A simulator (startSim(opts)) trusted as root, and the clients a test makes on it, all closed
+// afterwards: await withSim({ state }, async ({ sim, connect, start, clients }) => { ... }).
+// connect(o) links and opens a client; start(o) only makes one (call .start() yourself).
+export async function withSim (opts, fn) {
+  const sim = await startSim(opts)
+  trustSim(sim)
+  const clients = []
+  const connect = async (o) => { const c = await BaileysClient.connect(sim, o); clients.push(c); return c }
+  const start = (o) => { const c = new BaileysClient(sim, o); clients.push(c); return c }
+  try {
+    return await fn({ sim, connect, start, clients })
+  } finally {
+    await Promise.all(clients.map((c) => c.close()))
+    await sim.stop()
+  }
 }
 
 export function withTimeout (promise, ms, what) {

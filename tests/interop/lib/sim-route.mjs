@@ -1,31 +1,16 @@
 // Helpers for the routing, group and media scenarios against `wabot sim` (sim_messages,
-// sim_groups, sim_media, sim_faults): a simulator with its clients closed afterwards, texts and
-// delivery statuses as Baileys reports them, and trust in the simulator's media certificate.
+// sim_groups, sim_media, sim_faults): texts and delivery statuses as Baileys reports them, and
+// trust in the simulator's media certificate (withSim is in baileys-client.mjs).
 //
-//   await withSim({ state, stanzaLog }, async ({ sim, connect, start }) => { ... })
 //   const inbox = new Inbox(client)          // every text received: inbox.texts(chatJid)
 //   await inbox.waitCount(chatJid, n)
 //   const status = new StatusTracker(client) // await status.reached(id, 3)
 //   const media = mediaTrust(sim)            // { fetchAgent, dispatcher } for upload and download
+import { readFileSync } from 'node:fs'
 import { Agent } from 'node:https'
 import { performance } from 'node:perf_hooks'
 import { proto } from '@whiskeysockets/baileys'
-import { startSim } from './sim.mjs'
-import { BaileysClient, trustSim, withTimeout } from './baileys-client.mjs'
-
-export async function withSim (opts, fn) {
-  const sim = await startSim(opts)
-  trustSim(sim)
-  const clients = []
-  const connect = async (o) => { const c = await BaileysClient.connect(sim, o); clients.push(c); return c }
-  const start = (o) => { const c = new BaileysClient(sim, o); clients.push(c); return c }
-  try {
-    return await fn({ sim, connect, start, clients })
-  } finally {
-    await Promise.all(clients.map((c) => c.close()))
-    await sim.stop()
-  }
-}
+import { withTimeout } from './baileys-client.mjs'
 
 // The text of a message as Baileys decodes `sendMessage(jid, { text })` (extendedTextMessage) or
 // a plain conversation.
@@ -113,4 +98,16 @@ export async function mediaTrust (sim) {
   const UndiciAgent = globalThis[key]?.constructor
   if (typeof UndiciAgent !== 'function') throw new Error('cannot find the undici Agent behind fetch')
   return { fetchAgent: new Agent({ ca }), dispatcher: new UndiciAgent({ connect: { ca } }) }
+}
+
+// CPU time the simulator process has used, in ms (Linux /proc; user + system, 100 Hz ticks), or
+// NaN where /proc is not there: routed messages / CPU seconds is what the simulator could route
+// if the clients were not the bottleneck.
+export function simCpuMs (sim) {
+  try {
+    const f = readFileSync(`/proc/${sim.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return NaN
+  }
 }
