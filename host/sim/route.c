@@ -179,8 +179,9 @@ static int route_group(fanout *f, const wb_jid *to) {
     wb_sim_group *g = wb_sim_group_by_jid(sim, to);
     if (!g)
         return 404;
-    if (!wb_sim_group_member(g, f->sender->account))
-        return 403;
+    const wb_sim_member *me = wb_sim_group_member(g, f->sender->account);
+    if (!me || (g->announce && me->role == WB_SIM_MEMBER))
+        return 403; /* not a member, or only admins may post */
     const char *p = wb_node_attr(f->msg, "participant");
     if (p) { /* a resend to one member device, its <enc> directly in the message */
         wb_jid pj;

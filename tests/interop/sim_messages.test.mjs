@@ -72,7 +72,7 @@ test('a client that went away gets the 50 messages sent meanwhile, each exactly 
   })
 })
 
-test('a contact links a second device: the sender hears of it and includes it', async (t) => {
+test('a contact links a second device, then loses it: the sender hears of both', async (t) => {
   await withSim({}, async ({ sim, connect }) => {
     const [a, b] = await Promise.all([connect({ name: 'Alice' }), connect({ name: 'Bob' })])
     const inB = new Inbox(b)
@@ -92,6 +92,17 @@ test('a contact links a second device: the sender hears of it and includes it', 
     await inB.waitCount(a.userJid, 2)
     assert.deepEqual(inB2.texts(a.userJid), ['two'])
     assert.deepEqual(inB.texts(a.userJid), ['one', 'two'])
+    // the phone unlinks it again: A hears of that too and leaves it out
+    b2.opts.reconnect = false
+    await sim.admin('POST', '/admin/mock-phone/unlink', { device: b2.jid })
+    const t1 = performance.now()
+    while (((await sim.stats()).device_lists?.notified?.remove ?? 0) < 2 && performance.now() - t1 < 5000) await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => setTimeout(resolve, 200)) // A's ack, and its cache updated
+    await a.sock.sendMessage(b.userJid, { text: 'three' })
+    await inB.waitCount(a.userJid, 3)
+    const after = await sim.stats()
+    assert.equal(after.device_lists.notified.remove, 2)
+    assert.equal(after.route?.dropped?.unknown_device ?? 0, 0, 'A did not encrypt for the removed device')
     t.diagnostic(`second device open after ${b2.timeToOpenMs.toFixed(0)} ms`)
   })
 })
