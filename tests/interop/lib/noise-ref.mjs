@@ -56,6 +56,17 @@ export class Direction {
   open (ct) { return gcmOpen(this.key, this.n++, Buffer.alloc(0), ct) }
 }
 
+// protobufjs ignores a field's wire-type bits, so a flipped bit in a tag byte can decode to the
+// very same message. A reference must not be that lenient: accept only bytes that are the
+// canonical encoding of what they decode to.
+function decodeStrict (bytes) {
+  const msg = proto.HandshakeMessage.decode(bytes)
+  if (!Buffer.from(proto.HandshakeMessage.encode(msg).finish()).equals(Buffer.from(bytes))) {
+    throw new Error('HandshakeMessage is not canonically encoded')
+  }
+  return msg
+}
+
 // The server side: readClientHello(bytes) -> ServerHello bytes; readClientFinish(bytes) ->
 // {clientStatic, payload}; then .send / .recv Directions.
 export class NoiseResponder {
@@ -71,7 +82,7 @@ export class NoiseResponder {
   dec (c) { const p = gcmOpen(this.k, this.n++, this.h, c); this.mixHash(c); return p }
 
   readClientHello (bytes) {
-    const { clientHello } = proto.HandshakeMessage.decode(bytes)
+    const { clientHello } = decodeStrict(bytes)
     if (!clientHello?.ephemeral || clientHello.ephemeral.length !== 32) throw new Error('bad ClientHello')
     this.ce = Buffer.from(clientHello.ephemeral)
     this.mixHash(this.ce)
@@ -84,7 +95,7 @@ export class NoiseResponder {
   }
 
   readClientFinish (bytes) {
-    const { clientFinish } = proto.HandshakeMessage.decode(bytes)
+    const { clientFinish } = decodeStrict(bytes)
     if (!clientFinish?.static || !clientFinish?.payload) throw new Error('bad ClientFinish')
     const clientStatic = this.dec(Buffer.from(clientFinish.static))
     if (clientStatic.length !== 32) throw new Error('client static is not 32 bytes')
