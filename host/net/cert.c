@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/mem.h"
-#include "handshake.pb-c.h"
+#include "wb_proto.h"
 
 typedef Wa__CertChain__NoiseCertificate NoiseCert;
 typedef Wa__CertChain__NoiseCertificate__Details Details;
@@ -96,9 +96,8 @@ int wb_cert_chain_build(wb_buf *out, const uint8_t root_priv[WB_KEY_LEN],
 /* ---- verifying ------------------------------------------------------------------------------ */
 
 static int unpack_details(const ProtobufCBinaryData *raw, Details **out) {
-    *out = (Details *)protobuf_c_message_unpack(
-        &wa__cert_chain__noise_certificate__details__descriptor, NULL, raw->len, raw->data);
-    return *out ? 0 : -1;
+    return wb_proto_unpack(&wa__cert_chain__noise_certificate__details__descriptor, raw->data,
+                           raw->len, 0, out, NULL);
 }
 
 /* Both a certificate's parts present, its signature 64 bytes. */
@@ -113,10 +112,10 @@ static int valid_at(const Details *d, uint64_t now) {
 
 int wb_cert_chain_verify(const uint8_t *chain, size_t len, const uint8_t root_pub[WB_KEY_LEN],
                          const uint8_t server_static[WB_KEY_LEN], uint64_t now, wb_error *err) {
-    Wa__CertChain *c = wa__cert_chain__unpack(NULL, len, chain);
+    Wa__CertChain *c = NULL;
     Details *inter = NULL, *leaf = NULL;
     int rc = WB_ECERT;
-    if (!c) {
+    if (wb_proto_unpack(&wa__cert_chain__descriptor, chain, len, 0, &c, NULL) < 0) {
         wb_error_set(err, WB_ECERT, 0, "certificate chain is not a CertChain protobuf");
         goto done;
     }
@@ -169,11 +168,8 @@ int wb_cert_chain_verify(const uint8_t *chain, size_t len, const uint8_t root_pu
     }
     rc = 0;
 done:
-    if (leaf)
-        protobuf_c_message_free_unpacked(&leaf->base, NULL);
-    if (inter)
-        protobuf_c_message_free_unpacked(&inter->base, NULL);
-    if (c)
-        wa__cert_chain__free_unpacked(c, NULL);
+    wb_proto_free(leaf);
+    wb_proto_free(inter);
+    wb_proto_free(c);
     return rc;
 }

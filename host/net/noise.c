@@ -18,10 +18,10 @@
 #include "core/mem.h"
 #include "crypto/aes.h"
 #include "crypto/hash.h"
-#include "handshake.pb-c.h"
 #include "net/cert.h"
 #include "net/frame.h"
 #include "noise_internal.h"
+#include "wb_proto.h"
 
 const uint8_t wb_noise_protocol_name[32] = "Noise_XX_25519_AESGCM_SHA256\0\0\0";
 
@@ -306,8 +306,8 @@ int wb_noise_hs_read(wb_noise_hs *hs, const uint8_t *msg, size_t len, wb_buf *ou
         return WB_ESTATE;
     size_t out_len = out->len;
     int rc;
-    Wa__HandshakeMessage *m = wa__handshake_message__unpack(NULL, len, msg);
-    if (!m)
+    Wa__HandshakeMessage *m = NULL;
+    if (wb_proto_unpack(&wa__handshake_message__descriptor, msg, len, 0, &m, NULL) < 0)
         rc = wb_error_set(err, WB_EMALFORMED, 0, "handshake message is not a HandshakeMessage");
     else if (hs->state == ST_WAIT_HELLO)
         rc = read_client_hello(hs, m, out, err);
@@ -315,8 +315,7 @@ int wb_noise_hs_read(wb_noise_hs *hs, const uint8_t *msg, size_t len, wb_buf *ou
         rc = read_server_hello(hs, m, out, err);
     else
         rc = read_client_finish(hs, m, err);
-    if (m)
-        wa__handshake_message__free_unpacked(m, NULL);
+    wb_proto_free(m);
     if (rc < 0) {
         hs->err = rc;
         out->len = out_len; /* nothing half-written goes out */
