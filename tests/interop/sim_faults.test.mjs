@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { startSim } from './lib/sim.mjs'
 import { BaileysClient, exitWhenDone, trustSim, withSim } from './lib/baileys-client.mjs'
-import { Inbox } from './lib/sim-route.mjs'
+import { Inbox, statsWhen } from './lib/sim-route.mjs'
 
 exitWhenDone()
 
@@ -38,11 +38,7 @@ test('close, 515 and 503 on the receiver mid-conversation, then a second login (
     }
     const quiet = async () => {
       await inbox.waitCount(a.userJid, expected.length - got.length)
-      const t0 = performance.now()
-      while ((await sim.stats()).devices[b.jid].queued > 0) {
-        if (performance.now() - t0 > 5000) throw new Error('receipts did not come back')
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
+      await statsWhen(sim, (s) => s.devices[b.jid].queued === 0)
     }
     const t0 = performance.now()
     await send('first', 10)
@@ -97,7 +93,7 @@ test('a restart of wabot sim --state in the middle: clients reconnect and go on'
     // Carol goes away; what Alice sends her waits in the queue, across the restart
     await c.close()
     for (const text of range('queued', 10)) await a.sock.sendMessage(c.userJid, { text })
-    assert.equal((await sim.stats()).devices[c.jid].queued, 10)
+    await statsWhen(sim, (s) => s.devices[c.jid].queued === 10)
     const back = [reopened(a), reopened(b)]
     const t0 = performance.now()
     await sim.stop()
@@ -115,8 +111,7 @@ test('a restart of wabot sim --state in the middle: clients reconnect and go on'
     await inC.waitCount(a.userJid, 15)
     await new Promise((resolve) => setTimeout(resolve, 300))
     assert.deepEqual(inC.texts(a.userJid), [...range('queued', 10), ...range('late', 5)])
-    const stats = await sim.stats()
-    assert.equal(stats.devices[c.jid].queued, 0)
+    const stats = await statsWhen(sim, (s) => s.devices[c.jid].queued === 0)
     assert.equal(stats.delivered.offline.message, 15)
     t.diagnostic(`restart to both clients open again: ${downMs.toFixed(0)} ms (reconnect attempts: ` +
       `Alice ${a.sockets - 1}, Bob ${b.sockets - 1})`)

@@ -280,6 +280,50 @@ static void test_sim_route_device_lists_reach_contacts_only(void) {
     }
     CHECK(fx_next(c1, "notification") == NULL);
     CHECK(fx_next(b2, "notification") == NULL);
+    /* the phone unlinks b2: the same devices hear of the removal */
+    fx_reply r;
+    char body[128];
+    snprintf(body, sizeof body, "{\"device\":\"%s\"}", b2->jid);
+    fx_http(&fx, "POST", "/admin/mock-phone/unlink", NULL, body, &r);
+    CHECK_EQ(r.status, 200);
+    for (int i = 0; i < 2; i++) {
+        wb_node *n = fx_next(told[i], "notification");
+        CHECK_STR(fx_attr(wb_node_path(n, "remove", "device", NULL), "jid"), b2->jid);
+    }
+    CHECK(fx_next(c1, "notification") == NULL);
+    CHECK_EQ(fx_counter(&fx, "device_lists.notified.remove"), 2);
+    sim_fx_free(&fx);
+}
+
+static void test_sim_route_announcement_groups_take_posts_from_admins_only(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    fx_client *a1 = online(&fx, "15550001111", NULL), *b1 = online(&fx, "15550002222", NULL);
+    char b_user[WB_JID_STR_MAX], gid[WB_JID_STR_MAX];
+    user_jid(b1, b_user);
+    const char *bs[] = {b_user, NULL};
+    wb_node *create = participants_node("create", bs);
+    wb_node_set(create, "subject", "news");
+    snprintf(gid, sizeof gid, "%s@g.us",
+             fx_attr(wb_node_child(w_g2(a1, "set", "@g.us", create), "group"), "id"));
+    CHECK_STR(fx_attr(wb_node_child(w_g2(b1, "set", gid, wb_node_new(&scratch, "announcement")),
+                                    "error"), "code"), "403"); /* members may not switch it */
+    CHECK_STR(fx_attr(w_g2(a1, "set", gid, wb_node_new(&scratch, "announcement")), "type"),
+              "result");
+    wb_node *n;
+    while ((n = fx_next(b1, "notification")) && !wb_node_child(n, "announcement"))
+        ;
+    CHECK(fx_attr(wb_node_child(n, "announcement"), "v_id")[0] != '\0');
+    wb_node *m = WB_NODE(&scratch, "message", {"id", "N1"}, {"to", gid}, {"type", "text"});
+    wb_node_add(m, enc("skmsg", "from a member"));
+    fx_send(b1, m);
+    CHECK_STR(fx_attr(fx_next(b1, "ack"), "error"), "403");
+    CHECK(fx_next(a1, "message") == NULL);
+    m = WB_NODE(&scratch, "message", {"id", "N2"}, {"to", gid}, {"type", "text"});
+    wb_node_add(m, enc("skmsg", "from the admin"));
+    fx_send(a1, m);
+    CHECK(fx_next(a1, "ack") && wb_node_attr(a1->inbox[a1->next - 1], "error") == NULL);
+    CHECK_STR(enc_text(fx_next(b1, "message"), 0), "from the admin");
     sim_fx_free(&fx);
 }
 
@@ -592,6 +636,7 @@ int main(void) {
     RUN(test_sim_route_device_lists_reach_contacts_only);
     RUN(test_sim_route_group_create_and_messages_put_the_device_enc_before_skmsg);
     RUN(test_sim_route_group_changes_are_checked_and_told_to_members);
+    RUN(test_sim_route_announcement_groups_take_posts_from_admins_only);
     RUN(test_sim_admin_groups_makes_a_group_for_phones);
     RUN(test_sim_media_conn_upload_and_download);
     RUN(test_sim_route_bad_stanzas_close_only_that_client);

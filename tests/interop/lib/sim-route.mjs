@@ -100,6 +100,19 @@ export async function mediaTrust (sim) {
   return { fetchAgent: new Agent({ ca }), dispatcher: new UndiciAgent({ connect: { ca } }) }
 }
 
+// The simulator's /admin/stats once pred(stats) holds (what a client sent may still be on its
+// way when the test looks: a receipt goes out before Baileys emits the message). Rejects with
+// the last stats after timeoutMs.
+export async function statsWhen (sim, pred, timeoutMs = 5000) {
+  const t0 = performance.now()
+  for (;;) {
+    const stats = await sim.stats()
+    if (pred(stats)) return stats
+    if (performance.now() - t0 > timeoutMs) throw new Error(`stats never matched: ${JSON.stringify(stats)}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 // CPU time the simulator process has used, in ms (Linux /proc; user + system, 100 Hz ticks), or
 // NaN where /proc is not there: routed messages / CPU seconds is what the simulator could route
 // if the clients were not the bottleneck.
