@@ -2,7 +2,7 @@
 // README does: a socket closed by the admin API, stream errors 515 and 503, a second login of
 // the same device (the first gets 440), and a restart of `wabot sim --state DIR` in the middle of
 // a conversation. Nothing may be lost: every message arrives once, in order, including those
-// queued for an offline device across the restart.
+// queued for an offline device across the restart, 1:1 and in a group.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -90,29 +90,42 @@ test('a restart of wabot sim --state in the middle: clients reconnect and go on'
     await inB.waitCount(a.userJid, 1)
     for (const text of before.slice(1)) await a.sock.sendMessage(b.userJid, { text })
     await inB.waitCount(a.userJid, 10)
+    // a group of the three, with one message everyone has
+    const group = await a.sock.groupCreate('across', [b.userJid, c.userJid])
+    const inC0 = new Inbox(c)
+    await a.sock.sendMessage(group.id, { text: 'group before' })
+    await Promise.all([inB.waitCount(group.id, 1), inC0.waitCount(group.id, 1)])
     // Carol goes away; what Alice sends her waits in the queue, across the restart
     await c.close()
     for (const text of range('queued', 10)) await a.sock.sendMessage(c.userJid, { text })
-    await statsWhen(sim, (s) => s.devices[c.jid].queued === 10)
+    await a.sock.sendMessage(group.id, { text: 'group queued' })
+    await inB.waitCount(group.id, 2)
+    // the restart comes when the online clients have what was sent (see the note above)
+    await statsWhen(sim, (s) => s.devices[c.jid].queued === 11 && s.devices[b.jid].queued === 0 &&
+      s.devices[a.jid].queued === 0)
     const back = [reopened(a), reopened(b)]
     const t0 = performance.now()
     await sim.stop()
     sim = await startSim({ state: dir, port: sim.port })
     await Promise.all(back)
     const downMs = performance.now() - t0
-    assert.equal((await sim.stats()).devices[c.jid].queued, 10)
+    assert.equal((await sim.stats()).devices[c.jid].queued, 11)
     for (const text of range('after', 10)) await a.sock.sendMessage(b.userJid, { text })
     for (const text of range('late', 5)) await a.sock.sendMessage(c.userJid, { text })
+    await a.sock.sendMessage(group.id, { text: 'group after' }) // the group came back from the state
     await inB.waitCount(a.userJid, 20)
     assert.deepEqual(inB.texts(a.userJid), [...range('before', 10), ...range('after', 10)])
+    assert.deepEqual((await inB.waitCount(group.id, 3)).map((e) => e.text), ['group before', 'group queued', 'group after'])
     const c2 = await BaileysClient.connect(sim, { authDir: c.authDir, name: 'Carol' })
     clients.push(c2)
     const inC = new Inbox(c2)
     await inC.waitCount(a.userJid, 15)
+    await inC.waitCount(group.id, 2)
     await new Promise((resolve) => setTimeout(resolve, 300))
     assert.deepEqual(inC.texts(a.userJid), [...range('queued', 10), ...range('late', 5)])
+    assert.deepEqual(inC.texts(group.id), ['group queued', 'group after'])
     const stats = await statsWhen(sim, (s) => s.devices[c.jid].queued === 0)
-    assert.equal(stats.delivered.offline.message, 15)
+    assert.equal(stats.delivered.offline.message, 17)
     t.diagnostic(`restart to both clients open again: ${downMs.toFixed(0)} ms (reconnect attempts: ` +
       `Alice ${a.sockets - 1}, Bob ${b.sockets - 1})`)
   } finally {
