@@ -14,8 +14,9 @@
  * libsignal-node rather than Baileys' repository (node/bench_signal.mjs says what each Node side
  * runs). Addresses are LID device addresses ("15550001111_1.1"), as on the Node side.
  *
- * Rates are per second of process CPU time (on both sides), each measured three times (about a
- * CPU-second each, from a fresh setup) with the best kept, because this machine is shared. The
+ * Rates are per second of wall-clock time (on both sides; see bench.h for why not CPU time), each
+ * measured three times (about a second each, from a fresh setup) with the best kept. Run them on
+ * an otherwise idle machine. The
  * Node side keeps its records in memory too; WABOT_BENCH_STORE=DIR puts the databases in files
  * under DIR instead, to see what the disk adds (WAL, synchronous=NORMAL). */
 #include <stdio.h>
@@ -128,7 +129,7 @@ static int op_encrypt(void *ctx) {
 
 static double once_encrypt(const char *datadir) {
     state s;
-    double r = setup(&s) < 0 ? -1 : bench_measure_cpu(op_encrypt, &s, 1.0);
+    double r = setup(&s) < 0 ? -1 : bench_measure(op_encrypt, &s, 1.0);
     teardown(&s);
     return r;
 }
@@ -150,14 +151,14 @@ static double once_decrypt(const char *datadir) {
             if (wb_signal_encrypt(s.a.sig, s.b.addr, s.pt, PT_LEN, &msgs[i], &types[i]) < 0)
                 goto out;
         }
-        double t0 = bench_cpu_seconds();
+        double t0 = bench_seconds();
         for (int i = 0; i < BATCH; i++) {
             wb_buf_reset(&s.out);
             if (wb_signal_decrypt(s.b.sig, s.a.addr, types[i], msgs[i].data, msgs[i].len, &s.out,
                                   NULL) < 0)
                 goto out;
         }
-        timed += bench_cpu_seconds() - t0;
+        timed += bench_seconds() - t0;
         done += BATCH;
     }
     r = (double)done / timed;
@@ -178,7 +179,7 @@ static int op_ratchet(void *ctx) {
 
 static double once_ratchet(const char *datadir) {
     state s;
-    double r = setup(&s) < 0 ? -1 : bench_measure_cpu(op_ratchet, &s, 1.0);
+    double r = setup(&s) < 0 ? -1 : bench_measure(op_ratchet, &s, 1.0);
     teardown(&s);
     return r;
 }
@@ -205,7 +206,7 @@ static int op_group_encrypt(void *ctx) {
 
 static double once_group_encrypt(const char *datadir) {
     state s;
-    double r = group_setup(&s) < 0 ? -1 : bench_measure_cpu(op_group_encrypt, &s, 1.0);
+    double r = group_setup(&s) < 0 ? -1 : bench_measure(op_group_encrypt, &s, 1.0);
     teardown(&s);
     return r;
 }
@@ -225,14 +226,14 @@ static double once_group_decrypt(const char *datadir) {
             if (wb_signal_group_encrypt(s.a.sig, GROUP, s.a.addr, s.pt, PT_LEN, &msgs[i]) < 0)
                 goto out;
         }
-        double t0 = bench_cpu_seconds();
+        double t0 = bench_seconds();
         for (int i = 0; i < BATCH; i++) {
             wb_buf_reset(&s.out);
             if (wb_signal_group_decrypt(s.b.sig, GROUP, s.a.addr, msgs[i].data, msgs[i].len,
                                         &s.out) < 0)
                 goto out;
         }
-        timed += bench_cpu_seconds() - t0;
+        timed += bench_seconds() - t0;
         done += BATCH;
     }
     r = (double)done / timed;

@@ -22,9 +22,7 @@ static double clock_seconds(clockid_t id) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double now(void) { return clock_seconds(CLOCK_MONOTONIC); }
-
-double bench_cpu_seconds(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+double bench_seconds(void) { return clock_seconds(CLOCK_MONOTONIC); }
 
 /* Runs op in growing batches until min_seconds have passed on clock. */
 static double measure_on(double (*clk)(void), int (*op)(void *ctx), void *ctx,
@@ -47,11 +45,7 @@ static double measure_on(double (*clk)(void), int (*op)(void *ctx), void *ctx,
 }
 
 double bench_measure(int (*op)(void *ctx), void *ctx, double min_seconds) {
-    return measure_on(now, op, ctx, min_seconds);
-}
-
-double bench_measure_cpu(int (*op)(void *ctx), void *ctx, double min_seconds) {
-    return measure_on(bench_cpu_seconds, op, ctx, min_seconds);
+    return measure_on(bench_seconds, op, ctx, min_seconds);
 }
 
 unsigned char *bench_read_file(const char *datadir, const char *name, size_t *len) {
