@@ -1,10 +1,13 @@
 /* Unit tests for host/crypto: known-answer vectors from the RFCs and NIST publications for every
  * primitive, XEdDSA vectors produced by curve25519-js (libsignal-node's implementation), and
  * round trips with tampered inputs that must fail. */
+#include <openssl/bn.h>
+
 #include "check.h"
 #include "core/err.h"
 #include "crypto/aes.h"
 #include "crypto/curve.h"
+#include "crypto/field25519.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 
@@ -92,6 +95,83 @@ static void test_keypair_generate_is_clamped_and_consistent(void) {
         CHECK_EQ(wb_curve_agree(s1, kp.priv, other.pub), 0);
         CHECK_EQ(wb_curve_agree(s2, other.priv, kp.pub), 0);
         CHECK_MEM(s1, s2, 32);
+    }
+}
+
+/* ---- field arithmetic for the curve maps (field25519.h) ------------------------------------ */
+
+/* (x + a) / (sx x + b) mod p by OpenSSL's BIGNUM, the reference; -1 for a zero denominator. */
+static int bn_fraction(uint8_t out[32], const uint8_t x_in[32], int a, int sx, int b) {
+    uint8_t x_le[32];
+    memcpy(x_le, x_in, 32);
+    x_le[31] &= 0x7f;
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *p = BN_new(), *x = BN_new(), *num = BN_new(), *den = BN_new();
+    int rc = -1;
+    BN_set_bit(p, 255);
+    BN_sub_word(p, 19);
+    BN_lebin2bn(x_le, 32, x);
+    BN_nnmod(x, x, p, ctx);
+    BN_copy(num, x);
+    a >= 0 ? BN_add_word(num, (BN_ULONG)a) : BN_sub_word(num, (BN_ULONG)-a);
+    if (sx > 0)
+        BN_copy(den, x);
+    else
+        BN_sub(den, p, x);
+    b >= 0 ? BN_add_word(den, (BN_ULONG)b) : BN_sub_word(den, (BN_ULONG)-b);
+    BN_nnmod(num, num, p, ctx);
+    BN_nnmod(den, den, p, ctx);
+    if (!BN_is_zero(den) && BN_mod_inverse(den, den, p, ctx) && BN_mod_mul(num, num, den, p, ctx) &&
+        BN_bn2lebinpad(num, out, 32) == 32)
+        rc = 0;
+    BN_free(p), BN_free(x), BN_free(num), BN_free(den);
+    BN_CTX_free(ctx);
+    return rc;
+}
+
+/* Both maps, on random values and on every edge of the field (0, 1, p - 1, p, p + 1, values
+ * above p, 2^255 - 1, the top bit set), agree with BIGNUM; a zero denominator is refused. */
+static void test_field_fraction_matches_bignum(void) {
+    static const int forms[][3] = {{1, -1, 1}, {-1, 1, 1}, {5, 1, -7}, {-3, -1, 2}};
+    uint8_t x[32], got[32], want[32];
+    for (int i = 0; i < 20000 + 64; i++) {
+        if (i < 20000) {
+            wb_random_bytes(x, sizeof x);
+        } else { /* p + k for k in -8..23, with and without the ignored top bit */
+            int k = (i - 20000) % 32 - 8;
+            memset(x, 0xff, 32);
+            x[31] = 0x7f;
+            int v = 0xed + k; /* low byte of p is 0xed */
+            x[0] = (uint8_t)v;
+            if (v > 0xff) { /* p + k wrapped past 2^255 - 1: 0..k-19 */
+                memset(x, 0, 32);
+                x[0] = (uint8_t)(v - 0x100);
+            }
+            if (i - 20000 >= 32)
+                x[31] |= 0x80;
+        }
+        const int *f = forms[i % 4];
+        int rc = bn_fraction(want, x, f[0], f[1], f[2]);
+        memset(got, 0x55, sizeof got);
+        CHECK_EQ(wb_fe25519_fraction(got, x, f[0], f[1], f[2]), rc);
+        if (rc == 0)
+            CHECK_MEM(got, want, 32);
+    }
+    /* u = -1 = p - 1 has no Edwards point: u + 1 = 0 */
+    memset(x, 0xff, 32);
+    x[0] = 0xec;
+    x[31] = 0x7f;
+    memset(got, 0x55, sizeof got);
+    CHECK_EQ(wb_fe25519_fraction(got, x, -1, 1, 1), -1);
+    CHECK_EQ(got[0], 0x55);
+    /* and the two maps are inverses */
+    for (int i = 0; i < 1000; i++) {
+        uint8_t y[32], u[32];
+        wb_random_bytes(x, sizeof x);
+        x[31] &= 0x3f; /* below p */
+        CHECK_EQ(wb_fe25519_fraction(y, x, -1, 1, 1), 0);
+        CHECK_EQ(wb_fe25519_fraction(u, y, 1, -1, 1), 0);
+        CHECK_MEM(u, x, 32);
     }
 }
 
@@ -505,6 +585,7 @@ int main(void) {
     RUN(test_x25519_rfc7748_diffie_hellman);
     RUN(test_x25519_refuses_low_order_public_key);
     RUN(test_keypair_generate_is_clamped_and_consistent);
+    RUN(test_field_fraction_matches_bignum);
     RUN(test_xeddsa_matches_curve25519_js_signatures);
     RUN(test_xeddsa_verifies_deterministic_curve25519_js_signature);
     RUN(test_xeddsa_round_trip_and_every_flipped_bit_fails);
