@@ -1,6 +1,7 @@
 /* Signal prekeys (NOTES.md §5, §6.1): the encrypt IQs. count, upload (registration id, identity,
  * one-time prekeys, signed prekey), digest, rotate of the signed prekey, and bundle fetch by
- * device JID (PN or LID), which hands out one one-time prekey per bundle and, when a device runs
+ * device JID (PN or LID), which hands out one one-time prekey per bundle (the phone's bundle is
+ * a fixed one, see add_phone_bundle) and, when a device runs
  * low, queues it <notification type="encrypt"><count value=N/></notification> (dropped from the
  * queue if the device uploads before it got it: Baileys uploads at login when it has few). */
 #include <sqlite3.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/mem.h"
+#include "crypto/curve.h"
 #include "crypto/hash.h"
 #include "sim/sim_int.h"
 
@@ -63,6 +66,40 @@ static void add_identity(wb_node *parent, const wb_sim_device *d) {
     add_uint(parent, "registration", d->reg_id, 4);
     wb_node_set_bytes(wb_node_add_new(parent, "type"), &djb, 1);
     wb_node_set_bytes(wb_node_add_new(parent, "identity"), d->identity_pub, WB_KEY_LEN);
+}
+
+/* ---- the phone's bundle ------------------------------------------------------------------- */
+
+/* The phone (device 0) is a Signal device on WhatsApp: clients list it in usync and encrypt
+ * every message for it too, own-device copies included. The simulated phone never decrypts, so
+ * its bundle is a fixed one derived from its identity (the ADV account key): registration id,
+ * signed prekey and signature from HKDF of the identity's private key, no one-time prekey (a
+ * valid bundle: X3DH without the fourth DH). Deterministic, so a restart with --state hands out
+ * the same bundle without storing one. */
+static void add_phone_bundle(wb_node *user, const wb_sim_account *a) {
+    static const uint8_t djb = WB_KEY_TYPE_DJB;
+    static const char info[] = "wabot sim phone bundle";
+    struct {
+        uint8_t skey_priv[32];
+        uint8_t nonce[64];
+        uint8_t reg[2];
+    } k;
+    uint8_t skey[1 + WB_KEY_LEN] = {WB_KEY_TYPE_DJB}, sig[WB_SIG_LEN];
+    wb_hkdf_sha256((uint8_t *)&k, sizeof k, a->identity.priv, WB_KEY_LEN, NULL, 0,
+                   (const uint8_t *)info, sizeof info - 1);
+    wb_curve_public(skey + 1, k.skey_priv);
+    /* cannot fail: a valid private key, and the message is short */
+    (void)wb_xeddsa_sign_rnd(sig, a->identity.priv, skey, sizeof skey, k.nonce);
+    /* 14 bits, never 0, as WhatsApp's registration ids */
+    uint32_t reg = ((uint32_t)k.reg[0] << 8 | k.reg[1]) % 16380 + 1;
+    wb_zero(&k, sizeof k);
+    add_uint(user, "registration", reg, 4);
+    wb_node_set_bytes(wb_node_add_new(user, "type"), &djb, 1);
+    wb_node_set_bytes(wb_node_add_new(user, "identity"), a->identity.pub, WB_KEY_LEN);
+    wb_node *sk = wb_node_add_new(user, "skey");
+    add_uint(sk, "id", 1, 3);
+    wb_node_set_bytes(wb_node_add_new(sk, "value"), skey + 1, WB_KEY_LEN);
+    wb_node_set_bytes(wb_node_add_new(sk, "signature"), sig, WB_SIG_LEN);
 }
 
 /* ---- the IQs ------------------------------------------------------------------------------ */
@@ -219,9 +256,17 @@ static int on_fetch(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
         wb_jid jid;
         if (!j || wb_jid_parse(&jid, j) < 0)
             return wb_sim_conn_fail(c, WB_EPROTO, "prekey fetch for a bad jid");
+        if (jid.device == 0) {
+            const wb_sim_account *a = wb_sim_account_by_jid(sim, &jid);
+            if (a) {
+                add_phone_bundle(WB_CHILD(list, "user", {"jid", j}), a);
+                wb_sim_count(sim, "prekeys.phone_bundles", 1);
+            }
+            continue;
+        }
         wb_sim_device *d = wb_sim_device_by_jid(sim, &jid);
         if (!d || d->removed)
-            continue; /* the phone (device 0) and unknown devices have no bundle */
+            continue; /* unknown devices have no bundle */
         wb_node *user = WB_CHILD(list, "user", {"jid", j});
         add_identity(user, d);
         add_skey(user, d);

@@ -17,7 +17,7 @@
  *            carries its <enc> directly: it goes to that device only.
  *
  * Devices a client names that are not the recipient's or its own, removed devices and the
- * phone (device 0, simulated, not a Signal device) get nothing and are counted
+ * phone (device 0, simulated: it has a bundle but never reads) get nothing and are counted
  * (route.dropped.*). A stanza that is not a message a client could send (no id, no `to`, a
  * JID that does not parse, thousands of <to>) closes that client's connection. */
 #include <stdio.h>

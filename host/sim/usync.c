@@ -1,6 +1,7 @@
 /* usync (NOTES.md §6.1): one query, several protocols, a list of users by JID (PN or LID) or by
- * phone (<contact>+N</contact>). Answers the protocols clients rely on: devices (companions with
- * their key-index; the phone, device 0, is not a Signal device here and is left out), lid (the
+ * phone (<contact>+N</contact>). Answers the protocols clients rely on: devices (the phone, device
+ * 0, then the companions with their key-index; clients encrypt for the phone too, and its
+ * bundle is prekeys.c's), lid (the
  * user's LID), contact (in or out, for onWhatsApp), status and disappearing_mode (empty);
  * other protocols are left out of the answer, which clients read as "nothing known". */
 #include <stdio.h>
@@ -50,6 +51,8 @@ static void add_devices(wb_node *user, const wb_sim_account *a) {
     wb_node_set_empty_list(list);
     if (!a)
         return;
+    /* the phone first, without a key-index, as WhatsApp lists it */
+    wb_node_set_i64(wb_node_add_new(list, "device"), "id", 0);
     WB_SIM_EACH_DEVICE(a, d) {
         wb_node *dev = wb_node_add_new(list, "device");
         wb_node_set_i64(dev, "id", d->id);

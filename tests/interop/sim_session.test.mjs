@@ -50,10 +50,16 @@ test('two clients: usync and onWhatsApp, prekey bundles, presence and typing', a
     const found = await a.sock.onWhatsApp(b.phone, '15559999999')
     assert.deepEqual(found, [{ jid: b.userJid, exists: true }])
     const devices = await a.sock.getUSyncDevices([b.userJid], false, false)
-    assert.deepEqual(devices.map((d) => d.device), [1])
+    assert.deepEqual(devices.map((d) => d.device), [0, 1]) // the phone, then the companion
     const before = (await sim.stats()).devices[b.jid].prekeys
     assert.equal(await a.sock.assertSessions([`${b.phone}:1@s.whatsapp.net`], false), true)
     assert.equal((await sim.stats()).devices[b.jid].prekeys, before - 1, 'one one-time prekey handed out')
+    // the phone's bundle (no one-time prekey) makes a session too, and takes none of b's prekeys
+    const phoneBundles = (await sim.stats()).prekeys.phone_bundles ?? 0
+    assert.equal(await a.sock.assertSessions([`${b.phone}@s.whatsapp.net`], true), true)
+    const after = await sim.stats()
+    assert.equal(after.prekeys.phone_bundles, phoneBundles + 1)
+    assert.equal(after.devices[b.jid].prekeys, before - 1)
     // presence: b subscribes to a, then hears a come online and type
     const first = b.waitFor('presence.update', (u) => u.id === a.userJid)
     await b.sock.presenceSubscribe(a.userJid)

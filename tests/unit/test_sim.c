@@ -248,10 +248,36 @@ static void test_sim_bundles_consume_prekeys_and_a_low_device_is_told(void) {
     CHECK_STR(attr(n, "type"), "encrypt");
     CHECK_STR(attr(wb_node_child(n, "count"), "value"), "4");
     CHECK(fx_next(a, "notification") == NULL); /* once until the next upload */
-    /* the phone (device 0) and unknown devices have no bundle */
-    char phone0[WB_JID_STR_MAX];
-    snprintf(phone0, sizeof phone0, "%s@s.whatsapp.net", a->phone);
-    CHECK_EQ(wb_node_count(wb_node_child(fetch_bundle(b, phone0), "list"), "user"), 0);
+    /* the phone (device 0) has a fixed bundle, by PN and by LID: a signed prekey that its
+     * identity signed, no one-time prekey, the same at every fetch; unknown devices have none */
+    char phone0[2][WB_JID_STR_MAX];
+    snprintf(phone0[0], sizeof phone0[0], "%s@s.whatsapp.net", a->phone);
+    snprintf(phone0[1], sizeof phone0[1], "%.*s@lid", (int)(strchr(a->lid, ':') - a->lid), a->lid);
+    uint8_t first[32 + 32 + 64];
+    for (int i = 0; i < 3; i++) {
+        wb_node *u = wb_node_path(fetch_bundle(b, phone0[i % 2]), "list", "user", NULL);
+        CHECK_STR(attr(u, "jid"), phone0[i % 2]);
+        const uint8_t *id = wb_sim_child_bytes(u, "identity", 32, NULL);
+        wb_node *sk = wb_node_child(u, "skey");
+        const uint8_t *v = wb_sim_child_bytes(sk, "value", 32, NULL);
+        const uint8_t *sig = wb_sim_child_bytes(sk, "signature", 64, NULL);
+        int64_t reg = wb_sim_child_uint(u, "registration", 4);
+        CHECK(id && v && sig && reg >= 1 && reg <= 16380);
+        CHECK(wb_node_child(u, "key") == NULL);
+        if (!id || !v || !sig)
+            continue;
+        uint8_t msg[33] = {5};
+        memcpy(msg + 1, v, 32);
+        CHECK_EQ(wb_xeddsa_verify(id, msg, sizeof msg, sig), 0);
+        CHECK(memcmp(id, a->identity.pub, 32) != 0); /* the phone's, not the companion's */
+        if (i == 0) {
+            memcpy(first, id, 32), memcpy(first + 32, v, 32), memcpy(first + 64, sig, 64);
+        } else {
+            CHECK(memcmp(first, id, 32) == 0 && memcmp(first + 32, v, 32) == 0 &&
+                  memcmp(first + 64, sig, 64) == 0);
+        }
+    }
+    CHECK_EQ(prekey_count(a), 4); /* the phone's bundles took none of the companion's */
     CHECK_EQ(wb_node_count(wb_node_child(fetch_bundle(b, "19999999999:3@s.whatsapp.net"), "list"),
                            "user"), 0);
 out:
@@ -357,15 +383,16 @@ static void test_sim_usync_lists_companions_with_key_index_lid_and_contact(void)
     CHECK_EQ(wb_node_count(olist, "user"), 2);
     wb_node *u1 = wb_node_child(olist, "user");
     wb_node *dl = wb_node_path(u1, "devices", "device-list", NULL);
-    CHECK_EQ(wb_node_count(dl, "device"), 2);
+    CHECK_EQ(wb_node_count(dl, "device"), 3); /* the phone, then the two companions */
     uint32_t it = 0;
     wb_node *d;
-    int idx = 1;
+    int idx = 0;
     while ((d = wb_node_next(dl, "device", &it))) {
         char want[16];
-        snprintf(want, sizeof want, "%d", idx++);
+        snprintf(want, sizeof want, "%d", idx);
         CHECK_STR(attr(d, "id"), want);
-        CHECK_STR(attr(d, "key-index"), want);
+        CHECK_STR(attr(d, "key-index"), idx ? want : ""); /* the phone has none */
+        idx++;
     }
     char lid_user[64];
     snprintf(lid_user, sizeof lid_user, "%.*s@lid", (int)(strchr(a->lid, ':') - a->lid), a->lid);
