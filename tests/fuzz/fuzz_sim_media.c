@@ -4,8 +4,8 @@
  * so the fuzzer reaches the store and the download, not only the refusals.
  *
  * Input: "METHOD PATH[?QUERY]\n" then the body. Oracle: the sanitizers; every request answered
- * exactly once; an upload answered 200 names a direct path whose download gives the body back
- * byte for byte. Seeds: tests/fuzz/make_sim_route_corpus.mjs. */
+ * exactly once; an upload (POST /mms/...) answered 200 names a direct path whose download gives
+ * the body back byte for byte. Seeds: tests/fuzz/make_sim_route_corpus.mjs. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +92,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     reply r = {0}, got = {0};
     if (expanded.err || request(&fx, line, (char *)expanded.data, body, blen, &r) != 1)
         abort();
-    if (r.status == 200 && strcmp(line, "POST") == 0) {
+    /* the upload oracle, for uploads only: the request goes through the simulator's whole HTTP
+     * router, and an admin POST answered 200 (say /admin/accounts) is no upload */
+    if (r.status == 200 && strcmp(line, "POST") == 0 &&
+        strncmp((const char *)expanded.data, "/mms/", 5) == 0) {
         cJSON *o = cJSON_Parse((const char *)r.body.data);
         const char *dp = cJSON_GetStringValue(cJSON_GetObjectItem(o, "direct_path"));
         if (!dp)
