@@ -1,6 +1,7 @@
 /* Curve25519 for Signal and WhatsApp (curve.h): X25519 agreement on libsodium's raw-key
  * crypto_scalarmult, key pairs through libsodium's Edwards base-point tables, and XEdDSA
- * signatures built from libsodium's Ed25519 scalar and point primitives. Called by the Noise handshake, certificate chains, Signal and pairing.
+ * signatures built from libsodium's Ed25519 scalar and point primitives. Called by the Noise
+ * handshake, certificate chains, Signal and pairing.
  *
  * The signature scheme is the one libsignal implements (libsignal-node's curve25519-js,
  * libsignal-protocol-c's curve_sigs.c, go.mau.fi/libsignal's ecc): the Montgomery private key
@@ -42,8 +43,8 @@ int wb_keypair_generate(wb_keypair *kp) {
     clamp(t.priv);
     /* A = aB on the Edwards curve with libsodium's fixed-base tables, then X25519's public key of
      * a is A's Montgomery u = (1 + y) / (1 - y): together a little over half the Montgomery
-     * ladder's cost (13 us and 4 us against 30 us here), which a ratchet step pays once per message. (wb_curve_public keeps the
-     * ladder; the unit tests check that both agree.) */
+     * ladder's cost (13 us and 3 us against 30 us here), which a ratchet step pays once per
+     * message. (wb_curve_public keeps the ladder; the unit tests check that both agree.) */
     int rc = crypto_scalarmult_ed25519_base_noclamp(ed, t.priv) == 0
                  ? fraction_mod_p(t.pub, ed, 1, -1, 1)
                  : WB_ECRYPTO;

@@ -1,9 +1,9 @@
 /* Signal prekeys (NOTES.md §5, §6.1): the encrypt IQs. count, upload (registration id, identity,
  * one-time prekeys, signed prekey), digest, rotate of the signed prekey, and bundle fetch by
  * device JID (PN or LID), which hands out one one-time prekey per bundle (the phone's bundle is
- * a fixed one, see add_phone_bundle) and, when a device runs
- * low, queues it <notification type="encrypt"><count value=N/></notification> (dropped from the
- * queue if the device uploads before it got it: Baileys uploads at login when it has few). */
+ * a fixed one, see add_phone_bundle) and, when a device runs low, queues it
+ * <notification type="encrypt"><count value=N/></notification> (dropped from the queue if the
+ * device uploads before it got it: Baileys uploads at login when it has few). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,19 +53,26 @@ static void add_uint(wb_node *parent, const char *tag, uint32_t v, size_t len) {
     wb_node_set_bytes(wb_node_add_new(parent, tag), b + 4 - len, len);
 }
 
-static void add_skey(wb_node *parent, const wb_sim_device *d) {
+static void add_skey(wb_node *parent, uint32_t id, const uint8_t pub[WB_KEY_LEN],
+                     const uint8_t sig[WB_SIG_LEN]) {
     wb_node *skey = wb_node_add_new(parent, "skey");
-    add_uint(skey, "id", d->skey_id, 3);
-    wb_node_set_bytes(wb_node_add_new(skey, "value"), d->skey_pub, WB_KEY_LEN);
-    wb_node_set_bytes(wb_node_add_new(skey, "signature"), d->skey_sig, WB_SIG_LEN);
+    add_uint(skey, "id", id, 3);
+    wb_node_set_bytes(wb_node_add_new(skey, "value"), pub, WB_KEY_LEN);
+    wb_node_set_bytes(wb_node_add_new(skey, "signature"), sig, WB_SIG_LEN);
 }
 
 /* registration, type and identity, as uploads carry them and bundles and digests repeat them */
-static void add_identity(wb_node *parent, const wb_sim_device *d) {
+static void add_identity(wb_node *parent, uint32_t reg_id, const uint8_t identity[WB_KEY_LEN]) {
     static const uint8_t djb = WB_KEY_TYPE_DJB;
-    add_uint(parent, "registration", d->reg_id, 4);
+    add_uint(parent, "registration", reg_id, 4);
     wb_node_set_bytes(wb_node_add_new(parent, "type"), &djb, 1);
-    wb_node_set_bytes(wb_node_add_new(parent, "identity"), d->identity_pub, WB_KEY_LEN);
+    wb_node_set_bytes(wb_node_add_new(parent, "identity"), identity, WB_KEY_LEN);
+}
+
+/* A companion's identity and signed prekey, as it uploaded them. */
+static void add_device_keys(wb_node *parent, const wb_sim_device *d) {
+    add_identity(parent, d->reg_id, d->identity_pub);
+    add_skey(parent, d->skey_id, d->skey_pub, d->skey_sig);
 }
 
 /* ---- the phone's bundle ------------------------------------------------------------------- */
@@ -77,7 +84,6 @@ static void add_identity(wb_node *parent, const wb_sim_device *d) {
  * valid bundle: X3DH without the fourth DH). Deterministic, so a restart with --state hands out
  * the same bundle without storing one. */
 static void add_phone_bundle(wb_node *user, const wb_sim_account *a) {
-    static const uint8_t djb = WB_KEY_TYPE_DJB;
     static const char info[] = "wabot sim phone bundle";
     struct {
         uint8_t skey_priv[32];
@@ -93,13 +99,8 @@ static void add_phone_bundle(wb_node *user, const wb_sim_account *a) {
     /* 14 bits, never 0, as WhatsApp's registration ids */
     uint32_t reg = ((uint32_t)k.reg[0] << 8 | k.reg[1]) % 16380 + 1;
     wb_zero(&k, sizeof k);
-    add_uint(user, "registration", reg, 4);
-    wb_node_set_bytes(wb_node_add_new(user, "type"), &djb, 1);
-    wb_node_set_bytes(wb_node_add_new(user, "identity"), a->identity.pub, WB_KEY_LEN);
-    wb_node *sk = wb_node_add_new(user, "skey");
-    add_uint(sk, "id", 1, 3);
-    wb_node_set_bytes(wb_node_add_new(sk, "value"), skey + 1, WB_KEY_LEN);
-    wb_node_set_bytes(wb_node_add_new(sk, "signature"), sig, WB_SIG_LEN);
+    add_identity(user, reg, a->identity.pub);
+    add_skey(user, 1, skey + 1, sig);
 }
 
 /* ---- the IQs ------------------------------------------------------------------------------ */
@@ -177,8 +178,7 @@ static int on_upload(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 static int on_digest(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     const wb_sim_device *d = c->device;
     wb_node *dg = wb_node_add_new(reply, "digest");
-    add_identity(dg, d);
-    add_skey(dg, d);
+    add_device_keys(dg, d);
     uint8_t h[WB_SHA256_LEN];
     wb_sha256_ctx ctx;
     wb_sha256_init(&ctx);
@@ -268,8 +268,7 @@ static int on_fetch(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
         if (!d || d->removed)
             continue; /* unknown devices have no bundle */
         wb_node *user = WB_CHILD(list, "user", {"jid", j});
-        add_identity(user, d);
-        add_skey(user, d);
+        add_device_keys(user, d);
         uint32_t pid = 0;
         uint8_t pub[WB_KEY_LEN];
         int rc = take_prekey(sim, d, &pid, pub);

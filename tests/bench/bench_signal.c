@@ -141,39 +141,54 @@ static double once_encrypt(const char *datadir) {
     return r;
 }
 
-/* Times decrypts only: batches of messages are encrypted first, untimed. */
-static double once_decrypt(const char *datadir) {
-    enum { BATCH = 10000 };
-    state s;
-    memset(&s, 0, sizeof s);
-    wb_buf *msgs = calloc(BATCH, sizeof *msgs);
-    int *types = calloc(BATCH, sizeof *types);
+/* Times decrypts only, for at least a second, over batches of messages made first, untimed:
+ * make(s, msg, type) writes one message, open(s, msg, type) decrypts it into s->out. Messages
+ * per second of decrypting, or -1 on a failure. */
+typedef int (*make_fn)(state *s, wb_buf *msg, int *type);
+typedef int (*open_fn)(state *s, const wb_buf *msg, int type);
+
+static double decrypt_batches(state *s, size_t batch, make_fn make, open_fn open) {
+    wb_buf *msgs = calloc(batch, sizeof *msgs);
+    int *types = calloc(batch, sizeof *types);
     double timed = 0, r = -1;
     size_t done = 0;
-    if (!msgs || !types || setup(&s) < 0)
+    if (!msgs || !types)
         goto out;
     while (timed < 1.0) {
-        for (int i = 0; i < BATCH; i++) {
+        for (size_t i = 0; i < batch; i++) {
             wb_buf_reset(&msgs[i]);
-            if (wb_signal_encrypt(s.a.sig, s.b.addr, s.pt, PT_LEN, &msgs[i], &types[i]) < 0)
+            if (make(s, &msgs[i], &types[i]) < 0)
                 goto out;
         }
         double t0 = bench_seconds();
-        for (int i = 0; i < BATCH; i++) {
-            wb_buf_reset(&s.out);
-            if (wb_signal_decrypt(s.b.sig, s.a.addr, types[i], msgs[i].data, msgs[i].len, &s.out,
-                                  NULL) < 0)
+        for (size_t i = 0; i < batch; i++) {
+            wb_buf_reset(&s->out);
+            if (open(s, &msgs[i], types[i]) < 0)
                 goto out;
         }
         timed += bench_seconds() - t0;
-        done += BATCH;
+        done += batch;
     }
     r = (double)done / timed;
 out:
-    for (int i = 0; msgs && i < BATCH; i++)
+    for (size_t i = 0; msgs && i < batch; i++)
         wb_buf_free(&msgs[i]);
     free(msgs);
     free(types);
+    return r;
+}
+
+static int make_message(state *s, wb_buf *msg, int *type) {
+    return wb_signal_encrypt(s->a.sig, s->b.addr, s->pt, PT_LEN, msg, type);
+}
+
+static int open_message(state *s, const wb_buf *msg, int type) {
+    return wb_signal_decrypt(s->b.sig, s->a.addr, type, msg->data, msg->len, &s->out, NULL);
+}
+
+static double once_decrypt(const char *datadir) {
+    state s;
+    double r = setup(&s) < 0 ? -1 : decrypt_batches(&s, 10000, make_message, open_message);
     teardown(&s);
     return r;
 }
@@ -236,36 +251,21 @@ static double once_group_encrypt(const char *datadir) {
     return r;
 }
 
+static int make_group_message(state *s, wb_buf *msg, int *type) {
+    *type = 0;
+    return wb_signal_group_encrypt(s->a.sig, GROUP, s->a.addr, s->pt, PT_LEN, msg);
+}
+
+static int open_group_message(state *s, const wb_buf *msg, int type) {
+    (void)type;
+    return wb_signal_group_decrypt(s->b.sig, GROUP, s->a.addr, msg->data, msg->len, &s->out);
+}
+
 static double once_group_decrypt(const char *datadir) {
-    enum { BATCH = 2000 };
     state s;
-    memset(&s, 0, sizeof s);
-    wb_buf *msgs = calloc(BATCH, sizeof *msgs);
-    double timed = 0, r = -1;
-    size_t done = 0;
-    if (!msgs || group_setup(&s) < 0)
-        goto out;
-    while (timed < 1.0) {
-        for (int i = 0; i < BATCH; i++) {
-            wb_buf_reset(&msgs[i]);
-            if (wb_signal_group_encrypt(s.a.sig, GROUP, s.a.addr, s.pt, PT_LEN, &msgs[i]) < 0)
-                goto out;
-        }
-        double t0 = bench_seconds();
-        for (int i = 0; i < BATCH; i++) {
-            wb_buf_reset(&s.out);
-            if (wb_signal_group_decrypt(s.b.sig, GROUP, s.a.addr, msgs[i].data, msgs[i].len,
-                                        &s.out) < 0)
-                goto out;
-        }
-        timed += bench_seconds() - t0;
-        done += BATCH;
-    }
-    r = (double)done / timed;
-out:
-    for (int i = 0; msgs && i < BATCH; i++)
-        wb_buf_free(&msgs[i]);
-    free(msgs);
+    double r = group_setup(&s) < 0 ? -1
+                                   : decrypt_batches(&s, 2000, make_group_message,
+                                                     open_group_message);
     teardown(&s);
     return r;
 }
