@@ -6,8 +6,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
@@ -16,6 +14,7 @@ import { performance } from 'node:perf_hooks'
 import { downloadMediaMessage } from '@whiskeysockets/baileys'
 import { exitWhenDone, withSim } from './lib/baileys-client.mjs'
 import { mediaTrust } from './lib/sim-route.mjs'
+import { withTlsCert } from './lib/sim.mjs'
 
 exitWhenDone()
 
@@ -105,29 +104,19 @@ test('image, audio, video and document: uploaded by one client, downloaded byte-
 })
 
 test('with --tls, media is served on the main port with the given certificate', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'wabot-sim-media-tls-'))
-  const cert = join(dir, 'cert.pem')
-  const key = join(dir, 'key.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-    '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
-  try {
-    await withSim({ tls: { cert, key, ca: readFileSync(cert, 'utf8') } }, async ({ sim, connect }) => {
-      assert.equal(sim.info.mediaHost, new URL(sim.url).host)
-      assert.equal(sim.info.mediaCert, readFileSync(cert, 'utf8'))
-      const trust = await mediaTrust(sim)
-      const [a, b] = await Promise.all([
-        connect({ name: 'Alice', socket: { fetchAgent: trust.fetchAgent } }),
-        connect({ name: 'Bob', socket: { fetchAgent: trust.fetchAgent } })
-      ])
-      const data = randomBytes(64 * 1024)
-      const got = b.waitFor('messages.upsert', (u) => !!u.messages[0].message?.documentMessage)
-      await a.sock.sendMessage(b.userJid, { document: data, mimetype: 'application/octet-stream', fileName: 'x.bin' })
-      const msg = (await got).messages[0]
-      const bytes = await downloadMediaMessage(msg, 'buffer', { options: { dispatcher: trust.dispatcher } })
-      assert.ok(bytes.equals(data))
-    })
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+  await withTlsCert((tls) => withSim({ tls }, async ({ sim, connect }) => {
+    assert.equal(sim.info.mediaHost, new URL(sim.url).host)
+    assert.equal(sim.info.mediaCert, tls.ca)
+    const trust = await mediaTrust(sim)
+    const [a, b] = await Promise.all([
+      connect({ name: 'Alice', socket: { fetchAgent: trust.fetchAgent } }),
+      connect({ name: 'Bob', socket: { fetchAgent: trust.fetchAgent } })
+    ])
+    const data = randomBytes(64 * 1024)
+    const got = b.waitFor('messages.upsert', (u) => !!u.messages[0].message?.documentMessage)
+    await a.sock.sendMessage(b.userJid, { document: data, mimetype: 'application/octet-stream', fileName: 'x.bin' })
+    const msg = (await got).messages[0]
+    const bytes = await downloadMediaMessage(msg, 'buffer', { options: { dispatcher: trust.dispatcher } })
+    assert.ok(bytes.equals(data))
+  }))
 })

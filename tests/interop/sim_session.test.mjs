@@ -6,12 +6,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Curve } from '@whiskeysockets/baileys'
 import { exitWhenDone, withSim } from './lib/baileys-client.mjs'
+import { withTlsCert } from './lib/sim.mjs'
 
 exitWhenDone()
 
@@ -144,22 +144,12 @@ test('faults: close, stream error, stall and delay', async () => {
 })
 
 test('with --tls the simulator serves wss:// and https://, and Baileys links through it', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'wabot-sim-tls-'))
-  const cert = join(dir, 'cert.pem')
-  const key = join(dir, 'key.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-    '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
-  try {
-    await withSim({ tls: { cert, key, ca: readFileSync(cert, 'utf8') } }, async ({ sim, connect }) => {
-      assert.match(sim.url, /^wss:\/\/127\.0\.0\.1:\d+\/ws\/chat$/)
-      const a = await connect({ name: 'Alice' })
-      assert.deepEqual(a.closes, [515])
-      assert.equal((await sim.stats()).logins.ok, 1)
-    })
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+  await withTlsCert((tls) => withSim({ tls }, async ({ sim, connect }) => {
+    assert.match(sim.url, /^wss:\/\/127\.0\.0\.1:\d+\/ws\/chat$/)
+    const a = await connect({ name: 'Alice' })
+    assert.deepEqual(a.closes, [515])
+    assert.equal((await sim.stats()).logins.ok, 1)
+  }))
 })
 
 test('prekeys running low: Baileys is told and uploads more, at once or at its next login', async () => {

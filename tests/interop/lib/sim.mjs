@@ -9,9 +9,15 @@
 //   await sim.admin('POST', '/admin/fault', { device, action })   -> parsed JSON (throws on >= 400)
 //   await sim.stats()  GET /admin/stats
 //   await sim.stop()   SIGTERM, waits for a clean exit (asserts exit status 0)
-import { spawn } from 'node:child_process'
+//   await withTlsCert((tls) => ...)   a throwaway self-signed certificate for 127.0.0.1, as
+//                      startSim's `tls` option takes it ({ cert, key, ca }); removed afterwards
+import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { wabotPath } from './paths.mjs'
 
@@ -20,6 +26,22 @@ export class SimError extends Error {
     super(`simulator answered ${status}: ${typeof body === 'string' ? body : JSON.stringify(body)}`)
     this.status = status
     this.body = body
+  }
+}
+
+// Runs fn({ cert, key, ca }) with a fresh self-signed P-256 certificate for 127.0.0.1 (paths of
+// PEM files, and the certificate's PEM as ca), made by the openssl command line.
+export async function withTlsCert (fn) {
+  const dir = await mkdtemp(join(tmpdir(), 'wabot-sim-tls-'))
+  const cert = join(dir, 'cert.pem')
+  const key = join(dir, 'key.pem')
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+    '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
+  try {
+    return await fn({ cert, key, ca: readFileSync(cert, 'utf8') })
+  } finally {
+    await rm(dir, { recursive: true, force: true })
   }
 }
 
