@@ -463,6 +463,63 @@ int wb_attrs_opt_bool(wb_attrs *a, const char *key, int dflt) {
     return attrs_bool(a, key, 0, dflt);
 }
 
+/* The content of child tag, checked against len (see node.h); NULL after recording an error
+ * (a missing child only when required). */
+static const uint8_t *attrs_child(wb_attrs *a, const char *tag, size_t len, size_t *got,
+                                  int required) {
+    size_t n;
+    const uint8_t *p = wb_node_content(wb_node_child(a->node, tag), &n);
+    if (!p) {
+        if (required && !a->err) {
+            a->err = WB_EPROTO;
+            snprintf(a->msg, sizeof a->msg, "%.32s: missing child <%.40s>",
+                     a->node ? a->node->tag : "(no node)", tag);
+        }
+        return NULL;
+    }
+    if (len && n != len) {
+        if (!a->err) {
+            a->err = WB_EMALFORMED;
+            snprintf(a->msg, sizeof a->msg, "%.32s: child <%.40s> has %zu bytes, not %zu",
+                     a->node->tag, tag, n, len);
+        }
+        return NULL;
+    }
+    if (got)
+        *got = n;
+    return p;
+}
+
+const uint8_t *wb_attrs_child_bytes(wb_attrs *a, const char *tag, size_t len, size_t *got) {
+    return attrs_child(a, tag, len, got, 1);
+}
+
+const uint8_t *wb_attrs_opt_child_bytes(wb_attrs *a, const char *tag, size_t len, size_t *got) {
+    return attrs_child(a, tag, len, got, 0);
+}
+
+static uint64_t child_uint(wb_attrs *a, const char *tag, size_t len, int required, uint64_t dflt) {
+    if (len < 1 || len > 8) {
+        attrs_fail(a, WB_EINVAL, tag, "read with a bad length");
+        return 0;
+    }
+    if (!required && !wb_node_child(a->node, tag))
+        return dflt;
+    const uint8_t *p = attrs_child(a, tag, len, NULL, 1);
+    uint64_t v = 0;
+    for (size_t i = 0; p && i < len; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+uint64_t wb_attrs_child_uint(wb_attrs *a, const char *tag, size_t len) {
+    return child_uint(a, tag, len, 1, 0);
+}
+
+uint64_t wb_attrs_opt_child_uint(wb_attrs *a, const char *tag, size_t len, uint64_t dflt) {
+    return child_uint(a, tag, len, 0, dflt);
+}
+
 int wb_attrs_ok(const wb_attrs *a) {
     return a->err == 0;
 }

@@ -157,7 +157,7 @@ uint32_t wb_node_count(const wb_node *n, const char *tag);
  * The result is NUL-terminated, so text can be used as a C string. */
 const uint8_t *wb_node_content(const wb_node *n, size_t *len);
 
-/* ---- the attribute reader (read attributes, then check once) --------------------------------
+/* ---- the attribute reader (read attributes and children, then check once) --------------------
  *
  *     wb_attrs a = wb_attrs_of(node);
  *     wb_jid from = wb_attrs_jid(&a, "from");
@@ -169,7 +169,8 @@ const uint8_t *wb_node_content(const wb_node *n, size_t *len);
  * A required getter records an error when the attribute is missing (WB_EPROTO) or does not
  * parse (WB_EMALFORMED); an optional getter only when it is present but does not parse. Only
  * the first error is kept. After an error, getters still return their neutral value (NULL,
- * the empty JID, 0, the default). */
+ * the empty JID, 0, the default). The same reader takes a node's children's contents
+ * (wb_attrs_child_bytes: a <value> of 32 bytes, a 3-byte <id>), as stanzas carry keys that way. */
 typedef struct wb_attrs {
     const wb_node *node;
     int err;       /* 0 or the first error */
@@ -188,6 +189,18 @@ uint64_t wb_attrs_opt_u64(wb_attrs *a, const char *key, uint64_t dflt);
 /* "true"/"false" (also "1"/"0", as whatsmeow accepts). */
 int wb_attrs_bool(wb_attrs *a, const char *key);
 int wb_attrs_opt_bool(wb_attrs *a, const char *key, int dflt);
+/* Children read the same way: the content (bytes or text) of n's first child named tag.
+ * len > 0 requires exactly len bytes; len 0 takes any length, which *got (may be NULL) receives.
+ * The required getter records "missing child <tag>" (WB_EPROTO) when the child or its content
+ * is absent; both record a wrong length (WB_EMALFORMED). They return NULL on any error. */
+const uint8_t *wb_attrs_child_bytes(wb_attrs *a, const char *tag, size_t len, size_t *got);
+const uint8_t *wb_attrs_opt_child_bytes(wb_attrs *a, const char *tag, size_t len, size_t *got);
+/* The big-endian unsigned number in exactly len (1..8) bytes of child tag (prekey ids are 3
+ * bytes, registration ids 4). Returns 0 after an error; the optional form returns dflt when the
+ * child is absent. */
+uint64_t wb_attrs_child_uint(wb_attrs *a, const char *tag, size_t len);
+uint64_t wb_attrs_opt_child_uint(wb_attrs *a, const char *tag, size_t len, uint64_t dflt);
+
 /* 1 when no getter failed. */
 int wb_attrs_ok(const wb_attrs *a);
 /* 0, or the first error code. */

@@ -32,6 +32,7 @@ static const struct {
     {WB_ECLOSED, "WB_ECLOSED", "closed"},
     {WB_EEXIST, "WB_EEXIST", "already exists"},
     {WB_ERANGE, "WB_ERANGE", "value out of range"},
+    {WB_EREFUSED, "WB_EREFUSED", "the peer refused the request"},
 };
 
 static int find(int code) {

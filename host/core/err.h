@@ -33,6 +33,7 @@ enum {
     WB_ECLOSED = -20,     /* the connection or object is closed */
     WB_EEXIST = -21,      /* already exists */
     WB_ERANGE = -22,      /* a value outside its allowed range */
+    WB_EREFUSED = -23,    /* the peer answered a request with an error */
 };
 
 /* A sentence describing the code ("input ended early"); never NULL. */

@@ -14,6 +14,9 @@
 
 void wb_sha256(uint8_t out[WB_SHA256_LEN], const void *data, size_t len);
 void wb_sha512(uint8_t out[WB_SHA512_LEN], const void *data, size_t len);
+/* MD5, for the one place the protocol uses it: the registration payload's build hash. */
+#define WB_MD5_LEN 16
+void wb_md5(uint8_t out[WB_MD5_LEN], const void *data, size_t len);
 
 /* Incremental SHA-256. The state is opaque storage large enough for any backend. */
 typedef struct wb_sha256_ctx {

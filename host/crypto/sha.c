@@ -6,6 +6,7 @@
  * costs several times the compression of a short message; the low-level API is still shipped. */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "crypto/hash.h"
@@ -31,4 +32,9 @@ void wb_sha256_update(wb_sha256_ctx *c, const void *data, size_t len) {
 
 void wb_sha256_final(wb_sha256_ctx *c, uint8_t out[WB_SHA256_LEN]) {
     SHA256_Final(out, wb_sha256_state(c));
+}
+
+void wb_md5(uint8_t out[WB_MD5_LEN], const void *data, size_t len) {
+    unsigned int n = WB_MD5_LEN;
+    EVP_Digest(data, len, out, &n, EVP_md5(), NULL);
 }

@@ -43,6 +43,13 @@ static int sign_public_key(const uint8_t identity_priv[32], const uint8_t pub[32
     return wb_xeddsa_sign(sig, identity_priv, msg, sizeof msg);
 }
 
+int wb_signal_verify_signed_prekey(const uint8_t identity[32], const uint8_t pub[32],
+                                   const uint8_t sig[64]) {
+    uint8_t msg[33] = {WB_KEY_TYPE_DJB};
+    memcpy(msg + 1, pub, 32);
+    return wb_xeddsa_verify(identity, msg, sizeof msg, sig) < 0 ? WB_EBADSIG : 0;
+}
+
 /* Generates, signs and stores signed prekey id. */
 static int make_signed_prekey(wb_signal *s, uint32_t id, wb_signal_signed_prekey *out) {
     wb_keypair kp;

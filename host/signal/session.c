@@ -96,9 +96,8 @@ static int from_bundle(wb_signal *s, const char *addr, const wb_signal_bundle *b
     if (!wb_sig_key_canonical(b->identity) || !wb_sig_key_canonical(b->signed_prekey) ||
         (b->has_prekey && !wb_sig_key_canonical(b->prekey)))
         return WB_EMALFORMED;
-    uint8_t spk[33] = {WB_KEY_TYPE_DJB};
-    memcpy(spk + 1, b->signed_prekey, 32);
-    int rc = wb_xeddsa_verify(b->identity, spk, sizeof spk, b->signed_prekey_signature);
+    int rc = wb_signal_verify_signed_prekey(b->identity, b->signed_prekey,
+                                            b->signed_prekey_signature);
     if (rc < 0)
         return rc;
     wb_sig_record r;

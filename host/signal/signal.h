@@ -96,6 +96,11 @@ int wb_signal_prekeys_mark_uploaded(wb_signal *s, const wb_signal_prekey *keys, 
 int wb_signal_prekeys_count(wb_signal *s, int uploaded_only);
 /* The current signed prekey, for the upload's <skey>. */
 int wb_signal_signed_prekey_current(wb_signal *s, wb_signal_signed_prekey *out);
+/* Checks a signed prekey's signature: XEdDSA by identity over 0x05 || pub, as libsignal signs
+ * it (registration payloads, prekey uploads and bundles all carry one). Returns 0 or
+ * WB_EBADSIG. */
+int wb_signal_verify_signed_prekey(const uint8_t identity[32], const uint8_t pub[32],
+                                   const uint8_t sig[64]);
 /* Makes a new signed prekey current (the next id). The previous one is kept, so pkmsgs built on
  * it still decrypt; older ones are deleted. */
 int wb_signal_signed_prekey_rotate(wb_signal *s, wb_signal_signed_prekey *out);

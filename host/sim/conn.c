@@ -53,6 +53,7 @@ int wb_sim_conn_new(wb_sim *sim, void *io_ud, const char *peer, wb_sim_conn **ou
     snprintf(c->peer, sizeof c->peer, "%s", peer ? peer : "");
     snprintf(c->label, sizeof c->label, "conn#%llu", (unsigned long long)c->serial);
     wb_arena_init(&c->arena, 0);
+    wb_wa_iqs_init(&c->iqs);
     wb_noise_responder_cfg cfg = {.static_key = &sim->static_key,
                                   .cert_chain = sim->cert_chain.data,
                                   .cert_chain_len = sim->cert_chain.len};
@@ -61,6 +62,7 @@ int wb_sim_conn_new(wb_sim *sim, void *io_ud, const char *peer, wb_sim_conn **ou
     int rc = wb_noise_conn_new_responder(&c->noise, &cfg, &cb, c);
     if (rc < 0) {
         wb_arena_free(&c->arena);
+        wb_wa_iqs_free(&c->iqs);
         free(c);
         return rc;
     }
@@ -90,7 +92,9 @@ int wb_sim_conn_feed(wb_sim_conn *c, const uint8_t *data, size_t len) {
     return rc < 0 ? rc : (c->state == WB_SIM_CLOSING ? WB_ECLOSED : 0);
 }
 
-/* Everything a connection's end means for the model, whoever ended it. */
+/* What a connection's end means for the model, whoever ended it: the device goes offline. The
+ * registration and the pending IQs stay until wb_sim_conn_free, so a handler that caused the
+ * close (a failed send) can still use them. */
 static void detach(wb_sim_conn *c) {
     wb_sim_device *d = c->device;
     if (d && d->conn == c) {
@@ -99,7 +103,6 @@ static void detach(wb_sim_conn *c) {
     }
     c->device = NULL;
     c->active = 0;
-    wb_sim_reg_free(c, c->why[0] ? c->why : "connection closed");
 }
 
 void wb_sim_conn_close(wb_sim_conn *c, const char *fmt, ...) {
@@ -128,6 +131,9 @@ void wb_sim_conn_free(wb_sim_conn *c) {
         wb_sim_log_event(c, "closed by the client");
         detach(c);
     }
+    wb_wa_iqs_close(&c->iqs); /* each pending IQ hears WB_ECLOSED */
+    wb_wa_iqs_free(&c->iqs);
+    wb_sim_reg_free(c, c->why);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -215,29 +221,15 @@ void wb_sim_conn_stream_error(wb_sim_conn *c, int code, const char *child, const
     wb_sim_conn_close(c, "%s", why);
 }
 
-int wb_sim_conn_send_iq(wb_sim_conn *c, wb_node *iq, wb_sim_iq_answer_fn fn, void *ud) {
-    wb_sim_pending *slot = NULL;
-    for (size_t i = 0; i < sizeof c->pending / sizeof *c->pending && !slot; i++)
-        if (!c->pending[i].id[0])
-            slot = &c->pending[i];
-    if (!slot)
-        return WB_ETOOBIG;
-    wb_sim_new_id(c->sim, slot->id, sizeof slot->id);
-    slot->fn = fn;
-    slot->ud = ud;
-    wb_node_set(iq, "id", slot->id);
-    int rc = wb_sim_conn_send(c, iq);
+int wb_sim_conn_send_iq(wb_sim_conn *c, wb_node *iq, wb_wa_iq_fn fn, void *ud) {
+    char id[WB_WA_IQ_ID_MAX];
+    if (c->state == WB_SIM_CLOSING)
+        return WB_ECLOSED;
+    int rc = wb_wa_iqs_add(&c->iqs, WB_WA_NO_DEADLINE, fn, ud, id);
     if (rc < 0)
-        slot->id[0] = '\0';
+        return rc;
+    wb_node_set(iq, "id", id);
+    if ((rc = wb_sim_conn_send(c, iq)) < 0)
+        wb_wa_iqs_forget(&c->iqs, id);
     return rc;
-}
-
-int wb_sim_conn_take_pending(wb_sim_conn *c, const char *id, wb_sim_pending *out) {
-    for (size_t i = 0; id && i < sizeof c->pending / sizeof *c->pending; i++)
-        if (c->pending[i].id[0] && strcmp(c->pending[i].id, id) == 0) {
-            *out = c->pending[i];
-            c->pending[i].id[0] = '\0';
-            return 0;
-        }
-    return WB_ENOTFOUND;
 }

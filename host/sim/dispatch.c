@@ -29,14 +29,12 @@ static int same(const char *route, const char *value) {
     return !route || (value && strcmp(route, value) == 0);
 }
 
-/* An answer to one of the server's IQs. Unknown ids are ignored (a late answer). */
-static int on_answer(wb_sim_conn *c, wb_node *iq, const char *id) {
-    wb_sim_pending p;
-    if (wb_sim_conn_take_pending(c, id, &p) < 0) {
+/* An answer to one of the server's IQs: its callback runs (and may close the connection).
+ * Unknown ids are ignored (a late answer). */
+static int on_answer(wb_sim_conn *c, wb_node *iq) {
+    if (wb_wa_iqs_answer(&c->iqs, iq) == 0)
         wb_sim_count(c->sim, "iqs.unmatched_answers", 1);
-        return 0;
-    }
-    return p.fn ? p.fn(c, iq, p.ud) : 0;
+    return c->state == WB_SIM_CLOSING ? WB_ECLOSED : 0;
 }
 
 static int on_iq(wb_sim_conn *c, wb_node *iq, int when) {
@@ -45,7 +43,7 @@ static int on_iq(wb_sim_conn *c, wb_node *iq, int when) {
     if (!id || !*id || !type)
         return wb_sim_conn_fail(c, WB_EPROTO, "iq without id or type");
     if (strcmp(type, "result") == 0 || strcmp(type, "error") == 0)
-        return on_answer(c, iq, id);
+        return on_answer(c, iq);
     if (strcmp(type, "get") != 0 && strcmp(type, "set") != 0)
         return wb_sim_conn_fail(c, WB_EPROTO, "iq of type '%.32s'", type);
     const char *xmlns = wb_node_attr(iq, "xmlns");

@@ -7,42 +7,16 @@
 #include "sim/sim_int.h"
 
 wb_node *wb_sim_iq_result(wb_sim_conn *c, const wb_node *iq) {
-    const char *to = wb_node_attr(iq, "to");
-    return WB_NODE(&c->arena, "iq", {"from", to && *to ? to : "@" WB_SERVER_USER},
-                   {"type", "result"}, {"id", wb_node_attr(iq, "id")});
+    return wb_wa_iq_result(&c->arena, iq, WB_WA_SERVER);
 }
 
 int wb_sim_iq_error(wb_node *reply, int code, const char *text) {
-    wb_node_set(reply, "type", "error");
-    wb_node_clear_content(reply);
-    wb_node *e = WB_CHILD(reply, "error", {"text", text});
-    wb_node_set_i64(e, "code", code);
+    wb_wa_iq_set_error(reply, code, text);
     return 0;
 }
 
 wb_node *wb_sim_iq_new(wb_sim_conn *c, const char *type, const char *xmlns) {
-    return WB_NODE(&c->arena, "iq", {"from", "@" WB_SERVER_USER}, {"type", type},
-                   {"xmlns", xmlns});
-}
-
-const uint8_t *wb_sim_child_bytes(const wb_node *n, const char *tag, size_t len, size_t *got) {
-    size_t k;
-    const uint8_t *p = wb_node_content(wb_node_child(n, tag), &k);
-    if (!p || (len && k != len))
-        return NULL;
-    if (got)
-        *got = k;
-    return p;
-}
-
-int64_t wb_sim_child_uint(const wb_node *n, const char *tag, size_t len) {
-    const uint8_t *p = wb_sim_child_bytes(n, tag, len, NULL);
-    if (!p || len < 1 || len > 4)
-        return -1;
-    int64_t v = 0;
-    for (size_t i = 0; i < len; i++)
-        v = (v << 8) | p[i];
-    return v;
+    return wb_node_set(wb_wa_iq_new(&c->arena, type, xmlns), "from", "@" WB_SERVER_USER);
 }
 
 /* ---- the IQs ------------------------------------------------------------------------------ */

@@ -179,11 +179,11 @@ static int load_devices(wb_sim *sim) {
         d->key_index = (uint32_t)sqlite3_column_int64(s, 3);
         d->removed = sqlite3_column_int(s, 4);
         if ((rc = copy_blob(d->noise_pub, WB_KEY_LEN, s, 5)) == 0 &&
-            (rc = copy_blob(d->identity_pub, WB_KEY_LEN, s, 6)) == 0 &&
-            (rc = copy_blob(d->skey_pub, WB_KEY_LEN, s, 9)) == 0)
-            rc = copy_blob(d->skey_sig, WB_SIG_LEN, s, 10);
-        d->reg_id = (uint32_t)sqlite3_column_int64(s, 7);
-        d->skey_id = (uint32_t)sqlite3_column_int64(s, 8);
+            (rc = copy_blob(d->keys.identity, WB_KEY_LEN, s, 6)) == 0 &&
+            (rc = copy_blob(d->keys.skey.pub, WB_KEY_LEN, s, 9)) == 0)
+            rc = copy_blob(d->keys.skey.signature, WB_SIG_LEN, s, 10);
+        d->keys.registration_id = (uint32_t)sqlite3_column_int64(s, 7);
+        d->keys.skey.id = (uint32_t)sqlite3_column_int64(s, 8);
         copy_text(d->platform, sizeof d->platform, s, 11);
         d->created = sqlite3_column_int64(s, 12);
         d->low_prekeys_notified = sqlite3_column_int(s, 13);
@@ -304,11 +304,11 @@ int wb_sim_persist_device(wb_sim *sim, wb_sim_device *d) {
     sqlite3_bind_int64(s, 4, d->key_index);
     sqlite3_bind_int(s, 5, d->removed);
     sqlite3_bind_blob(s, 6, d->noise_pub, WB_KEY_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 7, d->identity_pub, WB_KEY_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 8, d->reg_id);
-    sqlite3_bind_int64(s, 9, d->skey_id);
-    sqlite3_bind_blob(s, 10, d->skey_pub, WB_KEY_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 11, d->skey_sig, WB_SIG_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 7, d->keys.identity, WB_KEY_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 8, d->keys.registration_id);
+    sqlite3_bind_int64(s, 9, d->keys.skey.id);
+    sqlite3_bind_blob(s, 10, d->keys.skey.pub, WB_KEY_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 11, d->keys.skey.signature, WB_SIG_LEN, SQLITE_STATIC);
     sqlite3_bind_text(s, 12, d->platform, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 13, d->created);
     sqlite3_bind_int(s, 14, d->low_prekeys_notified);

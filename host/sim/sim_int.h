@@ -29,6 +29,10 @@
 #include "crypto/curve.h"
 #include "net/noise_conn.h"
 #include "sim/sim.h"
+#include "wa/adv.h"
+#include "wa/iq.h"
+#include "wa/pair_code.h"
+#include "wa/prekeys.h"
 #include "store/store.h"
 
 #define WB_SIM_PHONE_MAX 20 /* digits of a phone number or LID user */
@@ -78,11 +82,7 @@ struct wb_sim_device {
     uint32_t key_index;
     int removed;                       /* logged out: may never log in again */
     uint8_t noise_pub[WB_KEY_LEN];
-    uint8_t identity_pub[WB_KEY_LEN];
-    uint32_t reg_id;
-    uint32_t skey_id;
-    uint8_t skey_pub[WB_KEY_LEN];
-    uint8_t skey_sig[WB_SIG_LEN];
+    wb_wa_device_keys keys;            /* registration id, identity, signed prekey */
     char platform[32];                 /* "Chrome (Mac OS)" or the platform id */
     int64_t created;
     int low_prekeys_notified;          /* an encrypt notification went out since the last upload */
@@ -140,15 +140,6 @@ enum wb_sim_conn_state {
     WB_SIM_CLOSING,       /* the socket is being closed; input is ignored */
 };
 
-/* Handles the answer to an IQ the server sent (type result or error). */
-typedef int (*wb_sim_iq_answer_fn)(struct wb_sim_conn *c, wb_node *answer, void *ud);
-
-typedef struct wb_sim_pending {
-    char id[32];
-    wb_sim_iq_answer_fn fn;
-    void *ud;
-} wb_sim_pending;
-
 typedef struct wb_sim_sub {
     wb_sim_account *target;
     char jid[WB_JID_STR_MAX]; /* the form the subscriber used, echoed in presence `from` */
@@ -168,8 +159,8 @@ struct wb_sim_conn {
     char label[WB_JID_STR_MAX];      /* "conn#N" or the device JID, for logs */
     wb_arena arena;                  /* the current stanza and the replies built for it */
     wb_buf out;                      /* an encoded stanza on its way out */
-    wb_sim_reg *reg;                 /* registration state (pair.c) */
-    wb_sim_pending pending[8];       /* the server's IQs awaiting an answer */
+    wb_sim_reg *reg;                 /* registration state (pair.c); freed with the connection */
+    wb_wa_iqs iqs;                   /* the server's IQs awaiting an answer */
     wb_sim_sub *subs;                /* presence subscriptions */
     size_t nsubs;
     int fault_stall;                 /* set by the stall fault: input is held by the host */
@@ -181,7 +172,10 @@ struct wb_sim_conn {
 int wb_sim_conn_send(wb_sim_conn *c, const wb_node *n);
 /* Sends an already encoded transport payload (flag byte and node) whose top tag is tag. */
 int wb_sim_conn_send_payload(wb_sim_conn *c, const char *tag, const uint8_t *payload, size_t len);
-/* Closes the socket (once): detaches the device, tells presence, asks the host to close. */
+/* Closes the socket (once): marks the connection closing, detaches the device, tells presence,
+ * asks the host to close. Safe from inside a send or a handler: nothing of the connection is
+ * freed (its registration and pending IQs end in wb_sim_conn_free, once the host reports the
+ * socket closed), so the caller may still look at c and c->reg afterwards. */
 void wb_sim_conn_close(wb_sim_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records why a handler refuses the client's input and returns code (negative), so
  * `return wb_sim_conn_fail(c, WB_EPROTO, "iq %s: no id", xmlns);` closes the socket with a reason. */
@@ -191,11 +185,11 @@ int wb_sim_conn_fail(wb_sim_conn *c, int code, const char *fmt, ...)
  * type attribute ctype) and closes. */
 void wb_sim_conn_stream_error(wb_sim_conn *c, int code, const char *child, const char *ctype,
                               const char *why);
-/* Sends an IQ from the server with a fresh id; fn (may be NULL) gets the answer. Returns 0 or
- * a negative code. iq must be an <iq> without id; the id is set here. */
-int wb_sim_conn_send_iq(wb_sim_conn *c, wb_node *iq, wb_sim_iq_answer_fn fn, void *ud);
-/* Takes the pending entry for id (0 and *out filled) or returns WB_ENOTFOUND. */
-int wb_sim_conn_take_pending(wb_sim_conn *c, const char *id, wb_sim_pending *out);
+/* Sends an IQ from the server with a fresh id; fn (may be NULL) gets exactly one completion
+ * (wa/iq.h: the answer, or WB_ECLOSED when the connection ends first; the server sets no
+ * deadline) with ud. iq must be an <iq> without id; the id is set here. Returns 0, or a negative
+ * code (fn is then never called). */
+int wb_sim_conn_send_iq(wb_sim_conn *c, wb_node *iq, wb_wa_iq_fn fn, void *ud);
 /* Makes c the device's connection after a successful login (replacing an older one). */
 void wb_sim_conn_attach(wb_sim_conn *c, wb_sim_device *d);
 
@@ -207,25 +201,19 @@ struct wb_sim_reg {
     wb_sim_reg *next;                   /* sim->regs */
     struct wb_sim_conn *conn;
     char refs[WB_SIM_REFS][48];         /* printable, no ',' */
-    uint32_t reg_id;
-    uint8_t ident[WB_KEY_LEN];          /* the companion's identity key */
-    uint32_t skey_id;
-    uint8_t skey_pub[WB_KEY_LEN];
-    uint8_t skey_sig[WB_SIG_LEN];
+    wb_wa_device_keys keys;             /* the companion's, from the registration payload */
     char push_name[WB_SIM_NAME_MAX + 1];
     char platform[32];
     /* linking: pair-success sent, pair-device-sign awaited */
     int signing;
     wb_sim_account *account;
     uint16_t device_id;
-    uint32_t key_index;
-    wb_buf details;                     /* the ADVDeviceIdentity bytes sent */
-    uint8_t account_sig[WB_SIG_LEN];
+    wb_wa_adv_identity issued;          /* what pair-success granted */
     wb_sim_reply *reply;                /* the admin request waiting for the outcome */
     /* pairing code (pair_code.c) */
     int code_stage;                     /* 0, 1: companion_hello seen, 2: primary_hello sent */
     char code_phone[WB_SIM_PHONE_MAX + 1];
-    uint8_t code_wrapped[80];           /* salt32 | iv16 | CTR(companion ephemeral pub) */
+    uint8_t code_wrapped[WB_WA_PAIR_WRAPPED_LEN]; /* the companion's ephemeral key, wrapped */
     uint8_t code_ref[32];
     uint8_t companion_eph[WB_KEY_LEN];
     wb_keypair primary_eph;
@@ -241,7 +229,8 @@ struct Wa__ClientPayload;
 int wb_sim_handshake(wb_sim_conn *c, const uint8_t *payload, size_t len);
 int wb_sim_login(wb_sim_conn *c, const struct Wa__ClientPayload *p);
 int wb_sim_reg_start(wb_sim_conn *c, const struct Wa__ClientPayload *p);
-/* Forgets c's registration (answering a waiting admin request with why). */
+/* Forgets c's registration (answering a waiting admin request with why). Called when the
+ * connection is freed, never from inside a handler. */
 void wb_sim_reg_free(wb_sim_conn *c, const char *why);
 
 /* ---- dispatch (dispatch.c) ---------------------------------------------------------------- */
@@ -324,12 +313,6 @@ wb_node *wb_sim_iq_result(wb_sim_conn *c, const wb_node *iq);
 int wb_sim_iq_error(wb_node *reply, int code, const char *text);
 /* A new <iq from="@s.whatsapp.net" type=type xmlns=xmlns> for the server's own requests. */
 wb_node *wb_sim_iq_new(wb_sim_conn *c, const char *type, const char *xmlns);
-/* The content (bytes or text) of n's first child named tag, exactly len bytes long (len 0: any
- * length, *got receives it), or NULL. */
-const uint8_t *wb_sim_child_bytes(const wb_node *n, const char *tag, size_t len, size_t *got);
-/* The big-endian number held by n's child tag in exactly len bytes (1..4); -1 when missing. */
-int64_t wb_sim_child_uint(const wb_node *n, const char *tag, size_t len);
-
 /* HTTP helpers (admin.c). */
 /* The percent-decoded query parameter name into out ("" when absent). Returns 1 (found), 0
  * (absent) or WB_EMALFORMED / WB_ETOOBIG (does not fit cap). */

@@ -25,8 +25,9 @@ static wb_sim_account *resolve(wb_sim *sim, const wb_node *user, char jid[WB_JID
         snprintf(jid, WB_JID_STR_MAX, "%s", j);
         return wb_sim_account_by_jid(sim, &parsed);
     }
-    size_t n;
-    const uint8_t *phone = wb_sim_child_bytes(user, "contact", 0, &n);
+    size_t n = 0;
+    wb_attrs a = wb_attrs_of(user);
+    const uint8_t *phone = wb_attrs_opt_child_bytes(&a, "contact", 0, &n);
     if (phone && n && phone[0] == '+') {
         phone++;
         n--;
@@ -72,8 +73,9 @@ static void add_protocol(wb_node *user, const char *proto, const wb_sim_account 
             wb_node_set(lid, "val", jid);
         }
     } else if (strcmp(proto, "contact") == 0) {
-        size_t n;
-        const uint8_t *asked = wb_sim_child_bytes(req_user, "contact", 0, &n);
+        size_t n = 0;
+        wb_attrs ra = wb_attrs_of(req_user);
+        const uint8_t *asked = wb_attrs_opt_child_bytes(&ra, "contact", 0, &n);
         wb_node *ct = WB_CHILD(user, "contact", {"type", a ? "in" : "out"});
         if (asked)
             wb_node_set_textn(ct, (const char *)asked, n);

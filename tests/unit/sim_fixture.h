@@ -23,6 +23,9 @@
 #include "crypto/random.h"
 #include "net/noise_conn.h"
 #include "sim/sim.h"
+#include "wa/adv.h"
+#include "wa/payload.h"
+#include "wa/qr.h"
 #include "wb_proto.h"
 
 #define FX_MAX_CLIENTS 64
@@ -33,6 +36,7 @@ typedef struct fx_client {
     wb_sim_conn *conn;         /* the server's side; NULL once freed */
     wb_noise_conn *noise;      /* the client's side */
     int closed;                /* the server asked to close the socket */
+    int fail_sends;            /* the host's sends to this socket fail (a socket that just died) */
     int noise_err;             /* the client's Noise failed */
     wb_buf to_server, to_client;
     wb_arena arena;            /* received stanzas */
@@ -64,6 +68,8 @@ typedef struct sim_fx {
 
 static int fx_io_send(void *ud, const uint8_t *data, size_t len) {
     fx_client *c = ud;
+    if (c->fail_sends)
+        return WB_ECLOSED;
     return wb_buf_append(&c->to_client, data, len);
 }
 
@@ -243,35 +249,27 @@ static inline wb_node *fx_iq(fx_client *c, wb_arena *a, const char *type, const 
 
 /* ---- payloads ----------------------------------------------------------------------------- */
 
+/* The keys a registration or upload carries: the registration id, the identity and the signed
+ * prekey, signed now by the identity. */
+static inline wb_wa_device_keys fx_device_keys(const fx_client *c) {
+    wb_wa_device_keys k = {.registration_id = c->reg_id, .skey = {.id = c->skey_id}};
+    uint8_t signed_key[33] = {5};
+    memcpy(k.identity, c->identity.pub, 32);
+    memcpy(k.skey.pub, c->skey.pub, 32);
+    memcpy(signed_key + 1, c->skey.pub, 32);
+    wb_xeddsa_sign(k.skey.signature, c->identity.priv, signed_key, sizeof signed_key);
+    return k;
+}
+
 static inline void fx_registration_payload(const fx_client *keys, const char *push, wb_buf *out) {
-    uint8_t regid[4], skid[3], ktype = 5, sig[64], signed_key[33] = {5};
-    wb_put_be32(regid, keys->reg_id);
-    wb_put_be24(skid, keys->skey_id);
-    memcpy(signed_key + 1, keys->skey.pub, 32);
-    wb_xeddsa_sign(sig, keys->identity.priv, signed_key, sizeof signed_key);
-    Wa__ClientPayload__DevicePairingRegistrationData d =
-        WA__CLIENT_PAYLOAD__DEVICE_PAIRING_REGISTRATION_DATA__INIT;
-    d.has_eregid = d.has_ekeytype = d.has_eident = d.has_eskeyid = d.has_eskeyval =
-        d.has_eskeysig = 1;
-    d.eregid = (ProtobufCBinaryData){4, regid};
-    d.ekeytype = (ProtobufCBinaryData){1, &ktype};
-    d.eident = (ProtobufCBinaryData){32, (uint8_t *)keys->identity.pub};
-    d.eskeyid = (ProtobufCBinaryData){3, skid};
-    d.eskeyval = (ProtobufCBinaryData){32, (uint8_t *)keys->skey.pub};
-    d.eskeysig = (ProtobufCBinaryData){64, sig};
-    Wa__ClientPayload p = WA__CLIENT_PAYLOAD__INIT;
-    p.devicepairingdata = &d;
-    p.pushname = (char *)push;
-    p.has_passive = 1;
-    wb_proto_pack(&p, out);
+    wb_wa_client_info ci = wb_wa_client_default;
+    wb_wa_device_keys k = fx_device_keys(keys);
+    ci.push_name = push;
+    wb_wa_payload_register(&ci, &k, out);
 }
 
 static inline void fx_login_payload(uint64_t username, unsigned device, wb_buf *out) {
-    Wa__ClientPayload p = WA__CLIENT_PAYLOAD__INIT;
-    p.has_username = p.has_device = p.has_passive = p.passive = p.has_pull = p.pull = 1;
-    p.username = username;
-    p.device = device;
-    wb_proto_pack(&p, out);
+    wb_wa_payload_login(&wb_wa_client_default, username, device, out);
 }
 
 /* ---- linking ------------------------------------------------------------------------------ */
@@ -306,15 +304,7 @@ static inline int fx_qr(fx_client *c, wb_node *pair_device, char *out, size_t ca
     if (!ref)
         return WB_EPROTO;
     wb_buf b = WB_BUF_INIT;
-    wb_buf_append(&b, "https://wa.me/settings/linked_devices#", 38);
-    wb_buf_append(&b, ref, rlen);
-    wb_buf_put_u8(&b, ',');
-    wb_b64_encode(&b, c->noise_key.pub, 32, WB_B64_STD);
-    wb_buf_put_u8(&b, ',');
-    wb_b64_encode(&b, c->identity.pub, 32, WB_B64_STD);
-    wb_buf_put_u8(&b, ',');
-    wb_b64_encode(&b, c->adv, 32, WB_B64_STD);
-    wb_buf_append(&b, ",1", 2);
+    wb_wa_qr_format((const char *)ref, rlen, c->noise_key.pub, c->identity.pub, c->adv, "1", &b);
     snprintf(out, cap, "%.*s", (int)b.len, (const char *)b.data);
     wb_buf_free(&b);
     return 0;
@@ -330,51 +320,19 @@ static inline int fx_answer_pair_success(fx_client *c, wb_node *iq, wb_arena *a,
     wb_node *dev = wb_node_child(ps, "device");
     if (!p || !dev)
         return WB_EPROTO;
-    Wa__ADVSignedDeviceIdentityHMAC *hm;
-    Wa__ADVSignedDeviceIdentity *id;
-    Wa__ADVDeviceIdentity *di;
-    if (wb_proto_unpack(&wa__advsigned_device_identity_hmac__descriptor, p, len, 0, &hm, NULL) < 0)
-        return WB_EMALFORMED;
-    uint8_t mac[32];
-    wb_hmac_sha256(mac, c->adv, 32, hm->details.data, hm->details.len);
-    int rc = hm->hmac.len == 32 && memcmp(mac, hm->hmac.data, 32) == 0 ? 0 : WB_EAUTH;
-    if (rc == 0)
-        rc = wb_proto_unpack(&wa__advsigned_device_identity__descriptor, hm->details.data,
-                             hm->details.len, 0, &id, NULL);
-    wb_proto_free(hm);
+    wb_wa_adv_identity id;
+    int rc = wb_wa_adv_accept(p, len, c->adv, c->identity.pub, &id, NULL);
     if (rc < 0)
         return rc;
-    if (wb_proto_unpack(&wa__advdevice_identity__descriptor, id->details.data, id->details.len, 0,
-                        &di, NULL) < 0 || !di->has_keyindex) {
-        wb_proto_free(id);
-        return WB_EMALFORMED;
-    }
     wb_buf msg = WB_BUF_INIT, enc = WB_BUF_INIT;
-    wb_buf_append(&msg, "\x06\x00", 2);
-    wb_buf_append(&msg, id->details.data, id->details.len);
-    wb_buf_append(&msg, c->identity.pub, 32);
-    rc = id->accountsignaturekey.len == 32 && id->accountsignature.len == 64
-             ? wb_xeddsa_verify(id->accountsignaturekey.data, msg.data, msg.len,
-                                id->accountsignature.data)
-             : WB_EBADSIG;
-    uint8_t dsig[64];
-    if (rc == 0) {
-        wb_buf_reset(&msg);
-        wb_buf_append(&msg, "\x06\x01", 2);
-        wb_buf_append(&msg, id->details.data, id->details.len);
-        wb_buf_append(&msg, c->identity.pub, 32);
-        wb_buf_append(&msg, id->accountsignaturekey.data, 32);
-        rc = wb_xeddsa_sign(dsig, c->identity.priv, msg.data, msg.len);
-        dsig[5] ^= corrupt ? 1 : 0;
-        id->has_devicesignature = 1;
-        id->devicesignature = (ProtobufCBinaryData){64, dsig};
-        id->has_accountsignaturekey = 0; /* Baileys leaves it out */
-        wb_proto_pack(id, &enc);
-        id->devicesignature = (ProtobufCBinaryData){0, NULL};
-        id->has_devicesignature = 0;
-    }
+    wb_wa_adv_device_message(&id, c->identity.pub, &msg);
+    rc = wb_xeddsa_sign(id.device_sig, c->identity.priv, msg.data, msg.len);
+    id.device_sig[5] ^= corrupt ? 1 : 0;
+    id.has_device_sig = 1;
+    if (rc == 0)
+        rc = wb_wa_adv_encode(&id, 0, &enc); /* Baileys leaves the account key out */
     char ki[16];
-    snprintf(ki, sizeof ki, "%u", di->keyindex);
+    snprintf(ki, sizeof ki, "%u", id.key_index);
     snprintf(c->jid, sizeof c->jid, "%s", wb_node_attr(dev, "jid"));
     snprintf(c->lid, sizeof c->lid, "%s", wb_node_attr(dev, "lid"));
     wb_jid j;
@@ -382,8 +340,6 @@ static inline int fx_answer_pair_success(fx_client *c, wb_node *iq, wb_arena *a,
         snprintf(c->phone, sizeof c->phone, "%s", j.user);
         c->device = j.device;
     }
-    wb_proto_free(di);
-    wb_proto_free(id);
     wb_buf_free(&msg);
     if (rc == 0) {
         wb_node *r = WB_NODE(a, "iq", {"to", "@s.whatsapp.net"}, {"type", "result"},
@@ -459,14 +415,10 @@ static inline fx_client *fx_add_device(sim_fx *fx, const char *phone) {
     wb_keypair_generate(&k->noise_key);
     wb_keypair_generate(&k->identity);
     wb_keypair_generate(&k->skey);
-    k->reg_id = tmpl.reg_id = 77;
-    k->skey_id = tmpl.skey_id = 1;
-    uint8_t signed_key[33] = {5};
-    memcpy(signed_key + 1, k->skey.pub, 32);
-    wb_xeddsa_sign(tmpl.skey_sig, k->identity.priv, signed_key, sizeof signed_key);
+    k->reg_id = 77;
+    k->skey_id = 1;
+    tmpl.keys = fx_device_keys(k);
     memcpy(tmpl.noise_pub, k->noise_key.pub, 32);
-    memcpy(tmpl.identity_pub, k->identity.pub, 32);
-    memcpy(tmpl.skey_pub, k->skey.pub, 32);
     if (wb_sim_device_add(fx->sim, acc, &tmpl, &d) < 0)
         abort();
     wb_sim_device_jid(d, k->jid);

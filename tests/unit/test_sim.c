@@ -2,6 +2,7 @@
  * Noise initiator (sim_fixture.h): QR linking with the real ADV cryptography, login checks,
  * prekeys, the offline queue, usync, presence, persistence, and bad input. Baileys drives the
  * same code in tests/interop/sim_*.test.mjs. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,8 @@
 #include "check.h"
 #include "sim/sim_int.h"
 #include "sim_fixture.h"
+#include "wa/pair_code.h"
+#include "wa/prekeys.h"
 
 static wb_arena scratch;
 
@@ -35,30 +38,18 @@ static fx_client *online(sim_fx *fx, const char *phone, fx_client **linked_out) 
 
 /* Uploads n one-time prekeys (ids from first) with a valid signed prekey. */
 static wb_node *upload(fx_client *c, uint32_t first, int n) {
-    uint8_t regid[4], skid[3], sig[64], signed_key[33] = {5}, t = 5;
-    wb_put_be32(regid, c->reg_id);
-    wb_put_be24(skid, c->skey_id);
-    memcpy(signed_key + 1, c->skey.pub, 32);
-    wb_xeddsa_sign(sig, c->identity.priv, signed_key, sizeof signed_key);
+    wb_wa_device_keys k = fx_device_keys(c);
+    wb_signal_prekey *keys = calloc((size_t)n + 1, sizeof *keys);
+    for (int i = 0; i < n; i++) {
+        wb_keypair kp;
+        wb_keypair_generate(&kp);
+        keys[i].id = first + (uint32_t)i;
+        memcpy(keys[i].pub, kp.pub, 32);
+    }
     wb_node *iq = WB_NODE(&scratch, "iq", {"id", "up"}, {"type", "set"}, {"xmlns", "encrypt"},
                           {"to", "@s.whatsapp.net"});
-    wb_node_set_bytes(wb_node_add_new(iq, "registration"), regid, 4);
-    wb_node_set_bytes(wb_node_add_new(iq, "type"), &t, 1);
-    wb_node_set_bytes(wb_node_add_new(iq, "identity"), c->identity.pub, 32);
-    wb_node *list = wb_node_add_new(iq, "list");
-    for (int i = 0; i < n; i++) {
-        uint8_t id[3];
-        wb_keypair k;
-        wb_keypair_generate(&k);
-        wb_put_be24(id, first + (uint32_t)i);
-        wb_node *key = wb_node_add_new(list, "key");
-        wb_node_set_bytes(wb_node_add_new(key, "id"), id, 3);
-        wb_node_set_bytes(wb_node_add_new(key, "value"), k.pub, 32);
-    }
-    wb_node *skey = wb_node_add_new(iq, "skey");
-    wb_node_set_bytes(wb_node_add_new(skey, "id"), skid, 3);
-    wb_node_set_bytes(wb_node_add_new(skey, "value"), c->skey.pub, 32);
-    wb_node_set_bytes(wb_node_add_new(skey, "signature"), sig, 64);
+    wb_wa_prekeys_upload_fill(iq, &k, keys, (size_t)n);
+    free(keys);
     fx_send(c, iq);
     wb_node *r;
     while ((r = fx_next(c, "iq")))
@@ -168,6 +159,125 @@ static void test_sim_scan_qr_refuses_foreign_and_unknown_qr_codes(void) {
     sim_fx_free(&fx);
 }
 
+/* The companion's half of pairing by code, as Baileys does it (wa/pair_code.h). */
+typedef struct code_companion {
+    fx_client *c;
+    wb_keypair eph;
+    char code[WB_WA_PAIR_CODE_LEN + 1];
+    char jid[64];
+} code_companion;
+
+/* Registers and sends companion_hello for phone; returns the server's answer. */
+static wb_node *code_hello(sim_fx *fx, code_companion *cc, const char *phone) {
+    wb_node *pd;
+    memset(cc, 0, sizeof *cc);
+    cc->c = fx_register(fx, "Coder", &pd);
+    wb_keypair_generate(&cc->eph);
+    wb_wa_pair_code_new(cc->code);
+    snprintf(cc->jid, sizeof cc->jid, "%s@s.whatsapp.net", phone);
+    uint8_t wrapped[WB_WA_PAIR_WRAPPED_LEN];
+    wb_wa_pair_code_wrap(cc->code, cc->eph.pub, wrapped);
+    wb_node *hello = wb_node_new(&scratch, "x");
+    wb_wa_pair_code_hello_fill(hello, cc->jid, wrapped, cc->c->noise_key.pub, "1",
+                               "Chrome (Mac OS)");
+    return fx_iq(cc->c, &scratch, "set", "md", wb_node_child(hello, NULL));
+}
+
+/* Reads primary_hello and answers with companion_finish; returns the server's answer. */
+static wb_node *code_finish(code_companion *cc) {
+    wb_node *n = fx_next(cc->c, "notification");
+    wb_wa_pair_code_reg ph;
+    if (!n || wb_wa_pair_code_read(n, &ph, NULL) < 0)
+        return NULL;
+    uint8_t primary_eph[32], shared[32], rnd[32], idh[32];
+    wb_wa_pair_code_unwrap(cc->code, ph.wrapped, primary_eph);
+    wb_curve_agree(shared, cc->eph.priv, primary_eph);
+    wb_random_bytes(rnd, sizeof rnd);
+    wb_buf bundle = WB_BUF_INIT;
+    wb_wa_pair_code_seal(shared, cc->c->identity.pub, ph.ident, rnd, &bundle);
+    wb_curve_agree(idh, cc->c->identity.priv, ph.ident);
+    wb_wa_pair_code_adv_secret(shared, idh, rnd, cc->c->adv);
+    wb_node *fin = wb_node_new(&scratch, "x");
+    wb_wa_pair_code_finish_fill(fin, cc->jid, bundle.data, bundle.len, cc->c->identity.pub,
+                                ph.ref, ph.ref_len);
+    wb_buf_free(&bundle);
+    return fx_iq(cc->c, &scratch, "set", "md", wb_node_child(fin, NULL));
+}
+
+static void test_sim_pairing_code_links_with_the_right_code_only(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    code_companion cc;
+    wb_node *ans = code_hello(&fx, &cc, "15550007777");
+    CHECK_STR(attr(ans, "type"), "result");
+    CHECK(wb_node_path(ans, "link_code_companion_reg", "link_code_pairing_ref", NULL) != NULL);
+    /* the user mistypes: the phone wraps under another code, the bundle does not open */
+    char body[128], wrong[WB_WA_PAIR_CODE_LEN + 1];
+    snprintf(wrong, sizeof wrong, "%s", cc.code);
+    wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+    snprintf(body, sizeof body, "{\"phone\": \"15550007777\", \"code\": \"%.4s-%s\"}", wrong,
+             wrong + 4);
+    fx_reply r;
+    fx_http(&fx, "POST", "/admin/mock-phone/enter-code", NULL, body, &r);
+    CHECK_EQ(r.answered, 0);
+    ans = code_finish(&cc);
+    CHECK_STR(attr(ans, "type"), "error");
+    CHECK_EQ(r.answered, 1);
+    CHECK_EQ(r.status, 403);
+    CHECK_EQ(counter(&fx, "pairings.wrong_code"), 1);
+    /* the right code, in lower case */
+    char lower[WB_WA_PAIR_CODE_LEN + 1];
+    for (int i = 0; i <= WB_WA_PAIR_CODE_LEN; i++)
+        lower[i] = (char)tolower((unsigned char)cc.code[i]);
+    snprintf(body, sizeof body, "{\"phone\": \"15550007777\", \"code\": \"%s\"}", lower);
+    fx_http(&fx, "POST", "/admin/mock-phone/enter-code", NULL, body, &r);
+    ans = code_finish(&cc);
+    CHECK_STR(attr(ans, "type"), "result");
+    wb_node *ps;
+    while ((ps = fx_next(cc.c, "iq")) && !wb_node_child(ps, "pair-success"))
+        ;
+    CHECK(ps != NULL);
+    CHECK_EQ(fx_answer_pair_success(cc.c, ps, &scratch, 0), 0); /* the adv secret matches */
+    CHECK_EQ(r.answered, 1);
+    CHECK_EQ(r.status, 200);
+    CHECK(strstr(r.body, "15550007777") != NULL);
+    CHECK(fx_next(cc.c, "stream:error") != NULL);
+    CHECK_EQ(counter(&fx, "pairings.ok"), 1);
+    sim_fx_free(&fx);
+}
+
+/* A send that fails inside an admin handler closes the companion's connection; the handler
+ * must then answer its request once, without touching freed state (ASan caught a
+ * use-after-free here when closing freed the registration at once). */
+static void test_sim_admin_pairing_survives_a_send_that_fails(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    wb_node *pd;
+    fx_client *c = fx_register(&fx, "X", &pd);
+    char qr[512];
+    CHECK(c && fx_qr(c, pd, qr, sizeof qr) == 0);
+    c->fail_sends = 1;
+    fx_reply r;
+    fx_http(&fx, "POST", "/admin/mock-phone/scan-qr", NULL, qr, &r);
+    CHECK_EQ(r.answered, 1);
+    CHECK_EQ(r.status, 500);
+    CHECK(c->closed);
+    fx_http(&fx, "POST", "/admin/mock-phone/scan-qr", NULL, qr, &r);
+    CHECK_EQ(r.status, 404); /* a closing companion shows no QR */
+    code_companion cc;
+    CHECK_STR(attr(code_hello(&fx, &cc, "15550008888"), "type"), "result");
+    cc.c->fail_sends = 1;
+    fx_reply r2;
+    fx_http(&fx, "POST", "/admin/mock-phone/enter-code", NULL,
+            "{\"phone\": \"15550008888\", \"code\": \"ABCD-EFGH\"}", &r2);
+    CHECK_EQ(r2.answered, 1);
+    CHECK_EQ(r2.status, 500);
+    CHECK(cc.c->closed);
+    sim_fx_free(&fx); /* frees the registrations: no second answer */
+    CHECK_EQ(r.answered, 1);
+    CHECK_EQ(r2.answered, 1);
+}
+
 static void test_sim_login_is_refused_for_wrong_key_unknown_or_removed_devices(void) {
     sim_fx fx;
     sim_fx_init(&fx, NULL);
@@ -236,12 +346,13 @@ static void test_sim_bundles_consume_prekeys_and_a_low_device_is_told(void) {
         wb_node *r = fetch_bundle(b, i ? a->jid : lid_dev); /* LID and PN device JIDs */
         wb_node *u = wb_node_path(r, "list", "user", NULL);
         CHECK_STR(attr(u, "jid"), i ? a->jid : lid_dev);
-        CHECK_EQ(wb_sim_child_bytes(u, "identity", 32, NULL) != NULL, 1);
-        CHECK(memcmp(wb_sim_child_bytes(u, "identity", 32, NULL), a->identity.pub, 32) == 0);
-        CHECK(memcmp(wb_sim_child_bytes(wb_node_child(u, "skey"), "value", 32, NULL), a->skey.pub,
-                     32) == 0);
-        CHECK_EQ(wb_sim_child_uint(wb_node_child(u, "key"), "id", 3), 100 + i);
-        CHECK_EQ(wb_sim_child_uint(u, "registration", 4), a->reg_id);
+        wb_signal_bundle bundle;
+        CHECK_EQ(wb_wa_prekeys_bundle_read(u, &bundle, NULL), 0);
+        CHECK(memcmp(bundle.identity, a->identity.pub, 32) == 0);
+        CHECK(memcmp(bundle.signed_prekey, a->skey.pub, 32) == 0);
+        CHECK_EQ(bundle.has_prekey, 1);
+        CHECK_EQ(bundle.prekey_id, 100 + i);
+        CHECK_EQ(bundle.registration_id, a->reg_id);
     }
     CHECK_EQ(prekey_count(a), 4);
     wb_node *n = fx_next(a, "notification");
@@ -257,18 +368,14 @@ static void test_sim_bundles_consume_prekeys_and_a_low_device_is_told(void) {
     for (int i = 0; i < 3; i++) {
         wb_node *u = wb_node_path(fetch_bundle(b, phone0[i % 2]), "list", "user", NULL);
         CHECK_STR(attr(u, "jid"), phone0[i % 2]);
-        const uint8_t *id = wb_sim_child_bytes(u, "identity", 32, NULL);
-        wb_node *sk = wb_node_child(u, "skey");
-        const uint8_t *v = wb_sim_child_bytes(sk, "value", 32, NULL);
-        const uint8_t *sig = wb_sim_child_bytes(sk, "signature", 64, NULL);
-        int64_t reg = wb_sim_child_uint(u, "registration", 4);
-        CHECK(id && v && sig && reg >= 1 && reg <= 16380);
-        CHECK(wb_node_child(u, "key") == NULL);
-        if (!id || !v || !sig)
-            continue;
-        uint8_t msg[33] = {5};
-        memcpy(msg + 1, v, 32);
-        CHECK_EQ(wb_xeddsa_verify(id, msg, sizeof msg, sig), 0);
+        wb_signal_bundle bundle;
+        CHECK_EQ(wb_wa_prekeys_bundle_read(u, &bundle, NULL), 0);
+        const uint8_t *id = bundle.identity, *v = bundle.signed_prekey,
+                      *sig = bundle.signed_prekey_signature;
+        int64_t reg = bundle.registration_id;
+        CHECK(reg >= 1 && reg <= 16380);
+        CHECK(!bundle.has_prekey && wb_node_child(u, "key") == NULL);
+        CHECK_EQ(wb_signal_verify_signed_prekey(id, v, sig), 0);
         CHECK(memcmp(id, a->identity.pub, 32) != 0); /* the phone's, not the companion's */
         if (i == 0) {
             memcpy(first, id, 32), memcpy(first + 32, v, 32), memcpy(first + 64, sig, 64);
@@ -350,8 +457,10 @@ static void test_sim_rotate_replaces_the_signed_prekey_only_when_signed(void) {
     wb_node_set_bytes(sn, sig, 64);
     CHECK_STR(attr(fx_iq(a, &scratch, "set", "encrypt", rot), "type"), "result");
     wb_node *u = wb_node_path(fetch_bundle(b, a->jid), "list", "user", NULL);
-    CHECK_EQ(wb_sim_child_uint(wb_node_child(u, "skey"), "id", 3), 9);
-    CHECK(memcmp(wb_sim_child_bytes(wb_node_child(u, "skey"), "value", 32, NULL), next.pub, 32) == 0);
+    wb_signal_bundle rotated;
+    CHECK_EQ(wb_wa_prekeys_bundle_read(u, &rotated, NULL), 0);
+    CHECK_EQ(rotated.signed_prekey_id, 9);
+    CHECK(memcmp(rotated.signed_prekey, next.pub, 32) == 0);
     sig[0] ^= 1; /* a signature that does not verify closes the socket */
     wb_node_set_bytes(sn, sig, 64);
     fx_iq(a, &scratch, "set", "encrypt", rot);
@@ -599,6 +708,8 @@ int main(void) {
     RUN(test_sim_links_by_qr_then_logs_in_through_the_startup_iqs);
     RUN(test_sim_refuses_a_device_signature_that_does_not_verify);
     RUN(test_sim_scan_qr_refuses_foreign_and_unknown_qr_codes);
+    RUN(test_sim_pairing_code_links_with_the_right_code_only);
+    RUN(test_sim_admin_pairing_survives_a_send_that_fails);
     RUN(test_sim_login_is_refused_for_wrong_key_unknown_or_removed_devices);
     RUN(test_sim_second_login_replaces_the_first_connection);
     RUN(test_sim_bundles_consume_prekeys_and_a_low_device_is_told);
