@@ -7,6 +7,9 @@
 #include "crypto/random.h"
 
 static const wb_command commands[] = {
+    {"auth", "link this device to a phone (QR code or pairing code)", wb_cli_auth},
+    {"status", "show the linked device and check the store", wb_cli_status},
+    {"logout", "unlink this device and wipe its keys", wb_cli_logout},
     {"node", "convert one stanza between its binary payload and JSON", wb_cli_node},
     {"sim", "run the WhatsApp server simulator", wb_cli_sim},
     {NULL, NULL, NULL},

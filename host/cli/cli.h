@@ -15,6 +15,11 @@ int wb_cli_node(int argc, char **argv);
 /* `wabot sim` (sim.c). */
 int wb_cli_sim(int argc, char **argv);
 
+/* The client commands (auth.c, status.c, logout.c, sync.c, send.c, messages.c). */
+int wb_cli_auth(int argc, char **argv);
+int wb_cli_status(int argc, char **argv);
+int wb_cli_logout(int argc, char **argv);
+
 /* Prints "wabot: " and the formatted message to stderr, with a newline. */
 void wb_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -378,6 +378,7 @@ static void on_connect(uv_connect_t *req, int status) {
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
+    uv_tcp_keepalive(&c->tcp, 1, 60); /* the kernel probes an idle peer too (clients only) */
     start_reading(c);
     if (c->state >= WB_CONN_CLOSING)
         return;

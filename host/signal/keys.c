@@ -134,6 +134,10 @@ int wb_signal_identity_sign(const wb_signal *s, const uint8_t *msg, size_t len, 
     return wb_xeddsa_sign(sig, s->identity.priv, msg, len);
 }
 
+int wb_signal_identity_agree(const wb_signal *s, const uint8_t pub[32], uint8_t shared[32]) {
+    return wb_curve_agree(shared, s->identity.priv, pub);
+}
+
 /* ---- one-time prekeys ------------------------------------------------------------------------- */
 
 static int prekeys_for_upload(wb_signal *s, unsigned count, wb_signal_prekey *out, unsigned *n) {

@@ -72,6 +72,8 @@ uint32_t wb_signal_registration_id(const wb_signal *s);
 const uint8_t *wb_signal_identity_public(const wb_signal *s);
 /* Signs msg with our identity key (XEdDSA), e.g. for the ADV device signature at pairing. */
 int wb_signal_identity_sign(const wb_signal *s, const uint8_t *msg, size_t len, uint8_t sig[64]);
+/* X25519 of our identity key with pub, e.g. for the pairing-code adv secret (wa/pair_code.h). */
+int wb_signal_identity_agree(const wb_signal *s, const uint8_t pub[32], uint8_t shared[32]);
 
 /* ---- prekeys: generation and upload ---------------------------------------------------------- */
 

@@ -10,64 +10,21 @@
 #include "core/mem.h"
 #include "store/store_int.h"
 
-/* Steps a statement that returns no rows, then resets it. */
-static int run(wb_store *st, sqlite3_stmt *s) {
-    if (!s)
-        return WB_ESTORE;
-    int step = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (step != SQLITE_DONE) {
-        WB_WARN("store", "write failed: %s", sqlite3_errmsg(st->db));
-        return WB_ESTORE;
-    }
-    return 0;
-}
-
-/* Steps a statement expected to return at most one row: 0 with the row current, WB_ENOTFOUND
- * (statement reset) or WB_ESTORE (statement reset). */
-static int row(wb_store *st, sqlite3_stmt *s) {
-    if (!s)
-        return WB_ESTORE;
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW)
-        return 0;
-    sqlite3_reset(s);
-    if (step == SQLITE_DONE)
-        return WB_ENOTFOUND;
-    WB_WARN("store", "read failed: %s", sqlite3_errmsg(st->db));
-    return WB_ESTORE;
-}
-
-/* Copies column col, which must be exactly n bytes long. */
-static int column_fixed(sqlite3_stmt *s, int col, uint8_t *out, size_t n) {
-    const void *p = sqlite3_column_blob(s, col);
-    if (!p || (size_t)sqlite3_column_bytes(s, col) != n)
-        return WB_EMALFORMED;
-    memcpy(out, p, n);
-    return 0;
-}
-
-static int column_append(sqlite3_stmt *s, int col, wb_buf *out) {
-    const void *p = sqlite3_column_blob(s, col);
-    int n = sqlite3_column_bytes(s, col);
-    return n > 0 ? wb_buf_append(out, p, (size_t)n) : 0;
-}
-
 /* ---- our identity ----------------------------------------------------------------------------- */
 
 int wb_store_signal_local_get(wb_store *st, wb_store_signal_local *out) {
     sqlite3_stmt *s = wb_store_stmt(st, "SELECT registration_id, identity_pub, identity_priv, "
                                         "next_prekey_id, signed_prekey_id FROM signal_local "
                                         "WHERE id = 1");
-    int rc = row(st, s);
+    int rc = wb_store_row(st, s);
     if (rc < 0)
         return rc;
     wb_store_signal_local l;
     l.registration_id = (uint32_t)sqlite3_column_int64(s, 0);
     l.next_prekey_id = (uint32_t)sqlite3_column_int64(s, 3);
     l.signed_prekey_id = (uint32_t)sqlite3_column_int64(s, 4);
-    if ((rc = column_fixed(s, 1, l.identity_pub, 32)) == 0 &&
-        (rc = column_fixed(s, 2, l.identity_priv, 32)) == 0)
+    if ((rc = wb_store_column_fixed(s, 1, l.identity_pub, 32)) == 0 &&
+        (rc = wb_store_column_fixed(s, 2, l.identity_priv, 32)) == 0)
         *out = l;
     wb_zero(&l, sizeof l);
     return wb_store_done(s, rc);
@@ -84,7 +41,7 @@ int wb_store_signal_local_put(wb_store *st, const wb_store_signal_local *l) {
     sqlite3_bind_blob(s, 3, l->identity_priv, 32, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, l->next_prekey_id);
     sqlite3_bind_int64(s, 5, l->signed_prekey_id);
-    return run(st, s);
+    return wb_store_run(st, s);
 }
 
 /* ---- remote identities ------------------------------------------------------------------------ */
@@ -95,10 +52,10 @@ int wb_store_identity_get(wb_store *st, const char *addr, uint8_t key[32]) {
     if (!s)
         return WB_ESTORE;
     sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
-    int rc = row(st, s);
+    int rc = wb_store_row(st, s);
     if (rc < 0)
         return rc;
-    return wb_store_done(s, column_fixed(s, 0, key, 32));
+    return wb_store_done(s, wb_store_column_fixed(s, 0, key, 32));
 }
 
 int wb_store_identity_put(wb_store *st, const char *addr, const uint8_t key[32]) {
@@ -111,7 +68,7 @@ int wb_store_identity_put(wb_store *st, const char *addr, const uint8_t key[32])
     sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
     sqlite3_bind_blob(s, 2, key, 32, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
-    return run(st, s);
+    return wb_store_run(st, s);
 }
 
 /* ---- one-time prekeys ------------------------------------------------------------------------- */
@@ -121,11 +78,11 @@ int wb_store_prekey_get(wb_store *st, uint32_t id, uint8_t pub[32], uint8_t priv
     if (!s)
         return WB_ESTORE;
     sqlite3_bind_int64(s, 1, id);
-    int rc = row(st, s);
+    int rc = wb_store_row(st, s);
     if (rc < 0)
         return rc;
     uint8_t p[32], k[32];
-    if ((rc = column_fixed(s, 0, p, 32)) == 0 && (rc = column_fixed(s, 1, k, 32)) == 0) {
+    if ((rc = wb_store_column_fixed(s, 0, p, 32)) == 0 && (rc = wb_store_column_fixed(s, 1, k, 32)) == 0) {
         memcpy(pub, p, 32);
         memcpy(priv, k, 32);
     }
@@ -141,7 +98,7 @@ int wb_store_prekey_put(wb_store *st, uint32_t id, const uint8_t pub[32], const 
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_blob(s, 2, pub, 32, SQLITE_STATIC);
     sqlite3_bind_blob(s, 3, priv, 32, SQLITE_STATIC);
-    return run(st, s);
+    return wb_store_run(st, s);
 }
 
 /* Runs a write whose only parameter is a key id. */
@@ -150,7 +107,7 @@ static int run_with_id(wb_store *st, const char *sql, uint32_t id) {
     if (!s)
         return WB_ESTORE;
     sqlite3_bind_int64(s, 1, id);
-    return run(st, s);
+    return wb_store_run(st, s);
 }
 
 int wb_store_prekey_remove(wb_store *st, uint32_t id) {
@@ -166,7 +123,7 @@ int wb_store_prekey_count(wb_store *st, int uploaded_only) {
     if (!s)
         return WB_ESTORE;
     sqlite3_bind_int(s, 1, uploaded_only ? 1 : 0);
-    int rc = row(st, s);
+    int rc = wb_store_row(st, s);
     if (rc < 0)
         return rc;
     return wb_store_done(s, sqlite3_column_int(s, 0));
@@ -183,7 +140,7 @@ int wb_store_prekeys_unuploaded(wb_store *st, unsigned max, uint32_t *ids, uint8
     int step, rc = 0;
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW && i < max) {
         ids[i] = (uint32_t)sqlite3_column_int64(s, 0);
-        rc = column_fixed(s, 1, pubs[i], 32);
+        rc = wb_store_column_fixed(s, 1, pubs[i], 32);
         i++;
     }
     if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
@@ -202,12 +159,12 @@ int wb_store_signed_prekey_get(wb_store *st, uint32_t id, uint8_t pub[32], uint8
     if (!s)
         return WB_ESTORE;
     sqlite3_bind_int64(s, 1, id);
-    int rc = row(st, s);
+    int rc = wb_store_row(st, s);
     if (rc < 0)
         return rc;
     uint8_t p[32], k[32], g[64];
-    if ((rc = column_fixed(s, 0, p, 32)) == 0 && (rc = column_fixed(s, 1, k, 32)) == 0 &&
-        (rc = column_fixed(s, 2, g, 64)) == 0) {
+    if ((rc = wb_store_column_fixed(s, 0, p, 32)) == 0 && (rc = wb_store_column_fixed(s, 1, k, 32)) == 0 &&
+        (rc = wb_store_column_fixed(s, 2, g, 64)) == 0) {
         memcpy(pub, p, 32);
         memcpy(priv, k, 32);
         memcpy(sig, g, 64);
@@ -227,7 +184,7 @@ int wb_store_signed_prekey_put(wb_store *st, uint32_t id, const uint8_t pub[32],
     sqlite3_bind_blob(s, 3, priv, 32, SQLITE_STATIC);
     sqlite3_bind_blob(s, 4, sig, 64, SQLITE_STATIC);
     sqlite3_bind_int64(s, 5, created_at);
-    return run(st, s);
+    return wb_store_run(st, s);
 }
 
 int wb_store_signed_prekey_prune(wb_store *st, unsigned keep) {
@@ -237,7 +194,7 @@ int wb_store_signed_prekey_prune(wb_store *st, unsigned keep) {
     if (!s)
         return WB_ESTORE;
     sqlite3_bind_int64(s, 1, keep);
-    return run(st, s);
+    return wb_store_run(st, s);
 }
 
 /* ---- sessions and sender keys ----------------------------------------------------------------- */
@@ -247,10 +204,10 @@ int wb_store_session_get(wb_store *st, const char *addr, wb_buf *out) {
     if (!s)
         return WB_ESTORE;
     sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
-    int rc = row(st, s);
+    int rc = wb_store_row(st, s);
     if (rc < 0)
         return rc;
-    return wb_store_done(s, column_append(s, 0, out));
+    return wb_store_done(s, wb_store_column_append(s, 0, out));
 }
 
 /* Replaces a record: an UPDATE (the common case, cheaper than an upsert), then an INSERT if
@@ -266,7 +223,7 @@ static int put_record(wb_store *st, const char *update, const char *insert, cons
         sqlite3_bind_text(s, 2, k1, -1, SQLITE_STATIC);
         if (k2)
             sqlite3_bind_text(s, 3, k2, -1, SQLITE_STATIC);
-        int rc = run(st, s);
+        int rc = wb_store_run(st, s);
         if (rc < 0 || pass == 1 || sqlite3_changes(st->db) > 0)
             return rc;
     }
@@ -285,7 +242,7 @@ int wb_store_session_delete(wb_store *st, const char *addr) {
     if (!s)
         return WB_ESTORE;
     sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
-    return run(st, s);
+    return wb_store_run(st, s);
 }
 
 int wb_store_sender_key_get(wb_store *st, const char *group, const char *sender, wb_buf *out) {
@@ -295,10 +252,10 @@ int wb_store_sender_key_get(wb_store *st, const char *group, const char *sender,
         return WB_ESTORE;
     sqlite3_bind_text(s, 1, group, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, sender, -1, SQLITE_STATIC);
-    int rc = row(st, s);
+    int rc = wb_store_row(st, s);
     if (rc < 0)
         return rc;
-    return wb_store_done(s, column_append(s, 0, out));
+    return wb_store_done(s, wb_store_column_append(s, 0, out));
 }
 
 int wb_store_sender_key_put(wb_store *st, const char *group, const char *sender,
@@ -317,5 +274,5 @@ int wb_store_sender_key_delete(wb_store *st, const char *group, const char *send
         return WB_ESTORE;
     sqlite3_bind_text(s, 1, group, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, sender, -1, SQLITE_STATIC);
-    return run(st, s);
+    return wb_store_run(st, s);
 }

@@ -331,3 +331,51 @@ int wb_store_depth(const wb_store *st) { return st->depth; }
 uint64_t wb_store_epoch(const wb_store *st) { return st->epoch; }
 
 int wb_store_schema_version(const wb_store *st) { return st->schema_version; }
+
+/* ---- helpers of the accessor files (store_int.h) --------------------------------------------- */
+
+int wb_store_run(wb_store *st, sqlite3_stmt *s) {
+    if (!s)
+        return WB_ESTORE;
+    int step = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (step != SQLITE_DONE) {
+        WB_WARN("store", "write failed: %s", sqlite3_errmsg(st->db));
+        return WB_ESTORE;
+    }
+    return 0;
+}
+
+int wb_store_row(wb_store *st, sqlite3_stmt *s) {
+    if (!s)
+        return WB_ESTORE;
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        return 0;
+    sqlite3_reset(s);
+    if (step == SQLITE_DONE)
+        return WB_ENOTFOUND;
+    WB_WARN("store", "read failed: %s", sqlite3_errmsg(st->db));
+    return WB_ESTORE;
+}
+
+int wb_store_column_fixed(sqlite3_stmt *s, int col, uint8_t *out, size_t n) {
+    const void *p = sqlite3_column_blob(s, col);
+    if (!p || (size_t)sqlite3_column_bytes(s, col) != n)
+        return WB_EMALFORMED;
+    memcpy(out, p, n);
+    return 0;
+}
+
+int wb_store_column_append(sqlite3_stmt *s, int col, wb_buf *out) {
+    const void *p = sqlite3_column_blob(s, col);
+    int n = sqlite3_column_bytes(s, col);
+    return n > 0 ? wb_buf_append(out, p, (size_t)n) : 0;
+}
+
+void wb_store_bind_text(sqlite3_stmt *s, int col, const char *text) {
+    if (text)
+        sqlite3_bind_text(s, col, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, col);
+}

@@ -32,4 +32,18 @@ int wb_store_migrate(wb_store *st, wb_error *err);
 /* Runs a cached statement that returns no rows. Returns 0 or WB_ESTORE (logged). */
 int wb_store_exec(wb_store *st, const char *sql);
 
+/* For the accessor files (signal_store.c, device_store.c, ...): */
+/* Steps s (bound, from wb_store_stmt; NULL gives WB_ESTORE) expecting no rows, then resets it.
+ * Returns 0 or WB_ESTORE (logged). */
+int wb_store_run(wb_store *st, sqlite3_stmt *s);
+/* Steps s expecting at most one row: 0 with the row current (the caller reads it, then calls
+ * wb_store_done), WB_ENOTFOUND or WB_ESTORE (s reset). */
+int wb_store_row(wb_store *st, sqlite3_stmt *s);
+/* Copies column col, which must be exactly n bytes long (else WB_EMALFORMED). */
+int wb_store_column_fixed(sqlite3_stmt *s, int col, uint8_t *out, size_t n);
+/* Appends column col's bytes to out. */
+int wb_store_column_append(sqlite3_stmt *s, int col, wb_buf *out);
+/* Binds text (NULL binds NULL); SQLite does not copy it, so it must outlive the step. */
+void wb_store_bind_text(sqlite3_stmt *s, int col, const char *text);
+
 #endif

@@ -1,0 +1,165 @@
+/* The client commands' shared flags, store and exit codes (client_common.h). */
+#include "cli/client_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/enc.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+const char wb_cli_client_flags_help[] =
+    "  --store DIR          data directory (default $XDG_DATA_HOME/wabot or\n"
+    "                       ~/.local/share/wabot)\n"
+    "  --server URL         websocket URL (default " WB_CLIENT_DEFAULT_URL ")\n"
+    "  --trust-root HEX|FILE  Noise certificate root to trust instead of WhatsApp's\n"
+    "  --ca FILE            PEM certificates to trust for wss:// instead of the system's\n"
+    "  --log LEVEL          debug, info, warn (default) or error\n";
+
+void wb_cli_client_init(wb_cli_client *o) {
+    memset(o, 0, sizeof *o);
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(o->dir, sizeof o->dir, "%s/wabot", xdg);
+    else
+        snprintf(o->dir, sizeof o->dir, "%s/.local/share/wabot", home && *home ? home : ".");
+    o->server = WB_CLIENT_DEFAULT_URL;
+    wb_log_set_level(WB_LOG_WARN);
+}
+
+/* A small file's text, NUL-terminated, or NULL. */
+static char *slurp(const char *path, size_t max) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    wb_buf b = WB_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= max)
+        wb_buf_append(&b, chunk, n);
+    int bad = ferror(f) || b.len > max;
+    fclose(f);
+    if (bad || wb_buf_put_u8(&b, 0) < 0) {
+        wb_buf_free(&b);
+        return NULL;
+    }
+    return (char *)wb_buf_detach(&b, &n);
+}
+
+/* 64 hex digits (surrounding white space allowed) into out. */
+static int parse_root(const char *s, uint8_t out[32]) {
+    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+        s++;
+    size_t n = 0;
+    while (s[n] && !strchr(" \n\t\r", s[n]))
+        n++;
+    for (size_t i = n; s[i]; i++)
+        if (!strchr(" \n\t\r", s[i]))
+            return -1;
+    wb_buf b = WB_BUF_INIT;
+    int rc = n == 64 ? wb_hex_decode(&b, s, n) : -1;
+    if (rc == 0)
+        memcpy(out, b.data, 32);
+    wb_buf_free(&b);
+    return rc < 0 ? -1 : 0;
+}
+
+int wb_cli_client_flag(wb_cli_client *o, int argc, char **argv, int *i) {
+    const char *a = argv[*i];
+    int more = *i + 1 < argc;
+    if (!strcmp(a, "--store") && more) {
+        snprintf(o->dir, sizeof o->dir, "%s", argv[++*i]);
+    } else if (!strcmp(a, "--server") && more) {
+        o->server = argv[++*i];
+        if (strncmp(o->server, "ws://", 5) && strncmp(o->server, "wss://", 6)) {
+            wb_cli_fail("--server wants a ws:// or wss:// URL, not '%s'", o->server);
+            return -1;
+        }
+    } else if (!strcmp(a, "--trust-root") && more) {
+        const char *v = argv[++*i];
+        char *text = NULL;
+        if (parse_root(v, o->root) < 0 && (!(text = slurp(v, 4096)) || parse_root(text, o->root) < 0)) {
+            free(text);
+            wb_cli_fail("--trust-root wants 64 hex digits or a file holding them: '%s'", v);
+            return -1;
+        }
+        free(text);
+        o->has_root = 1;
+    } else if (!strcmp(a, "--ca") && more) {
+        free(o->ca_pem);
+        if (!(o->ca_pem = slurp(argv[++*i], 1 << 20))) {
+            wb_cli_fail("--ca: cannot read %s", argv[*i]);
+            return -1;
+        }
+    } else if (!strcmp(a, "--log") && more) {
+        int level = wb_log_parse_level(argv[++*i]);
+        if (level < 0) {
+            wb_cli_fail("unknown log level '%s'", argv[*i]);
+            return -1;
+        }
+        wb_log_set_level((wb_log_level)level);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int wb_cli_client_open(wb_cli_client *o, const char *cmd) {
+    pid_t holder;
+    wb_error e = {0};
+    int rc = wb_store_lock_take(o->dir, &o->lock, &holder, &e);
+    if (rc == WB_EEXIST) {
+        wb_cli_fail("%s: the store %s is in use by another wabot (pid %ld); stop it first", cmd,
+                    o->dir, (long)holder);
+        return WB_EXIT_LOCKED;
+    }
+    if (rc < 0) {
+        wb_cli_fail("%s: %s", cmd, e.what[0] ? e.what : wb_strerror(rc));
+        return WB_EXIT_ERROR;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/wabot.db", o->dir);
+    if ((rc = wb_store_open(&o->st, path, 0, &e)) < 0) {
+        wb_cli_fail("%s: cannot open the store %s: %s", cmd, path,
+                    e.what[0] ? e.what : wb_strerror(rc));
+        wb_store_lock_release(o->lock);
+        o->lock = NULL;
+        return WB_EXIT_ERROR;
+    }
+    return WB_EXIT_OK;
+}
+
+void wb_cli_client_close(wb_cli_client *o) {
+    wb_store_close(o->st);
+    o->st = NULL;
+    wb_store_lock_release(o->lock);
+    o->lock = NULL;
+    free(o->ca_pem);
+    o->ca_pem = NULL;
+}
+
+void wb_cli_client_config(const wb_cli_client *o, wb_client_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->store = o->st;
+    cfg->root_pub = o->has_root ? o->root : NULL;
+}
+
+void wb_cli_client_host_opts(const wb_cli_client *o, wb_client_host_opts *ho) {
+    memset(ho, 0, sizeof *ho);
+    ho->url = o->server;
+    ho->ca_pem = o->ca_pem;
+}
+
+int wb_cli_exit_for_reason(int reason) {
+    switch (reason) {
+    case WB_REASON_LOGGED_OUT:
+    case WB_REASON_FORBIDDEN:
+        return WB_EXIT_LOGGED_OUT;
+    case WB_REASON_CONNECTION_REPLACED:
+        return WB_EXIT_REPLACED;
+    default:
+        return WB_EXIT_ERROR;
+    }
+}

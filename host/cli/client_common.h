@@ -1,0 +1,59 @@
+/* What every wabot command that uses the client shares (auth, sync, send, status, logout, run):
+ * the global flags, the store directory and its lock, the client's configuration, exit codes.
+ *
+ *   --store DIR        the data directory (default $XDG_DATA_HOME/wabot, else
+ *                      ~/.local/share/wabot); the database is DIR/wabot.db
+ *   --server URL       the websocket (default wss://web.whatsapp.com/ws/chat)
+ *   --trust-root HEX|FILE  the Noise certificate root to trust instead of WhatsApp's (such as
+ *                      a simulator's rootKey from /admin/info): 64 hex digits, or a file of them
+ *   --ca FILE          PEM certificates to trust for wss:// instead of the system's
+ *   --log LEVEL        debug, info, warn (default), error */
+#ifndef WB_CLI_CLIENT_COMMON_H
+#define WB_CLI_CLIENT_COMMON_H
+
+#include <stdint.h>
+
+#include "client/client.h"
+#include "client/host.h"
+#include "store/lock.h"
+#include "store/store.h"
+
+/* Exit codes of the client commands (README.md lists them). */
+enum {
+    WB_EXIT_OK = 0,
+    WB_EXIT_ERROR = 1,       /* a failure: the store, the network, the server refused */
+    WB_EXIT_USAGE = 2,       /* bad arguments */
+    WB_EXIT_NOT_LINKED = 3,  /* no linked device in the store: run wabot auth */
+    WB_EXIT_LOGGED_OUT = 4,  /* the phone removed this device (401/403) */
+    WB_EXIT_REPLACED = 5,    /* another process logged in as this device (440) */
+    WB_EXIT_LOCKED = 6,      /* another wabot holds the store */
+    WB_EXIT_LINK_FAILED = 7, /* linking did not finish (QR codes expired, refused) */
+};
+
+typedef struct wb_cli_client {
+    char dir[4096];
+    const char *server;
+    uint8_t root[32];
+    int has_root;
+    char *ca_pem;
+    wb_store_lock *lock;
+    wb_store *st;
+} wb_cli_client;
+
+/* Initialises o with the defaults. */
+void wb_cli_client_init(wb_cli_client *o);
+/* Takes a global flag at argv[*i] (advancing *i past its value). Returns 1 when it was one, 0
+ * when it is not a global flag, -1 after printing why its value is bad. */
+int wb_cli_client_flag(wb_cli_client *o, int argc, char **argv, int *i);
+/* The help text of the global flags. */
+extern const char wb_cli_client_flags_help[];
+/* Locks and opens the store. Returns WB_EXIT_OK or an exit code after printing why. */
+int wb_cli_client_open(wb_cli_client *o, const char *cmd);
+void wb_cli_client_close(wb_cli_client *o);
+/* A client configuration on o's store and trust root. */
+void wb_cli_client_config(const wb_cli_client *o, wb_client_config *cfg);
+void wb_cli_client_host_opts(const wb_cli_client *o, wb_client_host_opts *ho);
+/* The exit code for a connection that ended for good with reason. */
+int wb_cli_exit_for_reason(int reason);
+
+#endif

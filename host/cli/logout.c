@@ -1,0 +1,111 @@
+/* `wabot logout [--local]`: unlinks this device at the server (the phone's list of linked
+ * devices drops it), then wipes the local keys (device, Signal identity and sessions); messages,
+ * contacts and chats stay in the store. --local wipes the keys without asking the server (for a
+ * device the phone already removed, or no network). */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/client_common.h"
+#include "store/device_store.h"
+
+typedef struct logout_app {
+    wb_client_host *host;
+    int status;
+    int done;
+} logout_app;
+
+static void logout_finish(logout_app *app, int status) {
+    if (app->done)
+        return;
+    app->done = 1;
+    app->status = status;
+    wb_client_host_stop(app->host, NULL, NULL);
+}
+
+static void on_logged_out(void *ud, int status) {
+    logout_app *app = ud;
+    if (status < 0)
+        wb_cli_fail("logout: the server refused: %s", wb_strerror(status));
+    logout_finish(app, status < 0 ? WB_EXIT_ERROR : WB_EXIT_OK);
+}
+
+static void logout_event(void *ud, wb_client *c, const wb_client_event *ev) {
+    logout_app *app = ud;
+    if (ev->type != WB_CLIENT_EV_CONNECTION)
+        return;
+    if (ev->connection.state == WB_CONN_OPEN) {
+        int rc = wb_client_logout(c, on_logged_out, app);
+        if (rc < 0)
+            on_logged_out(app, rc);
+    } else if (ev->connection.state == WB_CONN_CLOSE && ev->connection.final && !app->done) {
+        /* already removed by the phone: nothing left to ask the server */
+        logout_finish(app, ev->connection.reason == WB_REASON_LOGGED_OUT ? WB_EXIT_OK
+                                                                         : WB_EXIT_ERROR);
+    }
+}
+
+int wb_cli_logout(int argc, char **argv) {
+    wb_cli_client o;
+    wb_cli_client_init(&o);
+    int local = 0;
+    for (int i = 1; i < argc; i++) {
+        int r = wb_cli_client_flag(&o, argc, argv, &i);
+        if (r < 0)
+            return WB_EXIT_USAGE;
+        if (r)
+            continue;
+        if (!strcmp(argv[i], "--local")) {
+            local = 1;
+        } else {
+            fprintf(strcmp(argv[i], "--help") ? stderr : stdout,
+                    "usage: wabot logout [--local] [flags]\n\nUnlinks this device and wipes its "
+                    "keys (messages stay). --local skips the server.\n\nflags:\n%s",
+                    wb_cli_client_flags_help);
+            return strcmp(argv[i], "--help") ? WB_EXIT_USAGE : 0;
+        }
+    }
+    int rc = wb_cli_client_open(&o, "logout");
+    if (rc)
+        return rc;
+    wb_device_row d;
+    int status = WB_EXIT_OK;
+    if (wb_store_device_get(o.st, &d) < 0 || d.state == WB_DEVICE_UNLINKED) {
+        printf("Not linked; nothing to do.\n");
+        wb_cli_client_close(&o);
+        return WB_EXIT_OK;
+    }
+    if (!local && d.state == WB_DEVICE_LINKED) {
+        logout_app app = {.status = WB_EXIT_ERROR};
+        uv_loop_t *loop = uv_default_loop();
+        wb_client_config cfg;
+        wb_cli_client_config(&o, &cfg);
+        cfg.no_reconnect = 1;
+        wb_client_host_opts ho;
+        wb_cli_client_host_opts(&o, &ho);
+        signal(SIGPIPE, SIG_IGN);
+        if ((rc = wb_client_host_new(&app.host, loop, &cfg, &ho, logout_event, &app)) < 0) {
+            wb_cli_fail("logout: cannot start the client: %s", wb_strerror(rc));
+            wb_cli_client_close(&o);
+            return WB_EXIT_ERROR;
+        }
+        wb_client_host_start(app.host);
+        uv_run(loop, UV_RUN_DEFAULT);
+        wb_client_host_free(app.host);
+        uv_loop_close(loop);
+        status = app.done ? app.status : WB_EXIT_ERROR;
+        if (!app.done)
+            wb_cli_fail("logout: could not reach the server (use --local to wipe the keys anyway)");
+    }
+    if (status == WB_EXIT_OK) {
+        if (wb_store_device_wipe(o.st) < 0) {
+            wb_cli_fail("logout: cannot wipe the keys in %s", o.dir);
+            status = WB_EXIT_ERROR;
+        } else {
+            printf("Logged out%s; the keys are wiped.\n", local ? " locally" : "");
+        }
+    }
+    wb_cli_client_close(&o);
+    return status;
+}

@@ -1,0 +1,245 @@
+/* The wabot client: a WhatsApp companion device, sans-I/O.
+ *
+ * The client speaks the protocol of one linked device over one websocket at a time: it links
+ * (QR or pairing code), logs in, keeps the connection alive and reconnects, receives and
+ * decrypts messages (storing each one before acknowledging it), sends messages, receipts and
+ * presence. It never touches a socket or a clock: its host (client/host.c binds it to libuv and
+ * net/ws; tests drive it from memory against the simulator's core) hands it the socket's events
+ * and the time, and it answers through wb_client_io:
+ *
+ *     wb_client_new(&c, &cfg, &io, host);
+ *     wb_client_start(c, now);              // io.connect is asked for a socket
+ *     wb_client_on_open(c, now);            // the websocket is open
+ *     wb_client_feed(c, bytes, len, now);   // each binary websocket message
+ *     wb_client_on_close(c, now, why);      // the socket has closed (whoever closed it)
+ *     wb_client_tick(c, now);               // at wb_client_deadline(c), or any time
+ *
+ * Every entry point takes `now` in milliseconds of Unix time. The client asks its host for a
+ * socket (io.connect) when it wants one, including for reconnections, after the backoff it
+ * chose; it closes a socket with io.close and waits for wb_client_on_close before anything else.
+ *
+ * Callbacks never re-enter: io.send and io.close only move bytes or start a close, and events
+ * (io.event) are delivered at the end of an entry point, after the client is done with its own
+ * state, so an event handler may call wb_client_send_message and friends. Nothing is freed from
+ * inside a callback. Every request (a send) gets exactly one completion: its result, an error,
+ * a timeout, or WB_ECLOSED when the connection ends first.
+ *
+ * Storage is the wb_store the caller opened (store.h): the device row, Signal's state,
+ * contacts, chats and messages; the client owns it while it runs (one thread). The durability
+ * rule (ARCHITECTURE.md): a message is decrypted, its ratchet state and its row stored in one
+ * transaction, and only then acknowledged to the server; its event stays pending until the
+ * consumer calls wb_client_handled; pending events are delivered again at the next start. */
+#ifndef WB_CLIENT_CLIENT_H
+#define WB_CLIENT_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+#include "wa/payload.h"
+
+struct Wa__Message;
+struct Wa__WebMessageInfo;
+
+typedef struct wb_client wb_client;
+
+/* Why a connection ended, as Baileys' DisconnectReason numbers them (lastDisconnect.statusCode). */
+enum wb_client_reason {
+    WB_REASON_LOGGED_OUT = 401,          /* the phone removed this device: stop */
+    WB_REASON_FORBIDDEN = 403,           /* the account is locked or gone: stop */
+    WB_REASON_CONNECTION_LOST = 408,     /* the socket went silent past the keepalive deadline */
+    WB_REASON_TIMED_OUT = 408,           /* (linking) every QR expired */
+    WB_REASON_MULTIDEVICE_MISMATCH = 411,
+    WB_REASON_CONNECTION_CLOSED = 428,   /* the socket closed */
+    WB_REASON_CONNECTION_REPLACED = 440, /* another process logged in as this device: stop */
+    WB_REASON_BAD_SESSION = 500,         /* a stream error without a code, or our own failure */
+    WB_REASON_UNAVAILABLE = 503,         /* the server asked us to come back: reconnect at once */
+    WB_REASON_RESTART_REQUIRED = 515,    /* after linking: reconnect at once and log in */
+};
+
+/* Returns 1 when a connection that ended for reason must not be retried (401, 403, 440). */
+int wb_client_reason_is_final(int reason);
+/* "logged out", "connection replaced", ... for messages. */
+const char *wb_client_reason_text(int reason);
+
+typedef struct wb_client_config {
+    wb_store *store;         /* required; see above */
+    const uint8_t *root_pub; /* the certificate root to trust (32 bytes); NULL: WhatsApp's */
+    wb_wa_client_info info;  /* who we say we are; zeroed fields take wb_wa_client_default's */
+    /* Linking, when the store holds no linked device: a pairing code for this phone number
+     * (digits) instead of a QR. */
+    const char *pair_phone;
+    unsigned keepalive_ms;   /* ping interval; 0: 20 s */
+    unsigned dead_ms;        /* no frame for this long: the socket is dead; 0: 30 s */
+    unsigned iq_timeout_ms;  /* 0: 30 s */
+    unsigned send_timeout_ms;/* a message not acked in this time fails; 0: 30 s */
+    unsigned backoff_min_ms, backoff_max_ms; /* reconnect delays; 0: 1 s and 60 s */
+    int no_reconnect;        /* stop after the first connection ends (tests, one-shot tools) */
+    int presence_unavailable;/* announce unavailable on connect (Baileys' markOnlineOnConnect
+                                false): receipts then say "inactive" */
+    int durable_sends;       /* fsync before a ciphertext leaves (on by default: see send.c);
+                                -1 turns it off */
+} wb_client_config;
+
+/* ---- events ----------------------------------------------------------------------------------- */
+
+enum wb_client_event_type {
+    WB_CLIENT_EV_CONNECTION = 1, /* connection.update */
+    WB_CLIENT_EV_QR,             /* connection.update {qr}: show this QR (a new one each rotation) */
+    WB_CLIENT_EV_PAIR_CODE,      /* the code to type on the phone */
+    WB_CLIENT_EV_LINKED,         /* linked: the device row is stored (creds.update) */
+    WB_CLIENT_EV_MESSAGES,       /* messages.upsert */
+    WB_CLIENT_EV_MESSAGE_STATUS, /* messages.update {key, update: {status}} */
+    WB_CLIENT_EV_RECEIPT,        /* message-receipt.update */
+    WB_CLIENT_EV_CONTACTS,       /* contacts.upsert */
+    WB_CLIENT_EV_CHATS,          /* chats.upsert */
+    WB_CLIENT_EV_BACKLOG_DONE,   /* the offline backlog is processed (<ib><offline>) */
+};
+
+enum wb_client_conn {
+    WB_CONN_CONNECTING = 0,
+    WB_CONN_OPEN = 1,
+    WB_CONN_CLOSE = 2,
+};
+
+/* A message's key, as Baileys' WAMessageKey. Strings live as long as the event. */
+typedef struct wb_client_key {
+    const char *remote_jid;  /* the chat */
+    int from_me;
+    const char *id;
+    const char *participant; /* group author, or NULL */
+} wb_client_key;
+
+typedef struct wb_client_status {
+    wb_client_key key;
+    int status;            /* WebMessageInfo.Status: 3 delivered, 4 read, 5 played */
+    const char *user;      /* who (the reader's user JID) */
+    int64_t t;
+} wb_client_status;
+
+typedef struct wb_client_contact {
+    const char *jid, *lid, *name;
+} wb_client_contact;
+
+typedef struct wb_client_event {
+    int type; /* enum wb_client_event_type */
+    union {
+        struct {
+            int state;          /* enum wb_client_conn */
+            int reason;         /* with CLOSE: enum wb_client_reason */
+            const char *why;    /* with CLOSE: a sentence */
+            int is_new_login;   /* with OPEN: the first login after linking */
+            int final;          /* with CLOSE: the client will not reconnect */
+        } connection;
+        struct {
+            const char *text;   /* the QR string (wa/qr.h) */
+            int index, count;   /* this is QR index of count */
+        } qr;
+        struct {
+            const char *code;   /* "ABCD-EFGH" */
+        } pair_code;
+        struct {
+            const char *jid, *lid, *name;
+        } linked;
+        struct {
+            int append;         /* 1: the offline backlog or our own sends (Baileys' 'append') */
+            int replay;         /* 1: delivered before a restart, maybe handled already */
+            size_t n;
+            struct Wa__WebMessageInfo *const *msgs;
+            const int64_t *seqs; /* the stored rows, for wb_client_handled */
+        } messages;
+        struct {
+            size_t n;
+            const wb_client_status *updates;
+        } status;               /* MESSAGE_STATUS and RECEIPT */
+        struct {
+            size_t n;
+            const wb_client_contact *contacts;
+        } contacts;             /* CONTACTS, CHATS (jid and name) */
+        struct {
+            size_t count;       /* how many messages the backlog held */
+        } backlog;
+    };
+} wb_client_event;
+
+/* ---- the host's side ------------------------------------------------------------------------- */
+
+typedef struct wb_client_io {
+    /* Open a websocket to the server now; report wb_client_on_open or wb_client_on_close. */
+    void (*connect)(void *ud);
+    /* One binary websocket message. Returns 0, or negative when the socket is gone (the client
+     * then waits for wb_client_on_close). */
+    int (*send)(void *ud, const uint8_t *data, size_t len);
+    /* Close the socket: after what was sent, or at once when abort is set (the socket is dead,
+     * or the server broke the protocol). wb_client_on_close follows, never from inside. */
+    void (*close)(void *ud, int abort, const char *why);
+    /* An event; its data lives only during the call. */
+    void (*event)(void *ud, const wb_client_event *ev);
+} wb_client_io;
+
+/* Makes a client on cfg->store (which must stay open until wb_client_free). Loads or makes the
+ * device's keys. Returns 0 and *out, or WB_ESTORE / WB_ENOMEM / WB_EINVAL. */
+int wb_client_new(wb_client **out, const wb_client_config *cfg, const wb_client_io *io, void *ud);
+/* Frees the client. The socket must be closed (or never opened). Pending requests complete
+ * with WB_ECLOSED first. NULL is a no-op. */
+void wb_client_free(wb_client *c);
+
+/* Starts: delivers pending events left from a previous run (replay), then asks for a socket. */
+int wb_client_start(wb_client *c, uint64_t now);
+/* Stops for good: closes the socket (if any) and does not reconnect. */
+void wb_client_stop(wb_client *c, uint64_t now);
+
+void wb_client_on_open(wb_client *c, uint64_t now);
+void wb_client_feed(wb_client *c, const uint8_t *data, size_t len, uint64_t now);
+void wb_client_on_close(wb_client *c, uint64_t now, const char *why);
+void wb_client_tick(wb_client *c, uint64_t now);
+/* When wb_client_tick wants to run next (ms, Unix time); UINT64_MAX for never. */
+uint64_t wb_client_deadline(const wb_client *c);
+
+/* 1 when a linked device is stored (logging in will be tried), 0 when linking is needed. */
+int wb_client_is_linked(const wb_client *c);
+/* Our device JID and LID JID ("" before linking), and push name. */
+const char *wb_client_jid(const wb_client *c);
+const char *wb_client_lid(const wb_client *c);
+const char *wb_client_name(const wb_client *c);
+/* 1 while logged in (after connection.update open, before close). */
+int wb_client_is_open(const wb_client *c);
+
+/* ---- receiving ---------------------------------------------------------------------------- */
+
+/* The consumer has handled the messages of an event (their rows by seq): their rows stop being
+ * pending, so they are not delivered again after a restart. Batched: written at the next tick. */
+void wb_client_handled(wb_client *c, const int64_t *seqs, size_t n);
+
+/* ---- sending ------------------------------------------------------------------------------- */
+
+/* How a send ended: 0 with the server's ack (t = its time, seconds) or a negative code:
+ * WB_EREFUSED (the server's ack carried error=code, in *server_error), WB_ETIMEOUT, WB_ECLOSED
+ * (the connection ended before the ack), WB_ENOTFOUND (no such user or group), ... */
+typedef struct wb_client_sent {
+    const char *id;      /* the message id */
+    int64_t t;           /* the server time of the ack */
+    int server_error;    /* with WB_EREFUSED */
+    int64_t seq;         /* our stored copy */
+} wb_client_sent;
+typedef void (*wb_client_send_fn)(void *ud, int status, const wb_client_sent *sent);
+
+typedef struct wb_client_send_opts {
+    const char *id; /* a message id of our own choosing; NULL: a fresh one */
+} wb_client_send_opts;
+
+/* Sends message m (copied) to jid: a user JID (phone@s.whatsapp.net, lid@lid) or a group
+ * (id@g.us). Returns 0 (fn will be called exactly once, never from inside this call) or, and
+ * then fn is never called: WB_ECLOSED (not logged in), WB_EINVAL (a bad JID), WB_ENOMEM. */
+int wb_client_send_message(wb_client *c, const char *jid, const struct Wa__Message *m,
+                           const wb_client_send_opts *opts, wb_client_send_fn fn, void *ud);
+
+/* Tells the sender of a message that we read it: <receipt type="read">. */
+int wb_client_read(wb_client *c, const wb_client_key *keys, size_t n);
+
+/* Unlinks: asks the server to remove this device (remove-companion-device), then closes.
+ * fn gets 0 or an error; the local keys are left to the caller (wabot logout wipes them). */
+int wb_client_logout(wb_client *c, void (*fn)(void *ud, int status), void *ud);
+
+#endif

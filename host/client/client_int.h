@@ -1,0 +1,243 @@
+/* The client's private parts, shared by the files of host/client (client.h is the contract).
+ *
+ *   client.c        life, the connection state machine, deadlines, keepalive, reconnection
+ *   conn.c          the socket's bytes: Noise, stanza decode, dispatch table, sending nodes
+ *   events.c        the event queue (delivered at the end of each entry point)
+ *   login.c         <success>/<failure>, the steps to open (prekey count and upload, active,
+ *                   digest), presence
+ *   pair.c          linking: pair-device and QR rotation, pair-success, pairing code
+ *   prekeys.c       prekey uploads and the low-prekey notification
+ *   recv.c          <message>: decrypt, store, receipt, event (batched per loop turn)
+ *   receipt.c       receipts both ways, acks of notifications and receipts
+ *   notify.c        <notification> by type
+ *   usync.c         device lists (cached), LID mappings
+ *   send.c          the send pipeline: devices, bundles, encryption, stanza, ack
+ *   retry.c         retry receipts both ways
+ *
+ * One thread. Every entry point of client.h sets c->now, does its work, then flushes the event
+ * queue (events.c) before returning, so handlers never run while the client is in the middle
+ * of a stanza. */
+#ifndef WB_CLIENT_CLIENT_INT_H
+#define WB_CLIENT_CLIENT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binary/node.h"
+#include "client/client.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "crypto/curve.h"
+#include "net/noise_conn.h"
+#include "signal/signal.h"
+#include "store/device_store.h"
+#include "wa/adv.h"
+#include "wa/iq.h"
+#include "wa/pair_code.h"
+
+#define WB_CLIENT_REFS_MAX 8
+#define WB_CLIENT_QR_FIRST_MS 60000 /* the first QR lives 60 s, the others 20 s (NOTES §3.1) */
+#define WB_CLIENT_QR_NEXT_MS 20000
+
+/* Where the connection is. */
+enum wb_client_state {
+    WB_ST_IDLE = 0,     /* no socket; reconnect_at says when to ask for one (or never) */
+    WB_ST_CONNECTING,   /* io.connect asked, waiting for wb_client_on_open */
+    WB_ST_HANDSHAKE,    /* Noise handshake in progress */
+    WB_ST_REGISTERING,  /* a registration payload went out: pairing */
+    WB_ST_LOGGING_IN,   /* a login payload went out: waiting for <success> and the steps */
+    WB_ST_OPEN,         /* logged in, connection.update open sent */
+    WB_ST_CLOSING,      /* io.close asked, waiting for wb_client_on_close */
+};
+
+/* ---- the event queue (events.c) ---------------------------------------------------------------- */
+
+typedef struct wb_client_evq {
+    wb_client_event *v;
+    size_t n, cap, next;      /* next: the first not yet delivered */
+    wb_arena arena;           /* strings and arrays of the queued events */
+    int delivering;
+} wb_client_evq;
+
+/* Queues an event. Strings and arrays it points to must live in c->evq.arena (see the helpers
+ * below); messages' WebMessageInfo objects become the queue's and are freed after delivery. */
+void wb_client_emit(wb_client *c, const wb_client_event *ev);
+/* A copy of s in the event arena ("" for NULL). */
+const char *wb_client_evstr(wb_client *c, const char *s);
+/* Delivers queued events (called at the end of every entry point; reentrant calls return). */
+void wb_client_flush_events(wb_client *c);
+void wb_client_evq_free(wb_client *c);
+/* connection.update helpers. */
+void wb_client_emit_connection(wb_client *c, int state, int reason, const char *why, int final);
+
+/* ---- pairing state (pair.c) -------------------------------------------------------------------- */
+
+typedef struct wb_client_pairing {
+    char refs[WB_CLIENT_REFS_MAX][128];
+    int nrefs, shown;          /* shown: how many QRs have been shown */
+    uint64_t qr_expires;       /* when the current QR rotates */
+    /* pairing code */
+    char code[WB_WA_PAIR_CODE_LEN + 1];
+    wb_keypair code_eph;       /* our ephemeral key for the code exchange */
+    int code_sent;             /* companion_hello went out */
+} wb_client_pairing;
+
+/* ---- sends (send.c) ---------------------------------------------------------------------------- */
+
+typedef struct wb_client_job wb_client_job;
+
+/* ---- the client ------------------------------------------------------------------------------- */
+
+struct wb_client {
+    wb_client_config cfg;
+    wb_client_io io;
+    void *ud;
+    wb_store *st;
+    wb_signal *sig;
+    wb_device_row dev;           /* the device row as stored */
+    wb_keypair noise_key;
+    wb_wa_adv_identity adv;      /* with dev.state LINKED */
+    char me_user[WB_JID_USER_MAX + 1];     /* our phone number, digits */
+    char me_lid_user[WB_JID_USER_MAX + 1]; /* our LID user, digits ("" until known) */
+    uint16_t me_device;
+    uint64_t now;
+    int state;                   /* enum wb_client_state */
+    int stopped;                 /* no more connections (stop, or a final reason) */
+    int final_reason;            /* the reason we stopped for, when final */
+
+    /* the current socket */
+    wb_noise_conn *noise;
+    wb_arena arena;              /* the stanza being handled and what is built for it */
+    wb_buf out;                  /* an encoded stanza on its way out */
+    wb_wa_iqs iqs;
+    uint64_t last_rx;            /* when the last frame arrived */
+    uint64_t next_ping;
+    int close_reason;            /* why we are closing (WB_REASON_*), 0 when the peer closed */
+    char close_why[160];
+
+    /* reconnection */
+    unsigned attempts;           /* failed connections since the last stable one */
+    uint64_t reconnect_at;       /* with WB_ST_IDLE; UINT64_MAX: never */
+    uint64_t opened_at;          /* when the last connection opened (0: not open) */
+
+    /* after <success> */
+    int login_step;              /* login.c */
+    int is_new_login;
+    int backlog_done;            /* <ib><offline> seen on this connection */
+    uint64_t backlog_count;      /* offline messages seen on this connection */
+    int64_t server_offset_s;     /* server time - our time */
+
+    wb_client_pairing pair;
+    wb_client_evq evq;
+
+    struct wb_client_recv *recv;   /* recv.c */
+    struct wb_client_sends *sends; /* send.c */
+    struct wb_client_usync *usync; /* usync.c */
+    int64_t *handled;            /* wb_client_handled, not yet written */
+    size_t nhandled, handled_cap;
+};
+
+/* ---- client.c ------------------------------------------------------------------------------- */
+
+/* Ends the current connection for reason (WB_REASON_*): io.close, and after on_close the
+ * reconnection policy (now, later with backoff, or never for final reasons). Safe anywhere. */
+void wb_client_close(wb_client *c, int reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Unix seconds as the server counts them. */
+int64_t wb_client_server_time(const wb_client *c);
+/* A fresh id into out (WB_WA_IQ_ID_MAX) for stanzas other than IQs and messages. */
+void wb_client_stanza_id(wb_client *c, char out[WB_WA_IQ_ID_MAX]);
+
+/* ---- conn.c ------------------------------------------------------------------------------------- */
+
+/* Starts the Noise handshake on the open socket, with the login or registration payload. */
+int wb_client_conn_start(wb_client *c);
+/* Frees the socket's state (Noise, pending IQs complete with WB_ECLOSED). */
+void wb_client_conn_reset(wb_client *c);
+/* Encodes and sends a node. Returns 0 or a negative code (then the connection is closing). */
+int wb_client_send_node(wb_client *c, const wb_node *n);
+/* Sends an IQ and registers fn for its answer (deadline: cfg.iq_timeout_ms). iq must have no
+ * id. Returns 0 (fn will be called once) or a negative code (fn never called). */
+int wb_client_send_iq(wb_client *c, wb_node *iq, wb_wa_iq_fn fn, void *ud);
+/* A new <iq to="@s.whatsapp.net" type xmlns> in c->arena. */
+wb_node *wb_client_iq(wb_client *c, const char *type, const char *xmlns);
+
+/* ---- stanza handlers (the dispatch table in conn.c) ---------------------------------------- */
+
+int wb_client_on_success(wb_client *c, wb_node *n);       /* login.c */
+int wb_client_on_failure(wb_client *c, wb_node *n);       /* login.c */
+int wb_client_on_stream_error(wb_client *c, wb_node *n);  /* login.c */
+int wb_client_on_ib(wb_client *c, wb_node *n);            /* login.c */
+int wb_client_on_iq_request(wb_client *c, wb_node *iq);   /* pair.c: the server's own IQs */
+int wb_client_on_notification(wb_client *c, wb_node *n);  /* notify.c */
+int wb_client_on_message(wb_client *c, wb_node *n);       /* recv.c */
+int wb_client_on_receipt(wb_client *c, wb_node *n);       /* receipt.c */
+int wb_client_on_ack(wb_client *c, wb_node *n);           /* send.c */
+
+/* ---- login.c ------------------------------------------------------------------------------------ */
+
+/* The login or registration payload for this connection, appended to out. */
+int wb_client_payload(wb_client *c, wb_buf *out);
+
+/* ---- pair.c ------------------------------------------------------------------------------------- */
+
+/* The QR rotation deadline (UINT64_MAX when none) and its tick. */
+uint64_t wb_client_pair_deadline(const wb_client *c);
+void wb_client_pair_tick(wb_client *c);
+/* The primary_hello notification of pairing by code. */
+int wb_client_pair_code_notification(wb_client *c, wb_node *n);
+/* Makes (or loads) our keys before the first connection: the device row. */
+int wb_client_device_init(wb_client *c);
+
+/* ---- prekeys.c ----------------------------------------------------------------------------------- */
+
+/* Uploads count fresh one-time prekeys; done(c, status) afterwards (may be NULL). */
+int wb_client_prekeys_upload(wb_client *c, unsigned count, void (*done)(wb_client *c, int status));
+
+/* ---- receipt.c ----------------------------------------------------------------------------------- */
+
+/* <ack id to=<n's from> class=<n's tag> [type] [participant]/> for a notification, receipt or
+ * call. */
+int wb_client_ack_stanza(wb_client *c, const wb_node *n);
+
+/* ---- recv.c -------------------------------------------------------------------------------------- */
+
+int wb_client_recv_init(wb_client *c);
+void wb_client_recv_free(wb_client *c);
+/* Commits the batch of received messages, sends their receipts, queues their events. */
+int wb_client_recv_flush(wb_client *c);
+/* 1 while received messages wait for their commit (the deadline is then "now"). */
+int wb_client_recv_pending(const wb_client *c);
+/* Re-delivers the rows left pending by a previous run. */
+int wb_client_recv_replay(wb_client *c);
+/* Writes wb_client_handled's rows. */
+int wb_client_handled_flush(wb_client *c);
+
+/* ---- usync.c -------------------------------------------------------------------------------------- */
+
+int wb_client_usync_init(wb_client *c);
+void wb_client_usync_free(wb_client *c);
+/* A devices notification (add/remove/update) for a user. */
+int wb_client_usync_devices_changed(wb_client *c, wb_node *n);
+/* The phone-number user of a LID user (digits in, digits out), from what we learnt; 0 and
+ * out filled, or WB_ENOTFOUND. */
+int wb_client_lid_to_pn(wb_client *c, const char *lid_user, char out[WB_JID_USER_MAX + 1]);
+/* Records that lid_user and pn_user are the same person. */
+int wb_client_lid_learn(wb_client *c, const char *lid_user, const char *pn_user);
+
+/* ---- send.c -------------------------------------------------------------------------------------- */
+
+int wb_client_sends_init(wb_client *c);
+void wb_client_sends_free(wb_client *c);
+/* Fails every send in flight with status (the connection ended). */
+void wb_client_sends_fail_all(wb_client *c, int status);
+uint64_t wb_client_sends_deadline(const wb_client *c);
+void wb_client_sends_tick(wb_client *c);
+
+/* ---- addresses ------------------------------------------------------------------------------------ */
+
+/* The Signal address of a device JID, canonical per device: by phone number when we know the
+ * person's number (a LID device maps to its phone-number device), else by LID. */
+int wb_client_address(wb_client *c, const wb_jid *device, char out[WB_SIGNAL_ADDR_MAX]);
+
+#endif

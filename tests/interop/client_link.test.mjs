@@ -1,0 +1,70 @@
+// wabot's client links and logs in through `wabot sim` as a user would run it: `wabot auth` by
+// QR (the simulated phone scans the QR string the client wrote with --qr-out) and by pairing
+// code, `wabot status` on the result, a second process refused by the store's lock, and
+// `wabot logout` unlinking at the server. Baileys clients sharing the simulator see the linked
+// device in the account's device list (usync), as they would a real phone's companion.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startSim } from './lib/sim.mjs'
+import { BaileysClient, exitWhenDone, trustSim } from './lib/baileys-client.mjs'
+import { newWabot } from './lib/wabot.mjs'
+
+exitWhenDone()
+
+test('wabot auth links by QR and by pairing code; status, lock and logout', async (t) => {
+  const sim = await startSim()
+  trustSim(sim)
+  let baileys
+  try {
+    const a = await newWabot(sim)
+    const linked = await a.link({ phone: '15550101010', name: 'QR Bot' })
+    assert.equal(linked.jid, '15550101010:1@s.whatsapp.net')
+    const st = await a.status()
+    assert.equal(st.code, 0)
+    assert.equal(st.state, 'linked')
+    assert.equal(st.jid, linked.jid)
+    assert.match(st.lid, /^\d+:1@lid$/)
+    assert.equal(st.name, 'QR Bot')
+    assert.equal(st.check, 'ok')
+
+    const b = await newWabot(sim)
+    const byCode = await b.link({ code: true, phone: '15550202020' })
+    assert.equal(byCode.jid, '15550202020:1@s.whatsapp.net')
+
+    // auth again on a linked store: nothing to do
+    const again = await a.run(['auth'])
+    assert.equal(again.code, 0)
+    assert.match(again.stdout, /Already linked as 15550101010:1@s\.whatsapp\.net/)
+
+    // two processes on one store: the second is refused, naming the first's pid
+    const c = await newWabot(sim)
+    const waiting = c.spawn(['auth', '--qr-out', `${c.dir}/qr.txt`])
+    await waiting.waitLine((l) => l.startsWith('Scan this code') || l.startsWith('qr:'))
+    const second = await c.run(['auth'])
+    assert.equal(second.code, 6, second.stderr)
+    assert.match(second.stderr, new RegExp(`in use by another wabot \\(pid ${waiting.proc.pid}\\)`))
+    await waiting.stop()
+
+    // a Baileys client of another account lists the wabot device in a's account (usync)
+    baileys = await BaileysClient.connect(sim, { name: 'Peer' })
+    const devices = await baileys.sock.getUSyncDevices(['15550101010@s.whatsapp.net'], false, false)
+    assert.ok(devices.some((d) => d.user === '15550101010' && d.device === 1),
+      `wabot's device in ${JSON.stringify(devices)}`)
+
+    // logout: the server forgets the device; the keys are wiped, status says not linked
+    const out = await a.run(['logout'])
+    assert.equal(out.code, 0, out.stderr)
+    const after = await a.status()
+    assert.equal(after.state, 'not linked')
+    assert.equal(after.code, 3)
+    const stats = await sim.stats()
+    assert.equal(stats.pairings.ok, 3)
+    const acc = await sim.admin('GET', '/admin/accounts')
+    const dev = acc.accounts.find((x) => x.phone === '15550101010').devices[0]
+    assert.equal(dev.removed, true)
+    t.diagnostic(`stats: ${JSON.stringify(stats.logins)} ${JSON.stringify(stats.pairings)}`)
+  } finally {
+    await baileys?.close()
+    await sim.stop()
+  }
+})

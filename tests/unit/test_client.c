@@ -1,0 +1,238 @@
+/* host/client against the simulator's core, in memory (client_fixture.h): linking by QR and by
+ * pairing code, logging in with stored credentials, keepalive, and what each way a connection
+ * ends leads to. The Baileys side of these is in tests/interop/client_*.test.mjs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "core/log.h"
+#include "client_fixture.h"
+#include "sim/sim_int.h"
+#include "store/device_store.h"
+
+static int count_events(const cl_fx *h, int type) {
+    int n = 0;
+    for (int i = 0; i < h->nevents; i++)
+        n += h->types[i] == type;
+    return n;
+}
+
+static void test_client_links_by_qr_and_logs_in(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = cl_new(&fx, NULL, &(wb_client_config){.info = {.push_name = "Bot"}});
+    CHECK_EQ(wb_client_is_linked(a->c), 0);
+    CHECK_EQ(cl_link_qr(&fx, a, "15550001111", "Alice"), 200);
+    CHECK(strncmp(a->qr, "https://wa.me/settings/linked_devices#2@", 40) == 0);
+    CHECK_EQ(a->linked, 1);
+    CHECK_EQ(a->opened, 1);
+    CHECK_EQ(wb_client_is_open(a->c), 1);
+    CHECK_STR(wb_client_jid(a->c), "15550001111:1@s.whatsapp.net");
+    CHECK(strstr(wb_client_lid(a->c), "@lid") != NULL);
+    CHECK_STR(wb_client_name(a->c), "Alice");
+    /* one close (the 515 after linking), reconnected at once, not final */
+    CHECK_EQ(a->closed, 1);
+    CHECK_EQ(a->last_reason, 515);
+    CHECK_EQ(a->last_final, 0);
+    /* the login steps reached the server: 812 prekeys uploaded, the queue opened */
+    CHECK_EQ(fx_counter(&fx, "prekeys.uploaded"), 812);
+    CHECK_EQ(fx_counter(&fx, "logins.ok"), 1);
+    CHECK_EQ(fx_counter(&fx, "iqs.in.passive"), 1);
+    wb_device_row d;
+    CHECK_EQ(wb_store_device_get(a->st, &d), 0);
+    CHECK_EQ(d.state, WB_DEVICE_LINKED);
+    CHECK_EQ(d.key_index, 1);
+    /* a second process on the same store logs in with what was stored, without uploading */
+    wb_store *st = a->st;
+    a->own_store = 0;
+    cl_free(a);
+    cl_fx *b = cl_new(&fx, st, NULL);
+    CHECK_EQ(wb_client_is_linked(b->c), 1);
+    cl_start(b);
+    cl_run(&fx);
+    CHECK_EQ(b->opened, 1);
+    CHECK_EQ(b->linked, 0);
+    CHECK_EQ(fx_counter(&fx, "logins.ok"), 2);
+    CHECK_EQ(fx_counter(&fx, "prekeys.uploaded"), 812);
+    cl_free(b);
+    wb_store_close(st);
+    sim_fx_free(&fx);
+}
+
+static void test_client_links_by_pairing_code(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = cl_new(&fx, NULL, &(wb_client_config){.pair_phone = "15550002222"});
+    cl_start(a);
+    cl_run(&fx);
+    CHECK_EQ(strlen(a->code), 9);
+    CHECK_EQ(a->code[4], '-');
+    CHECK(a->qr[0] == '\0'); /* no QR in code mode */
+    char body[128];
+    snprintf(body, sizeof body, "{\"phone\": \"15550002222\", \"code\": \"%s\"}", a->code);
+    fx_reply r;
+    fx_http(&fx, "POST", "/admin/mock-phone/enter-code", NULL, body, &r);
+    cl_run(&fx);
+    CHECK_EQ(r.status, 200);
+    CHECK_EQ(a->linked, 1);
+    CHECK_EQ(a->opened, 1);
+    CHECK_STR(wb_client_jid(a->c), "15550002222:1@s.whatsapp.net");
+    cl_free(a);
+    sim_fx_free(&fx);
+}
+
+static void test_client_qr_rotates_then_gives_up(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = cl_new(&fx, NULL, NULL);
+    cl_start(a);
+    cl_run(&fx);
+    CHECK_EQ(count_events(a, WB_CLIENT_EV_QR), 1);
+    cl_advance(&fx, 59000);
+    CHECK_EQ(count_events(a, WB_CLIENT_EV_QR), 1);
+    cl_advance(&fx, 1000);
+    CHECK_EQ(count_events(a, WB_CLIENT_EV_QR), 2);
+    cl_advance(&fx, 4 * 20000);
+    CHECK_EQ(count_events(a, WB_CLIENT_EV_QR), 6);
+    CHECK_EQ(a->closed, 0);
+    cl_advance(&fx, 20000);
+    CHECK_EQ(a->closed, 1);
+    CHECK_EQ(a->last_reason, 408);
+    CHECK_EQ(a->last_final, 1); /* stopped: no reconnection */
+    cl_advance(&fx, 120000);
+    CHECK_EQ(fx_counter(&fx, "handshakes.total"), 1);
+    cl_free(a);
+    sim_fx_free(&fx);
+}
+
+/* A linked, logged-in client (phone), its store kept by the caller. */
+static cl_fx *linked(sim_fx *fx, const char *phone) {
+    cl_fx *h = cl_new(fx, NULL, NULL);
+    if (cl_link_qr(fx, h, phone, NULL) != 200 || !wb_client_is_open(h->c))
+        return NULL;
+    return h;
+}
+
+static void test_client_keepalive_notices_a_dead_socket_and_reconnects(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = linked(&fx, "15550003333");
+    CHECK(a != NULL);
+    if (!a)
+        goto out;
+    int64_t pings = fx_counter(&fx, "iqs.in.w:p");
+    cl_advance(&fx, 20000);
+    CHECK_EQ(fx_counter(&fx, "iqs.in.w:p"), pings + 1); /* a ping every 20 s */
+    /* the server goes silent: nothing it sends arrives any more */
+    a->mute = 1;
+    uint64_t t0 = fx.now_ms;
+    while (a->closed < 2 && fx.now_ms - t0 < 60000)
+        cl_advance(&fx, 1000);
+    CHECK_EQ(a->last_reason, 408);
+    CHECK(fx.now_ms - t0 <= 31000); /* noticed within the 30 s deadline */
+    cl_advance(&fx, 2000);          /* the first retry comes after ~1 s of backoff */
+    CHECK_EQ(wb_client_is_open(a->c), 1);
+    CHECK_EQ(a->opened, 2);
+out:
+    if (a)
+        cl_free(a);
+    sim_fx_free(&fx);
+}
+
+/* The device's connection in the simulator. */
+static char *device_jid(cl_fx *h) { return (char *)wb_client_jid(h->c); }
+
+static void fault(sim_fx *fx, cl_fx *h, const char *action, int code) {
+    char body[256];
+    snprintf(body, sizeof body, "{\"device\": \"%s\", \"action\": \"%s\", \"code\": %d}",
+             device_jid(h), action, code);
+    fx_reply r;
+    fx_http(fx, "POST", "/admin/fault", NULL, body, &r);
+    CHECK_EQ(r.status, 200);
+    cl_run(fx);
+}
+
+static void test_client_disconnect_reasons(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = linked(&fx, "15550004444");
+    CHECK(a != NULL);
+    if (!a)
+        goto out;
+    /* 503: back at once */
+    fault(&fx, a, "stream-error", 503);
+    CHECK_EQ(a->last_reason, 503);
+    CHECK_EQ(wb_client_is_open(a->c), 1);
+    CHECK_EQ(a->opened, 2);
+    /* 515: back at once */
+    fault(&fx, a, "stream-error", 515);
+    CHECK_EQ(a->last_reason, 515);
+    CHECK_EQ(wb_client_is_open(a->c), 1);
+    /* a plain close (428): back after a backoff */
+    fault(&fx, a, "close", 0);
+    CHECK_EQ(a->last_reason, 428);
+    CHECK_EQ(wb_client_is_open(a->c), 0);
+    cl_advance(&fx, 1300);
+    CHECK_EQ(wb_client_is_open(a->c), 1);
+    /* 440: another login as this device replaces us; we stop */
+    fx_client *keys = calloc(1, sizeof *keys);
+    wb_device_row d;
+    CHECK_EQ(wb_store_device_get(a->st, &d), 0);
+    memcpy(keys->noise_key.pub, d.noise_pub, 32);
+    memcpy(keys->noise_key.priv, d.noise_priv, 32);
+    snprintf(keys->phone, sizeof keys->phone, "15550004444");
+    keys->device = 1;
+    fx_client *thief = fx_login(&fx, keys);
+    cl_run(&fx);
+    CHECK(fx_next(thief, "success") != NULL);
+    CHECK_EQ(a->last_reason, 440);
+    CHECK_EQ(a->last_final, 1);
+    cl_advance(&fx, 120000);
+    CHECK_EQ(wb_client_is_open(a->c), 0);
+    free(keys);
+out:
+    if (a)
+        cl_free(a);
+    sim_fx_free(&fx);
+}
+
+static void test_client_logged_out_by_the_phone_stops_and_remembers(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = linked(&fx, "15550005555");
+    CHECK(a != NULL);
+    if (!a)
+        goto out;
+    char body[200];
+    snprintf(body, sizeof body, "{\"device\": \"%s\"}", device_jid(a));
+    fx_reply r;
+    fx_http(&fx, "POST", "/admin/mock-phone/unlink", NULL, body, &r);
+    cl_run(&fx);
+    CHECK_EQ(r.status, 200);
+    CHECK_EQ(a->last_reason, 401);
+    CHECK_EQ(a->last_final, 1);
+    wb_device_row d;
+    CHECK_EQ(wb_store_device_get(a->st, &d), 0);
+    CHECK_EQ(d.state, WB_DEVICE_LOGGED_OUT);
+    cl_advance(&fx, 120000);
+    CHECK_EQ(fx_counter(&fx, "handshakes.login"), 1);
+    /* a restart on this store refuses to connect */
+    CHECK_EQ(cl_start(a), WB_ESTATE);
+out:
+    if (a)
+        cl_free(a);
+    sim_fx_free(&fx);
+}
+
+int main(void) {
+    wb_crypto_init();
+    wb_log_set_level(WB_LOG_WARN);
+    RUN(test_client_links_by_qr_and_logs_in);
+    RUN(test_client_links_by_pairing_code);
+    RUN(test_client_qr_rotates_then_gives_up);
+    RUN(test_client_keepalive_notices_a_dead_socket_and_reconnects);
+    RUN(test_client_disconnect_reasons);
+    RUN(test_client_logged_out_by_the_phone_stops_and_remembers);
+    return check_summary();
+}
