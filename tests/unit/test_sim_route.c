@@ -15,6 +15,7 @@
 #include "crypto/hash.h"
 #include "sim/sim_int.h"
 #include "sim_fixture.h"
+#include "wa/devices.h"
 #include "wa/message.h"
 #include "wa/receipt.h"
 
@@ -59,6 +60,13 @@ static fx_client *online(sim_fx *fx, const char *phone, fx_client **linked_out) 
 
 static void user_jid(const fx_client *c, char *out) {
     snprintf(out, WB_JID_STR_MAX, "%s@s.whatsapp.net", c->phone);
+}
+
+/* j's string form, in a static buffer. */
+static const char *wa_jid_str(const wb_jid *j) {
+    static char s[WB_JID_STR_MAX];
+    wb_jid_format(j, s, sizeof s);
+    return s;
 }
 
 static wb_jid J(const char *s) {
@@ -287,14 +295,20 @@ static void test_sim_route_device_lists_reach_contacts_only(void) {
     send_direct(a1, "M1", b_user, jids, 0); /* a and b are contacts now */
     fx_client *b2 = online(&fx, "15550002222", NULL);
     fx_client *told[] = {a1, b1};
+    /* the hash of b's list after the change: the phone and both companions */
+    wb_jid blist[] = {J(b_user), J(b1->jid), J(b2->jid)};
+    char hash[WB_WA_DEVICE_HASH_MAX];
+    CHECK_EQ(wb_wa_devices_hash(blist, 3, hash), 0);
     for (int i = 0; i < 2; i++) {
-        wb_node *n = fx_next(told[i], "notification");
-        CHECK_STR(fx_attr(n, "type"), "devices");
-        CHECK_STR(fx_attr(n, "from"), b_user);
-        wb_node *d = wb_node_path(n, "add", "device", NULL);
-        CHECK_STR(fx_attr(d, "jid"), b2->jid);
-        CHECK_STR(fx_attr(d, "key-index"), "2");
-        CHECK(strncmp(fx_attr(wb_node_child(n, "add"), "device_hash"), "2:", 2) == 0);
+        wb_wa_devices_notification dn;
+        CHECK_EQ(wb_wa_devices_notification_read(fx_next(told[i], "notification"), &scratch, &dn,
+                                                 NULL), 0);
+        CHECK(wb_jid_eq(&dn.from, &blist[0]));
+        CHECK_STR(dn.action, "add");
+        CHECK(dn.ndevices == 1 && wb_jid_eq(&dn.devices[0].jid, &blist[2]) &&
+              dn.devices[0].key_index == 2);
+        CHECK(dn.ndevices == 1 && strcmp(wa_jid_str(&dn.devices[0].lid), b2->lid) == 0);
+        CHECK_STR(dn.device_hash, hash);
     }
     CHECK(fx_next(c1, "notification") == NULL);
     CHECK(fx_next(b2, "notification") == NULL);
@@ -304,9 +318,14 @@ static void test_sim_route_device_lists_reach_contacts_only(void) {
     snprintf(body, sizeof body, "{\"device\":\"%s\"}", b2->jid);
     fx_http(&fx, "POST", "/admin/mock-phone/unlink", NULL, body, &r);
     CHECK_EQ(r.status, 200);
+    CHECK_EQ(wb_wa_devices_hash(blist, 2, hash), 0);
     for (int i = 0; i < 2; i++) {
-        wb_node *n = fx_next(told[i], "notification");
-        CHECK_STR(fx_attr(wb_node_path(n, "remove", "device", NULL), "jid"), b2->jid);
+        wb_wa_devices_notification dn;
+        CHECK_EQ(wb_wa_devices_notification_read(fx_next(told[i], "notification"), &scratch, &dn,
+                                                 NULL), 0);
+        CHECK_STR(dn.action, "remove");
+        CHECK(dn.ndevices == 1 && wb_jid_eq(&dn.devices[0].jid, &blist[2]));
+        CHECK_STR(dn.device_hash, hash);
     }
     CHECK(fx_next(c1, "notification") == NULL);
     CHECK_EQ(fx_counter(&fx, "device_lists.notified.remove"), 2);

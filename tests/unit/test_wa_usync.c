@@ -159,11 +159,7 @@ static void test_wa_usync_refuses_malformed_stanzas(void) {
         "{\"tag\":\"iq\",\"attrs\":{},\"content\":[{\"tag\":\"usync\",\"attrs\":{},\"content\":[{\"tag\":\"query\",\"attrs\":{}},"
         "{\"tag\":\"list\",\"attrs\":{},\"content\":[{\"tag\":\"user\",\"attrs\":{},\"content\":[{\"tag\":\"contact\",\"attrs\":{},\"content\":\"+12a\"}]}]}]}]}",
     };
-    for (size_t i = 0; i < sizeof bad_requests / sizeof *bad_requests; i++) {
-        e.what[0] = 0;
-        CHECK(wb_wa_usync_request_read(wa_json(&A, bad_requests[i]), &A, &req, &e) < 0);
-        CHECK(e.what[0] != 0);
-    }
+    WA_CHECK_REFUSES(&A, bad_requests, wb_wa_usync_request_read(WA_NODE, &A, &req, WA_ERR));
     /* more users than a query may name */
     wb_node *iq = wb_wa_iq_new(&A, "get", "usync");
     wb_wa_usync_query_fill(iq, "s", "message", WB_WA_USYNC_DEVICES);
@@ -182,8 +178,7 @@ static void test_wa_usync_refuses_malformed_stanzas(void) {
         "{\"tag\":\"iq\",\"attrs\":{},\"content\":[{\"tag\":\"usync\",\"attrs\":{},\"content\":[{\"tag\":\"list\",\"attrs\":{},\"content\":["
         "{\"tag\":\"user\",\"attrs\":{\"jid\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"lid\",\"attrs\":{\"val\":\"@@\"}}]}]}]}]}",
     };
-    for (size_t i = 0; i < sizeof bad_results / sizeof *bad_results; i++)
-        CHECK(wb_wa_usync_result_read(wa_json(&A, bad_results[i]), &A, &res, &e) < 0);
+    WA_CHECK_REFUSES(&A, bad_results, wb_wa_usync_result_read(WA_NODE, &A, &res, WA_ERR));
 }
 
 int main(void) {

@@ -54,6 +54,19 @@ static inline const char *wa_jid(const wb_jid *j) {
     return s[k];
 }
 
+/* For each JSON stanza of the array bad, through the wire as WA_NODE, with a fresh wb_error *
+ * WA_ERR: the expression read must be negative and say why in WA_ERR.
+ *     WA_CHECK_REFUSES(&A, bad, wb_wa_ack_read(WA_NODE, &k, WA_ERR));                          */
+#define WA_CHECK_REFUSES(arena, bad, read)                                                         \
+    for (size_t wa_i_ = 0; wa_i_ < sizeof(bad) / sizeof *(bad); wa_i_++) {                        \
+        wb_error wa_e_ = {0}, *WA_ERR = &wa_e_;                                                    \
+        const wb_node *WA_NODE = wa_json((arena), (bad)[wa_i_]);                                  \
+        int wa_rc_ = (read);                                                                       \
+        if (wa_rc_ >= 0 || !wa_e_.what[0])                                                         \
+            fprintf(stderr, "refused? %s (rc %d, \"%s\")\n", (bad)[wa_i_], wa_rc_, wa_e_.what);   \
+        CHECK(wa_rc_ < 0 && wa_e_.what[0]);                                                        \
+    }
+
 /* v, or "" for NULL (CHECK_STR refuses NULL). */
 static inline const char *fx_attr_or(const char *v) { return v ? v : ""; }
 
