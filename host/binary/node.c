@@ -531,3 +531,7 @@ int wb_attrs_err(const wb_attrs *a) {
 const char *wb_attrs_errmsg(const wb_attrs *a) {
     return a->msg;
 }
+
+int wb_attrs_check(const wb_attrs *a, wb_error *err) {
+    return a->err ? wb_error_set(err, a->err, 0, "%s", a->msg) : 0;
+}

@@ -32,6 +32,7 @@
 
 #include "binary/jid.h"
 #include "core/arena.h"
+#include "core/err.h"
 
 typedef enum wb_content_kind {
     WB_CONTENT_NONE = 0,  /* no content */
@@ -207,5 +208,8 @@ int wb_attrs_ok(const wb_attrs *a);
 int wb_attrs_err(const wb_attrs *a);
 /* The first error as a sentence ("" when none). */
 const char *wb_attrs_errmsg(const wb_attrs *a);
+/* 0 when no getter failed, else the first error code, with its sentence copied into err (may be
+ * NULL): the one check at the end of a reader, `return wb_attrs_check(&a, err);`. */
+int wb_attrs_check(const wb_attrs *a, wb_error *err);
 
 #endif

@@ -2,9 +2,10 @@
  * loses a companion, the devices that may send to it hear of it, so a sender's cached device
  * list (Baileys keeps one for five minutes) gains or drops that device:
  *
- *   <notification from="<phone>@s.whatsapp.net" type="devices" id t>
- *     <add|remove device_hash="2:..."><device jid="<phone>:<n>@s.whatsapp.net" key-index="n"/>
- *     </add|remove></notification>
+ *   <notification from="<phone>@s.whatsapp.net" lid="<lid>@lid" type="devices" id t>
+ *     <add|remove device_hash="2:..." device_lid_hash="2:..."><device
+ *     jid="<phone>:<n>@s.whatsapp.net" lid="<lid>:<n>@lid" key-index="n"/></add|remove>
+ *   </notification>   (wa/devices.h; the hashes are of the list after the change)
  *
  * "May send to it": the account's own other devices, its contacts (accounts it has exchanged
  * 1:1 messages with; route.c records them through wb_sim_contacts_touch, kept in the contacts
@@ -14,10 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/enc.h"
 #include "core/log.h"
-#include "crypto/hash.h"
 #include "sim/groups.h"
+#include "wa/devices.h"
 
 /* Pairs of account rows (low << 32 | high), sorted. */
 struct wb_sim_contacts {
@@ -83,39 +83,42 @@ static int concerns(wb_sim *sim, const wb_sim_account *a, const wb_sim_account *
     return found;
 }
 
-/* "2:" and 6 bytes of the SHA-256 of the account's device ids, base64: a tag that changes with
- * the list (clients only log it). */
-static void device_hash(const wb_sim_account *a, wb_node *n) {
-    wb_sha256_ctx h;
-    uint8_t digest[WB_SHA256_LEN];
-    wb_sha256_init(&h);
-    WB_SIM_EACH_DEVICE(a, d) {
-        uint8_t id[2] = {(uint8_t)(d->id >> 8), (uint8_t)d->id};
-        wb_sha256_update(&h, id, sizeof id);
+/* The device_hash (and device_lid_hash) of a's list as usync gives it: the phone and the
+ * companions not removed (wa/devices.h). */
+static void device_hashes(const wb_sim_account *a, char hash[WB_WA_DEVICE_HASH_MAX],
+                          char lid_hash[WB_WA_DEVICE_HASH_MAX]) {
+    wb_jid *pn = calloc(a->ndevices + 1, sizeof *pn), *lid = calloc(a->ndevices + 1, sizeof *lid);
+    size_t n = 0;
+    if (pn && lid) {
+        pn[n] = wb_jid_of(a->phone, WB_SERVER_USER, 0);
+        lid[n++] = wb_jid_of(a->lid, WB_SERVER_LID, 0);
+        WB_SIM_EACH_DEVICE(a, d) {
+            pn[n] = wb_jid_of(a->phone, WB_SERVER_USER, d->id);
+            lid[n++] = wb_jid_of(a->lid, WB_SERVER_LID, d->id);
+        }
     }
-    wb_sha256_final(&h, digest);
-    wb_buf b = WB_BUF_INIT;
-    wb_buf_append(&b, "2:", 2);
-    wb_b64_encode(&b, digest, 6, WB_B64_STD);
-    if (!b.err)
-        wb_node_setn(n, "device_hash", (const char *)b.data, b.len);
-    wb_buf_free(&b);
+    if (!pn || !lid || wb_wa_devices_hash(pn, n, hash) < 0 || wb_wa_devices_hash(lid, n, lid_hash) < 0)
+        hash[0] = lid_hash[0] = '\0'; /* out of memory: the notification goes without */
+    free(pn);
+    free(lid);
 }
 
 static void tell(wb_sim *sim, wb_sim_device *changed, const char *what) {
     wb_arena a;
     wb_arena_init(&a, 0);
     const wb_sim_account *acc = changed->account;
-    char user[WB_JID_STR_MAX], dev[WB_JID_STR_MAX], id[32];
-    wb_sim_account_jid(acc, user);
-    wb_sim_device_jid(changed, dev);
+    char id[32], hash[WB_WA_DEVICE_HASH_MAX], lid_hash[WB_WA_DEVICE_HASH_MAX];
     wb_sim_new_id(sim, id, sizeof id);
-    wb_node *n = WB_NODE(&a, "notification", {"from", user}, {"type", "devices"}, {"id", id});
-    wb_node_set_i64(n, "t", wb_sim_now(sim));
-    wb_node *change = wb_node_add_new(n, what);
-    device_hash(acc, change);
-    wb_node *d = WB_CHILD(change, "device", {"jid", dev});
-    wb_node_set_i64(d, "key-index", changed->key_index);
+    device_hashes(acc, hash, lid_hash);
+    wb_wa_device_entry dev = {.jid = wb_jid_of(acc->phone, WB_SERVER_USER, changed->id),
+                              .lid = wb_jid_of(acc->lid, WB_SERVER_LID, changed->id),
+                              .key_index = changed->key_index, .has_key_index = 1};
+    wb_wa_devices_notification dn = {
+        .id = id, .from = wb_jid_of(acc->phone, WB_SERVER_USER, 0),
+        .lid = wb_jid_of(acc->lid, WB_SERVER_LID, 0), .t = wb_sim_now(sim), .action = what,
+        .device_hash = hash[0] ? hash : NULL, .device_lid_hash = lid_hash[0] ? lid_hash : NULL,
+        .devices = &dev, .ndevices = 1};
+    wb_node *n = wb_wa_devices_notification_new(&a, &dn);
     int64_t sent = 0;
     for (size_t i = 0; i < sim->naccounts; i++) {
         if (!concerns(sim, acc, sim->accounts[i]))

@@ -19,75 +19,71 @@
  * Devices a client names that are not the recipient's or its own, removed devices and the
  * phone (device 0, simulated: it has a bundle but never reads) get nothing and are counted
  * (route.dropped.*). A stanza that is not a message a client could send (no id, no `to`, a
- * JID that does not parse, thousands of <to>) closes that client's connection. */
+ * JID that does not parse, thousands of <to>: wa/message.h's reader refuses it) closes that
+ * client's connection. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "sim/groups.h"
-
-#define MAX_TO 2048      /* <to> entries in one message (1024 members x their devices) */
-#define MAX_ID_LEN 128   /* message ids are ~32 characters */
-
-/* The attributes of the client's stanza that travel to the recipients. */
-static const char *const carried[] = {"type", "edit", "category", "expiration"};
+#include "wa/message.h"
 
 typedef struct fanout {
     wb_sim_conn *c;
-    const wb_node *msg;
-    const char *id;
+    const wb_wa_message_send *msg;
     int64_t t;
     const wb_sim_device *sender;
-    const wb_node *identity; /* <device-identity>, forwarded with pkmsg */
-    const wb_node *skmsg;    /* groups */
-    const char *group;       /* the group JID, or NULL */
-    const char *chat;        /* 1:1: the chat JID, recipient= on own-device copies */
+    const wb_wa_enc *skmsg;  /* groups */
+    const wb_jid *group;     /* the group, or NULL */
+    wb_jid chat;             /* 1:1: the chat, recipient= on own-device copies */
     int64_t delivered;
 } fanout;
 
 typedef struct target {
     wb_sim_device *d;
-    const wb_node *enc;
+    const wb_wa_enc *enc;
     int lid; /* named by LID: LID addressing */
 } target;
 
 /* ---- one delivery ---------------------------------------------------------------------------- */
 
-static int deliver(fanout *f, wb_sim_device *d, const wb_node *enc, int lid) {
-    wb_sim_conn *c = f->c;
+static wb_jid device_jid(const wb_sim_device *d, int lid) {
+    const wb_sim_account *a = d->account;
+    return wb_jid_of(lid ? a->lid : a->phone, lid ? WB_SERVER_LID : WB_SERVER_USER, d->id);
+}
+
+static int deliver(fanout *f, wb_sim_device *d, const wb_wa_enc *enc, int lid) {
     const wb_sim_account *from = f->sender->account;
-    char pn[WB_JID_STR_MAX], lj[WB_JID_STR_MAX];
-    wb_sim_device_jid(f->sender, pn);
-    wb_sim_device_lid_jid(f->sender, lj);
-    wb_node *n = WB_NODE(&c->arena, "message", {"id", f->id});
+    wb_jid pn = device_jid(f->sender, 0), lj = device_jid(f->sender, 1);
     int own = d->account == from;
+    wb_wa_enc encs[2];
+    wb_wa_message m = {.id = f->msg->id, .t = f->t, .type = f->msg->type, .edit = f->msg->edit,
+                       .category = f->msg->category, .expiration = f->msg->expiration,
+                       .notify = from->name[0] ? from->name : NULL, .encs = encs};
     if (f->group) {
-        wb_node_set(n, "from", f->group);
-        wb_node_set(n, "participant", pn);
-        wb_node_set(n, "participant_lid", lj);
-        wb_node_set(n, "addressing_mode", "pn");
+        m.from = *f->group;
+        m.participant = pn;
+        m.participant_lid = lj;
+        m.addressing_mode = "pn";
     } else if (lid) {
-        wb_node_set(n, "from", lj);
-        wb_node_set(n, "sender_pn", pn);
+        m.from = lj;
+        m.sender_pn = pn;
     } else {
-        wb_node_set(n, "from", pn);
+        m.from = pn;
         if (!own)
-            wb_node_set(n, "sender_lid", lj);
+            m.sender_lid = lj;
     }
     if (own && !f->group)
-        wb_node_set(n, "recipient", f->chat);
-    wb_node_set_i64(n, "t", f->t);
-    for (size_t i = 0; i < sizeof carried / sizeof *carried; i++)
-        wb_node_set(n, carried[i], wb_node_attr(f->msg, carried[i]));
-    if (from->name[0])
-        wb_node_set(n, "notify", from->name);
+        m.recipient = f->chat;
     if (enc)
-        wb_node_add(n, wb_node_clone(&c->arena, enc));
+        encs[m.nencs++] = *enc;
     if (f->skmsg)
-        wb_node_add(n, wb_node_clone(&c->arena, f->skmsg));
-    if (f->identity && enc && wb_node_attr_is(enc, "type", "pkmsg"))
-        wb_node_add(n, wb_node_clone(&c->arena, f->identity));
-    int rc = wb_sim_deliver(c->sim, d, n, WB_SIM_DURABLE);
+        encs[m.nencs++] = *f->skmsg;
+    if (enc && enc->type && strcmp(enc->type, "pkmsg") == 0) {
+        m.identity = f->msg->identity;
+        m.identity_len = f->msg->identity_len;
+    }
+    int rc = wb_sim_deliver(f->c->sim, d, wb_wa_message_new(&f->c->arena, &m), WB_SIM_DURABLE);
     if (rc == 0)
         f->delivered++;
     return rc;
@@ -97,34 +93,24 @@ static void dropped(wb_sim *sim, const char *why) { wb_sim_countf(sim, 1, "route
 
 /* ---- the named devices ------------------------------------------------------------------- */
 
-/* The <to jid><enc/></to> entries of <participants>, resolved. Returns how many (in *out, in
- * the connection's arena) or a negative code after wb_sim_conn_fail. */
-static int targets(wb_sim_conn *c, const wb_node *msg, target **out) {
-    wb_node *parts = wb_node_child(msg, "participants");
-    uint32_t n = wb_node_count(parts, "to");
-    if (n > MAX_TO)
-        return wb_sim_conn_fail(c, WB_ETOOBIG, "message with %u <to>", n);
-    target *t = wb_arena_alloc(&c->arena, (n ? n : 1) * sizeof *t);
+/* The <to jid><enc/></to> entries of <participants>, resolved to devices. Returns how many (in
+ * *out, in the connection's arena) or WB_ENOMEM. */
+static int targets(wb_sim_conn *c, const wb_wa_message_send *msg, target **out) {
+    target *t = wb_arena_alloc(&c->arena, (msg->ntargets ? msg->ntargets : 1) * sizeof *t);
     if (!t)
         return WB_ENOMEM;
     int k = 0;
-    uint32_t it = 0;
-    wb_node *to;
-    while ((to = wb_node_next(parts, "to", &it))) {
-        const char *j = wb_node_attr(to, "jid");
-        wb_jid jid;
-        if (!j || wb_jid_parse(&jid, j) < 0)
-            return wb_sim_conn_fail(c, WB_EPROTO, "message <to> without a valid jid");
-        const wb_node *enc = wb_node_child(to, "enc");
-        wb_sim_device *d = wb_sim_device_by_jid(c->sim, &jid);
-        if (!enc) {
+    for (size_t i = 0; i < msg->ntargets; i++) {
+        const wb_wa_target *to = &msg->targets[i];
+        wb_sim_device *d = wb_sim_device_by_jid(c->sim, &to->jid);
+        if (!to->has_enc) {
             dropped(c->sim, "no_enc");
-        } else if (!jid.device) {
+        } else if (!to->jid.device) {
             dropped(c->sim, "phone");
         } else if (!d || d->removed) {
             dropped(c->sim, "unknown_device");
         } else {
-            t[k++] = (target){d, enc, wb_jid_on(&jid, WB_SERVER_LID)};
+            t[k++] = (target){d, &to->enc, wb_jid_on(&to->jid, WB_SERVER_LID)};
         }
     }
     *out = t;
@@ -133,17 +119,18 @@ static int targets(wb_sim_conn *c, const wb_node *msg, target **out) {
 
 /* ---- 1:1 -------------------------------------------------------------------------------------- */
 
-static int route_direct(fanout *f, const wb_jid *to) {
+static int route_direct(fanout *f) {
     wb_sim_conn *c = f->c;
     wb_sim *sim = c->sim;
+    const wb_jid *to = &f->msg->to;
     const wb_sim_account *peer = wb_sim_account_by_jid(sim, to), *me = f->sender->account;
     if (!peer)
         return 404;
     wb_sim_contacts_touch(sim, me, peer);
-    if (!wb_node_child(f->msg, "participants")) {
+    if (!f->msg->ntargets) {
         /* a resend to one device (a retry), or a peer message to the phone */
         wb_sim_device *d = wb_sim_device_by_jid(sim, to);
-        const wb_node *enc = wb_node_child(f->msg, "enc");
+        const wb_wa_enc *enc = f->msg->nencs ? &f->msg->encs[0] : NULL;
         if (!to->device || !enc) {
             dropped(sim, to->device ? "no_enc" : "phone");
             return 0;
@@ -173,43 +160,38 @@ static int route_direct(fanout *f, const wb_jid *to) {
 
 /* ---- groups ---------------------------------------------------------------------------------- */
 
-static int route_group(fanout *f, const wb_jid *to) {
+static int route_group(fanout *f) {
     wb_sim_conn *c = f->c;
     wb_sim *sim = c->sim;
-    wb_sim_group *g = wb_sim_group_by_jid(sim, to);
+    const wb_wa_message_send *msg = f->msg;
+    wb_sim_group *g = wb_sim_group_by_jid(sim, &msg->to);
     if (!g)
         return 404;
     const wb_sim_member *me = wb_sim_group_member(g, f->sender->account);
     if (!me || (g->announce && me->role == WB_SIM_MEMBER))
         return 403; /* not a member, or only admins may post */
-    const char *p = wb_node_attr(f->msg, "participant");
-    if (p) { /* a resend to one member device, its <enc> directly in the message */
-        wb_jid pj;
-        if (wb_jid_parse(&pj, p) < 0)
-            return wb_sim_conn_fail(c, WB_EPROTO, "group message with a bad participant");
-        wb_sim_device *d = wb_sim_device_by_jid(sim, &pj);
-        const wb_node *enc = wb_node_child(f->msg, "enc");
+    if (!wb_jid_is_empty(&msg->participant)) {
+        /* a resend to one member device, its <enc> directly in the message */
+        wb_sim_device *d = wb_sim_device_by_jid(sim, &msg->participant);
+        const wb_wa_enc *enc = msg->nencs ? &msg->encs[0] : NULL;
         if (!d || d->removed || d == f->sender || !enc || !wb_sim_group_member(g, d->account)) {
             dropped(sim, "unknown_device");
             return 0;
         }
-        f->skmsg = NULL;
         return deliver(f, d, enc, 0) < 0 ? 500 : 0;
     }
-    uint32_t it = 0;
-    wb_node *e;
-    while ((e = wb_node_next(f->msg, "enc", &it)) && !f->skmsg)
-        if (wb_node_attr_is(e, "type", "skmsg"))
-            f->skmsg = e;
+    for (size_t i = 0; i < msg->nencs && !f->skmsg; i++)
+        if (msg->encs[i].type && strcmp(msg->encs[i].type, "skmsg") == 0)
+            f->skmsg = &msg->encs[i];
     target *t;
-    int n = targets(c, f->msg, &t);
+    int n = targets(c, msg, &t);
     if (n < 0)
         return n;
     for (size_t m = 0; m < g->nmembers; m++) {
         WB_SIM_EACH_DEVICE(g->members[m].account, d) {
             if (d == f->sender)
                 continue;
-            const wb_node *enc = NULL;
+            const wb_wa_enc *enc = NULL;
             for (int i = 0; i < n && !enc; i++)
                 if (t[i].d == d)
                     enc = t[i].enc;
@@ -228,30 +210,23 @@ static int route_group(fanout *f, const wb_jid *to) {
 
 static int on_message(wb_sim_conn *c, wb_node *n) {
     wb_sim *sim = c->sim;
-    wb_attrs a = wb_attrs_of(n);
-    const char *id = wb_attrs_str(&a, "id");
-    wb_jid to = wb_attrs_jid(&a, "to");
-    const char *to_s = wb_attrs_str(&a, "to");
-    const char *recipient = wb_attrs_opt_str(&a, "recipient");
-    if (!wb_attrs_ok(&a))
-        return wb_sim_conn_fail(c, wb_attrs_err(&a), "message: %s", wb_attrs_errmsg(&a));
-    if (!*id || strlen(id) > MAX_ID_LEN)
-        return wb_sim_conn_fail(c, WB_EPROTO, "message with an id of %zu bytes", strlen(id));
-    fanout f = {.c = c, .msg = n, .id = id, .t = wb_sim_now(sim), .sender = c->device,
-                .identity = wb_node_child(n, "device-identity"), .chat = recipient ? recipient : to_s};
-    int err;
+    wb_wa_message_send msg;
+    wb_error e = {0};
+    int err = wb_wa_message_send_read(n, &c->arena, &msg, &e);
+    if (err < 0)
+        return wb_sim_conn_fail(c, err, "message: %s", e.what);
+    fanout f = {.c = c, .msg = &msg, .t = wb_sim_now(sim), .sender = c->device,
+                .chat = wb_jid_is_empty(&msg.recipient) ? msg.to : msg.recipient};
     wb_sim_count(sim, "messages.in", 1);
-    if (wb_jid_on(&to, WB_SERVER_GROUP)) {
-        char gid[WB_JID_STR_MAX];
-        wb_jid_format(&to, gid, sizeof gid);
-        f.group = gid;
+    if (wb_jid_on(&msg.to, WB_SERVER_GROUP)) {
+        f.group = &msg.to;
         wb_sim_count(sim, "messages.group", 1);
-        err = route_group(&f, &to);
-    } else if (wb_jid_on(&to, WB_SERVER_USER) || wb_jid_on(&to, WB_SERVER_LID)) {
+        err = route_group(&f);
+    } else if (wb_jid_on(&msg.to, WB_SERVER_USER) || wb_jid_on(&msg.to, WB_SERVER_LID)) {
         wb_sim_count(sim, "messages.direct", 1);
-        err = route_direct(&f, &to);
+        err = route_direct(&f);
     } else {
-        wb_sim_countf(sim, 1, "route.unsupported.%s", to.server);
+        wb_sim_countf(sim, 1, "route.unsupported.%s", msg.to.server);
         err = 0; /* status, broadcast lists, newsletters: accepted, not routed */
     }
     if (err < 0)
@@ -259,10 +234,8 @@ static int on_message(wb_sim_conn *c, wb_node *n) {
     wb_sim_count(sim, "messages.deliveries", f.delivered);
     if (err)
         wb_sim_countf(sim, 1, "route.refused.%d", err);
-    wb_node *ack = WB_NODE(&c->arena, "ack", {"class", "message"}, {"id", id}, {"from", to_s});
-    wb_node_set_i64(ack, "t", f.t);
-    if (err)
-        wb_node_set_i64(ack, "error", err);
+    wb_node *ack = wb_wa_ack_new(&c->arena, &(wb_wa_ack){.cls = "message", .id = msg.id,
+                                                         .from = msg.to, .t = f.t, .error = err});
     return wb_sim_conn_send(c, ack) == WB_ENOMEM ? WB_ENOMEM : 0;
 }
 

@@ -198,7 +198,7 @@ int wb_wa_pair_code_read(const wb_node *n, wb_wa_pair_code_reg *out, wb_error *e
         return wb_error_set(err, WB_EPROTO, 0, "link_code_companion_reg stage '%.32s'", stage);
     }
     if (!wb_attrs_ok(&a))
-        return wb_error_set(err, wb_attrs_err(&a), 0, "%s", wb_attrs_errmsg(&a));
+        return wb_attrs_check(&a, err);
     if (r.ref && (r.ref_len == 0 || r.ref_len > WB_WA_PAIR_REF_MAX))
         return wb_error_set(err, WB_EMALFORMED, 0, "link_code_pairing_ref of %zu bytes", r.ref_len);
     *out = r;

@@ -25,6 +25,14 @@ static void add_skey(wb_node *parent, const wb_signal_signed_prekey *skey) {
     wb_node_set_bytes(wb_node_add_new(k, "signature"), skey->signature, WB_SIG_LEN);
 }
 
+void wb_wa_prekeys_key_fill(wb_node *parent, const wb_signal_prekey *k) {
+    add_key(parent, "key", k->id, k->pub);
+}
+
+void wb_wa_prekeys_skey_fill(wb_node *parent, const wb_signal_signed_prekey *k) {
+    add_skey(parent, k);
+}
+
 void wb_wa_prekeys_keys_fill(wb_node *parent, const wb_wa_device_keys *k) {
     static const uint8_t djb = WB_KEY_TYPE_DJB;
     add_uint(parent, "registration", k->registration_id, 4);
@@ -81,10 +89,6 @@ wb_node *wb_wa_prekeys_low_node(wb_arena *a, const char *id, int64_t t, int64_t 
 
 /* ---- reading ------------------------------------------------------------------------------- */
 
-static int attrs_done(wb_attrs *a, wb_error *err) {
-    return wb_attrs_ok(a) ? 0 : wb_error_set(err, wb_attrs_err(a), 0, "%s", wb_attrs_errmsg(a));
-}
-
 /* <id>u24</id><value>32</value> of a <key> or <skey>. */
 static int read_key(wb_attrs *a, uint32_t *id, uint8_t pub[32]) {
     *id = (uint32_t)wb_attrs_child_uint(a, "id", 3);
@@ -102,7 +106,7 @@ static int read_skey(const wb_node *skey, const uint8_t *identity, wb_signal_sig
     read_key(&s, &k.id, k.pub);
     const uint8_t *sig = wb_attrs_child_bytes(&s, "signature", WB_SIG_LEN, NULL);
     if (!wb_attrs_ok(&s))
-        return attrs_done(&s, err);
+        return wb_attrs_check(&s, err);
     memcpy(k.signature, sig, WB_SIG_LEN);
     if (identity && wb_signal_verify_signed_prekey(identity, k.pub, k.signature) < 0)
         return wb_error_set(err, WB_EBADSIG, 0, "signed prekey signature invalid");
@@ -130,7 +134,7 @@ static int read_keys(const wb_node *n, wb_wa_device_keys *out, int verify, wb_er
     if (wb_attrs_ok(&a) && type[0] != WB_KEY_TYPE_DJB)
         return wb_error_set(err, WB_EMALFORMED, 0, "%s: key type %u, not 5", n->tag, type[0]);
     if (!wb_attrs_ok(&a))
-        return attrs_done(&a, err);
+        return wb_attrs_check(&a, err);
     memcpy(k.identity, ident, WB_KEY_LEN);
     int rc = read_skey(skey, verify ? k.identity : NULL, &k.skey, err);
     if (rc < 0)
@@ -141,6 +145,17 @@ static int read_keys(const wb_node *n, wb_wa_device_keys *out, int verify, wb_er
 
 int wb_wa_prekeys_keys_read(const wb_node *n, wb_wa_device_keys *out, wb_error *err) {
     return read_keys(n, out, 1, err);
+}
+
+int wb_wa_prekeys_key_read(const wb_node *key, wb_signal_prekey *out, wb_error *err) {
+    wb_signal_prekey k;
+    wb_attrs a = wb_attrs_of(key);
+    if (!wb_node_is(key, "key"))
+        return wb_error_set(err, WB_EPROTO, 0, "missing <key>");
+    if (!read_key(&a, &k.id, k.pub))
+        return wb_attrs_check(&a, err);
+    *out = k;
+    return 0;
 }
 
 int wb_wa_prekeys_upload_each(const wb_node *iq, int (*fn)(void *ud, const wb_signal_prekey *k),
@@ -155,10 +170,9 @@ int wb_wa_prekeys_upload_each(const wb_node *iq, int (*fn)(void *ud, const wb_si
     wb_node *key;
     while ((key = wb_node_next(list, "key", &it))) {
         wb_signal_prekey k;
-        wb_attrs a = wb_attrs_of(key);
-        if (!read_key(&a, &k.id, k.pub))
-            return attrs_done(&a, err);
-        int rc = fn(ud, &k);
+        int rc = wb_wa_prekeys_key_read(key, &k, err);
+        if (rc == 0)
+            rc = fn(ud, &k);
         if (rc)
             return rc;
     }
@@ -179,9 +193,11 @@ int wb_wa_prekeys_bundle_read(const wb_node *user, wb_signal_bundle *out, wb_err
     memcpy(b.signed_prekey_signature, k.skey.signature, WB_SIG_LEN);
     wb_node *key = wb_node_child(user, "key");
     if (key) {
-        wb_attrs a = wb_attrs_of(key);
-        if (!read_key(&a, &b.prekey_id, b.prekey))
-            return attrs_done(&a, err);
+        wb_signal_prekey pk;
+        if ((rc = wb_wa_prekeys_key_read(key, &pk, err)) < 0)
+            return rc;
+        b.prekey_id = pk.id;
+        memcpy(b.prekey, pk.pub, WB_KEY_LEN);
         b.has_prekey = 1;
     }
     *out = b;

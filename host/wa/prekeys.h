@@ -48,6 +48,10 @@ void wb_wa_prekeys_keys_fill(wb_node *parent, const wb_wa_device_keys *k);
 void wb_wa_prekeys_bundle_fill(wb_node *user, const wb_signal_bundle *b);
 /* Adds <digest>: keys and <hash>, the first 20 bytes of SHA-256(identity || skey pub || sig). */
 void wb_wa_prekeys_digest_fill(wb_node *parent, const wb_wa_device_keys *k);
+/* Adds one <key><id>u24</id><value>32</value></key> (a one-time prekey) to parent. */
+void wb_wa_prekeys_key_fill(wb_node *parent, const wb_signal_prekey *k);
+/* Adds one <skey><id/><value/><signature/></skey> to parent. */
+void wb_wa_prekeys_skey_fill(wb_node *parent, const wb_signal_signed_prekey *k);
 /* <notification type="encrypt" from="@s.whatsapp.net" id t><count value=left/></notification> */
 wb_node *wb_wa_prekeys_low_node(wb_arena *a, const char *id, int64_t t, int64_t left);
 
@@ -57,10 +61,13 @@ wb_node *wb_wa_prekeys_low_node(wb_arena *a, const char *id, int64_t t, int64_t 
  * and checks the signed prekey's signature. Returns 0, WB_EPROTO / WB_EMALFORMED (a missing or
  * wrong-sized part; err says which) or WB_EBADSIG. */
 int wb_wa_prekeys_keys_read(const wb_node *n, wb_wa_device_keys *out, wb_error *err);
-/* Reads a bare <skey> (a rotate carries one) and checks its signature by identity. Returns 0,
- * WB_EPROTO / WB_EMALFORMED or WB_EBADSIG. */
+/* Reads a bare <skey> (a rotate carries one) and checks its signature by identity (identity
+ * NULL: structure only, for the session layer to check). Returns 0, WB_EPROTO / WB_EMALFORMED or
+ * WB_EBADSIG. */
 int wb_wa_prekeys_skey_read(const wb_node *skey, const uint8_t identity[32],
                             wb_signal_signed_prekey *out, wb_error *err);
+/* Reads one <key> (id and value). Returns 0 or WB_EPROTO / WB_EMALFORMED. */
+int wb_wa_prekeys_key_read(const wb_node *key, wb_signal_prekey *out, wb_error *err);
 /* Reads the one-time prekeys of an upload's <list>: calls fn for each (in order); stops at the
  * first non-zero return and returns it. WB_EPROTO for a malformed key, WB_ETOOBIG for more
  * than WB_WA_PREKEYS_UPLOAD_MAX. */

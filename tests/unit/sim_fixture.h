@@ -24,6 +24,7 @@
 #include "net/noise_conn.h"
 #include "sim/sim.h"
 #include "wa/adv.h"
+#include "wa/iq.h"
 #include "wa/payload.h"
 #include "wa/qr.h"
 #include "wb_proto.h"
@@ -226,17 +227,15 @@ static inline int fx_send(fx_client *c, const wb_node *n) {
     return rc;
 }
 
-/* Sends <iq id=... type xmlns to=@s.whatsapp.net> with child (may be NULL) and returns the
- * answer (or NULL). */
-static inline wb_node *fx_iq(fx_client *c, wb_arena *a, const char *type, const char *xmlns,
-                             wb_node *child) {
+/* Sends iq (wa/iq.h's wb_wa_iq_new and a family's builder) with a fresh id, to
+ * @s.whatsapp.net unless it names another `to`, and returns the answer (or NULL). */
+static inline wb_node *fx_request(fx_client *c, wb_node *iq) {
     static unsigned seq;
     char id[24];
     snprintf(id, sizeof id, "fx.%u", ++seq);
-    wb_node *iq = WB_NODE(a, "iq", {"id", id}, {"type", type}, {"xmlns", xmlns},
-                          {"to", "@s.whatsapp.net"});
-    if (child)
-        wb_node_add(iq, child);
+    wb_node_set(iq, "id", id);
+    if (!wb_node_attr(iq, "to"))
+        wb_node_set(iq, "to", "@" WB_SERVER_USER);
     if (fx_send(c, iq) < 0)
         return NULL;
     for (size_t i = c->next; i < c->ninbox; i++) {
@@ -245,6 +244,16 @@ static inline wb_node *fx_iq(fx_client *c, wb_arena *a, const char *type, const 
             return c->inbox[i];
     }
     return NULL;
+}
+
+/* Sends <iq id=... type xmlns to=@s.whatsapp.net> with child (may be NULL) and returns the
+ * answer (or NULL). */
+static inline wb_node *fx_iq(fx_client *c, wb_arena *a, const char *type, const char *xmlns,
+                             wb_node *child) {
+    wb_node *iq = wb_wa_iq_new(a, type, xmlns);
+    if (child)
+        wb_node_add(iq, child);
+    return fx_request(c, iq);
 }
 
 /* ---- payloads ----------------------------------------------------------------------------- */

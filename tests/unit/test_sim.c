@@ -14,6 +14,8 @@
 #include "sim_fixture.h"
 #include "wa/pair_code.h"
 #include "wa/prekeys.h"
+#include "wa/receipt.h"
+#include "wa/usync.h"
 
 static wb_arena scratch;
 
@@ -415,9 +417,7 @@ static void test_sim_queues_for_an_offline_device_until_it_acks(void) {
     fx_iq(a3, &scratch, "set", "passive", wb_node_new(&scratch, "active"));
     wb_node *again = fx_next(a3, "notification");
     CHECK_STR(attr(again, "id"), attr(n, "id"));
-    wb_node *ack = WB_NODE(&scratch, "ack", {"id", attr(again, "id")}, {"class", "notification"},
-                           {"type", "encrypt"}, {"to", "@s.whatsapp.net"});
-    fx_send(a3, ack);
+    fx_send(a3, wb_wa_ack_for(&scratch, again, 0, NULL));
     CHECK_EQ(counter(&fx, "acked.notification"), 1);
     fx_client_drop(a3);
     fx_client *a4 = fx_login(&fx, la);
@@ -446,23 +446,22 @@ static void test_sim_rotate_replaces_the_signed_prekey_only_when_signed(void) {
         goto out;
     wb_keypair next;
     wb_keypair_generate(&next);
-    uint8_t id[3] = {0, 0, 9}, sig[64], signed_key[33] = {5};
+    wb_signal_signed_prekey sk = {.id = 9};
+    uint8_t signed_key[33] = {5};
+    memcpy(sk.pub, next.pub, 32);
     memcpy(signed_key + 1, next.pub, 32);
-    wb_xeddsa_sign(sig, a->identity.priv, signed_key, sizeof signed_key);
+    wb_xeddsa_sign(sk.signature, a->identity.priv, signed_key, sizeof signed_key);
     wb_node *rot = wb_node_new(&scratch, "rotate");
-    wb_node *skey = wb_node_add_new(rot, "skey");
-    wb_node_set_bytes(wb_node_add_new(skey, "id"), id, 3);
-    wb_node_set_bytes(wb_node_add_new(skey, "value"), next.pub, 32);
-    wb_node *sn = wb_node_add_new(skey, "signature");
-    wb_node_set_bytes(sn, sig, 64);
+    wb_wa_prekeys_skey_fill(rot, &sk);
+    wb_node *sn = wb_node_path(rot, "skey", "signature", NULL);
     CHECK_STR(attr(fx_iq(a, &scratch, "set", "encrypt", rot), "type"), "result");
     wb_node *u = wb_node_path(fetch_bundle(b, a->jid), "list", "user", NULL);
     wb_signal_bundle rotated;
     CHECK_EQ(wb_wa_prekeys_bundle_read(u, &rotated, NULL), 0);
     CHECK_EQ(rotated.signed_prekey_id, 9);
     CHECK(memcmp(rotated.signed_prekey, next.pub, 32) == 0);
-    sig[0] ^= 1; /* a signature that does not verify closes the socket */
-    wb_node_set_bytes(sn, sig, 64);
+    sk.signature[0] ^= 1; /* a signature that does not verify closes the socket */
+    wb_node_set_bytes(sn, sk.signature, 64);
     fx_iq(a, &scratch, "set", "encrypt", rot);
     CHECK(a->closed);
 out:
@@ -478,40 +477,37 @@ static void test_sim_usync_lists_companions_with_key_index_lid_and_contact(void)
     fx_link_qr(&fx, "15550001111"); /* a second companion: device 2 */
     if (!a)
         goto out;
-    wb_node *us = WB_NODE(&scratch, "usync", {"sid", "s1"}, {"mode", "query"}, {"context", "message"},
-                          {"index", "0"}, {"last", "true"});
-    wb_node *q = wb_node_add_new(us, "query");
-    WB_CHILD(q, "devices", {"version", "2"});
-    wb_node_add_new(q, "lid");
-    wb_node_add_new(q, "contact");
-    wb_node *list = wb_node_add_new(us, "list");
-    WB_CHILD(list, "user", {"jid", "15550001111@s.whatsapp.net"});
-    wb_node_set_text(wb_node_add_new(wb_node_add_new(list, "user"), "contact"), "+15559999999");
-    wb_node *r = fx_iq(a, &scratch, "get", "usync", us);
-    wb_node *olist = wb_node_path(r, "usync", "list", NULL);
-    CHECK_EQ(wb_node_count(olist, "user"), 2);
-    wb_node *u1 = wb_node_child(olist, "user");
-    wb_node *dl = wb_node_path(u1, "devices", "device-list", NULL);
-    CHECK_EQ(wb_node_count(dl, "device"), 3); /* the phone, then the two companions */
-    uint32_t it = 0;
-    wb_node *d;
-    int idx = 0;
-    while ((d = wb_node_next(dl, "device", &it))) {
-        char want[16];
-        snprintf(want, sizeof want, "%d", idx);
-        CHECK_STR(attr(d, "id"), want);
-        CHECK_STR(attr(d, "key-index"), idx ? want : ""); /* the phone has none */
-        idx++;
+    wb_node *iq = wb_wa_iq_new(&scratch, "get", "usync");
+    wb_wa_usync_query_fill(iq, "s1", "message",
+                           WB_WA_USYNC_DEVICES | WB_WA_USYNC_LID | WB_WA_USYNC_CONTACT);
+    wb_jid me = wb_jid_of("15550001111", WB_SERVER_USER, 0);
+    wb_wa_usync_query_add_jid(iq, &me);
+    wb_wa_usync_query_add_phone(iq, "+15559999999");
+    wb_wa_usync_result res;
+    wb_error e = {0};
+    CHECK_EQ(wb_wa_usync_result_read(fx_request(a, iq), &scratch, &res, &e), 0);
+    CHECK_EQ(res.nusers, 2);
+    if (res.nusers != 2)
+        goto out;
+    const wb_wa_usync_user *u1 = &res.users[0], *u2 = &res.users[1];
+    CHECK_EQ(u1->ndevices, 3); /* the phone, then the two companions */
+    for (size_t i = 0; i < u1->ndevices; i++) {
+        CHECK_EQ(u1->devices[i].id, i);
+        CHECK_EQ(u1->devices[i].has_key_index, i != 0); /* the phone has none */
+        CHECK_EQ(u1->devices[i].key_index, i ? i : 0);
     }
     char lid_user[64];
     snprintf(lid_user, sizeof lid_user, "%.*s@lid", (int)(strchr(a->lid, ':') - a->lid), a->lid);
-    CHECK_STR(attr(wb_node_child(u1, "lid"), "val"), lid_user);
-    CHECK_STR(attr(wb_node_child(u1, "contact"), "type"), "in");
-    it = 1;
-    wb_node *u2 = wb_node_next(olist, "user", &it);
-    CHECK_STR(attr(u2, "jid"), "15559999999@s.whatsapp.net");
-    CHECK_STR(attr(wb_node_child(u2, "contact"), "type"), "out");
-    CHECK_EQ(wb_node_count(wb_node_path(u2, "devices", "device-list", NULL), "device"), 0);
+    char got[WB_JID_STR_MAX];
+    wb_jid_format(&u1->lid, got, sizeof got);
+    CHECK_STR(got, lid_user);
+    CHECK_EQ(u1->contact, 1);
+    wb_jid_format(&u2->jid, got, sizeof got);
+    CHECK_STR(got, "15559999999@s.whatsapp.net");
+    CHECK_EQ(u2->contact, 0);
+    CHECK(u2->contact_len == 12 && memcmp(u2->contact_text, "+15559999999", 12) == 0);
+    CHECK_EQ(u2->ndevices, 0);
+    CHECK(wb_jid_is_empty(&u2->lid));
 out:
     sim_fx_free(&fx);
 }

@@ -15,6 +15,9 @@
 #include "crypto/hash.h"
 #include "sim/sim_int.h"
 #include "sim_fixture.h"
+#include "wa/devices.h"
+#include "wa/message.h"
+#include "wa/receipt.h"
 
 static wb_arena scratch;
 
@@ -59,42 +62,62 @@ static void user_jid(const fx_client *c, char *out) {
     snprintf(out, WB_JID_STR_MAX, "%s@s.whatsapp.net", c->phone);
 }
 
-static wb_node *enc(const char *type, const char *bytes) {
-    wb_node *e = WB_NODE(&scratch, "enc", {"v", "2"}, {"type", type});
-    wb_node_set_bytes(e, bytes, strlen(bytes));
-    return e;
+/* j's string form, in a static buffer. */
+static const char *wa_jid_str(const wb_jid *j) {
+    static char s[WB_JID_STR_MAX];
+    wb_jid_format(j, s, sizeof s);
+    return s;
 }
 
-static wb_node *to_entry(wb_node *parts, const char *jid, const char *type, const char *bytes) {
-    wb_node *t = WB_CHILD(parts, "to", {"jid", jid});
-    wb_node_add(t, enc(type, bytes));
-    return t;
+static wb_jid J(const char *s) {
+    wb_jid j;
+    if (wb_jid_parse(&j, s) < 0)
+        memset(&j, 0, sizeof j);
+    return j;
 }
 
-/* The content of a node's child enc number i (0-based) as a string, or "". */
-static const char *enc_text(const wb_node *n, uint32_t i) {
-    uint32_t it = 0;
-    wb_node *e = NULL;
-    for (uint32_t k = 0; k <= i; k++)
-        e = wb_node_next(n, "enc", &it);
-    size_t len;
-    const uint8_t *p = wb_node_content(e, &len);
-    return p ? (const char *)p : "";
+/* An <enc> of type carrying text. */
+static wb_wa_enc enc(const char *type, const char *text) {
+    return (wb_wa_enc){.type = type, .data = (const uint8_t *)text, .len = strlen(text)};
+}
+
+/* The bytes of enc number i (0-based) of a delivered message as a string, or "". */
+static const char *enc_text(const wb_node *n, size_t i) {
+    wb_wa_message m;
+    if (!n || wb_wa_message_read(n, &scratch, &m, NULL) < 0 || i >= m.nencs)
+        return "";
+    return (const char *)m.encs[i].data;
+}
+
+static void send_msg(fx_client *c, const wb_wa_message_send *m) {
+    fx_send(c, wb_wa_message_send_new(&scratch, m));
+}
+
+static void send_receipt(fx_client *c, const wb_wa_receipt *r) {
+    fx_send(c, wb_wa_receipt_new(&scratch, r));
+}
+
+/* A group message of one skmsg from c. */
+static void send_skmsg(fx_client *c, const char *id, const char *gid, const char *text) {
+    wb_wa_enc sk = enc("skmsg", text);
+    send_msg(c, &(wb_wa_message_send){.id = id, .to = J(gid), .type = "text", .encs = &sk,
+                                      .nencs = 1});
 }
 
 /* A 1:1 text from c to peer's devices (jids, NULL-terminated), each a pkmsg "for <jid>". */
 static void send_direct(fx_client *c, const char *id, const char *to, const char *const *jids,
                         int identity) {
-    wb_node *m = WB_NODE(&scratch, "message", {"id", id}, {"to", to}, {"type", "text"});
-    wb_node *parts = wb_node_add_new(m, "participants");
-    for (size_t i = 0; jids[i]; i++) {
-        char body[160];
-        snprintf(body, sizeof body, "for %s", jids[i]);
-        to_entry(parts, jids[i], i == 0 ? "pkmsg" : "msg", body);
+    wb_wa_target t[8];
+    char body[8][160];
+    size_t n = 0;
+    for (; jids[n] && n < 8; n++) {
+        snprintf(body[n], sizeof body[n], "for %s", jids[n]);
+        t[n] = (wb_wa_target){.jid = J(jids[n]), .has_enc = 1,
+                              .enc = enc(n == 0 ? "pkmsg" : "msg", body[n])};
     }
-    if (identity)
-        wb_node_set_bytes(wb_node_add_new(m, "device-identity"), "ID", 2);
-    fx_send(c, m);
+    send_msg(c, &(wb_wa_message_send){.id = id, .to = J(to), .type = "text", .targets = t,
+                                      .ntargets = n, .identity = identity ? (const uint8_t *)"ID" : NULL,
+                                      .identity_len = identity ? 2 : 0});
 }
 
 static wb_node *w_g2(fx_client *c, const char *type, const char *to, wb_node *child) {
@@ -188,9 +211,8 @@ static void test_sim_route_receipts_reach_every_sender_device_and_close_the_queu
     CHECK(fx_next(b1, "message") && fx_next(b1, "message"));
     CHECK_EQ(queued(&fx, b1->jid), 2);
     /* a batch: M1 and M2, inactive -> a plain delivery receipt, to both of a's devices */
-    wb_node *r = WB_NODE(&scratch, "receipt", {"id", "M1"}, {"to", a1->jid}, {"type", "inactive"});
-    WB_CHILD(wb_node_add_new(r, "list"), "item", {"id", "M2"});
-    fx_send(b1, r);
+    const char *m12[] = {"M1", "M2"};
+    send_receipt(b1, &(wb_wa_receipt){.ids = m12, .nids = 2, .to = J(a1->jid), .type = "inactive"});
     CHECK_EQ(queued(&fx, b1->jid), 0);
     wb_node *ack = fx_next(b1, "ack");
     CHECK_STR(fx_attr(ack, "class"), "receipt");
@@ -204,22 +226,26 @@ static void test_sim_route_receipts_reach_every_sender_device_and_close_the_queu
         CHECK_STR(fx_attr(wb_node_path(got, "list", "item", NULL), "id"), "M2");
     }
     /* read: the type is kept */
-    fx_send(b1, WB_NODE(&scratch, "receipt", {"id", "M1"}, {"to", a1->jid}, {"type", "read"}));
+    send_receipt(b1, &(wb_wa_receipt){.ids = m12, .nids = 1, .to = J(a1->jid), .type = "read"});
     CHECK_STR(fx_attr(fx_next(a2, "receipt"), "type"), "read");
     CHECK_STR(fx_attr(fx_next(a1, "receipt"), "type"), "read");
     /* a2 has not acked its receipts: they wait for its next login */
     CHECK_EQ(queued(&fx, a2->jid), 2);
     /* a retry goes to the sending device only, from the asking device, children kept */
-    wb_node *retry = WB_NODE(&scratch, "receipt", {"id", "M1"}, {"to", a1->jid}, {"type", "retry"});
-    WB_CHILD(retry, "retry", {"count", "1"}, {"id", "M1"}, {"v", "1"});
-    fx_send(b1, retry);
-    wb_node *got = fx_next(a1, "receipt");
-    CHECK_STR(fx_attr(got, "type"), "retry");
-    CHECK_STR(fx_attr(got, "from"), b1->jid);
-    CHECK_STR(fx_attr(wb_node_child(got, "retry"), "count"), "1");
+    send_receipt(b1, &(wb_wa_receipt){.ids = m12, .nids = 1, .to = J(a1->jid), .type = "retry",
+                                      .has_retry = 1, .retry = {.count = 1, .id = "M1", .t = 5},
+                                      .has_registration = 1, .registration_id = 77});
+    wb_wa_receipt got;
+    CHECK_EQ(wb_wa_receipt_read(fx_next(a1, "receipt"), &scratch, &got, NULL), 0);
+    CHECK_STR(got.type, "retry");
+    char from[WB_JID_STR_MAX];
+    wb_jid_format(&got.from, from, sizeof from);
+    CHECK_STR(from, b1->jid);
+    CHECK(got.has_retry && got.retry.count == 1 && got.retry.t == 5 && got.has_registration &&
+          got.registration_id == 77);
     CHECK(fx_next(a2, "receipt") == NULL);
     /* sender receipts (own-device copies) are not routed */
-    fx_send(a2, WB_NODE(&scratch, "receipt", {"id", "M1"}, {"recipient", b_user}, {"type", "sender"}));
+    send_receipt(a2, &(wb_wa_receipt){.ids = m12, .nids = 1, .recipient = J(b_user), .type = "sender"});
     CHECK(fx_next(a1, "receipt") == NULL);
     CHECK(fx_next(b1, "receipt") == NULL);
     (void)lb;
@@ -250,7 +276,7 @@ static void test_sim_route_offline_device_gets_its_messages_after_passive_active
         CHECK_STR(fx_attr(m, "id"), ids[i]);
         CHECK_STR(fx_attr(m, "offline"), "1");
         CHECK_STR(fx_attr(m, "from"), a1->jid);
-        fx_send(b2, WB_NODE(&scratch, "receipt", {"id", ids[i]}, {"to", a1->jid}));
+        send_receipt(b2, &(wb_wa_receipt){.ids = &ids[i], .nids = 1, .to = J(a1->jid)});
     }
     CHECK_STR(fx_attr(wb_node_child(fx_next(b2, "ib"), "offline"), "count"), "3");
     CHECK_EQ(fx_counter(&fx, "acked.message"), 3);
@@ -269,14 +295,20 @@ static void test_sim_route_device_lists_reach_contacts_only(void) {
     send_direct(a1, "M1", b_user, jids, 0); /* a and b are contacts now */
     fx_client *b2 = online(&fx, "15550002222", NULL);
     fx_client *told[] = {a1, b1};
+    /* the hash of b's list after the change: the phone and both companions */
+    wb_jid blist[] = {J(b_user), J(b1->jid), J(b2->jid)};
+    char hash[WB_WA_DEVICE_HASH_MAX];
+    CHECK_EQ(wb_wa_devices_hash(blist, 3, hash), 0);
     for (int i = 0; i < 2; i++) {
-        wb_node *n = fx_next(told[i], "notification");
-        CHECK_STR(fx_attr(n, "type"), "devices");
-        CHECK_STR(fx_attr(n, "from"), b_user);
-        wb_node *d = wb_node_path(n, "add", "device", NULL);
-        CHECK_STR(fx_attr(d, "jid"), b2->jid);
-        CHECK_STR(fx_attr(d, "key-index"), "2");
-        CHECK(strncmp(fx_attr(wb_node_child(n, "add"), "device_hash"), "2:", 2) == 0);
+        wb_wa_devices_notification dn;
+        CHECK_EQ(wb_wa_devices_notification_read(fx_next(told[i], "notification"), &scratch, &dn,
+                                                 NULL), 0);
+        CHECK(wb_jid_eq(&dn.from, &blist[0]));
+        CHECK_STR(dn.action, "add");
+        CHECK(dn.ndevices == 1 && wb_jid_eq(&dn.devices[0].jid, &blist[2]) &&
+              dn.devices[0].key_index == 2);
+        CHECK(dn.ndevices == 1 && strcmp(wa_jid_str(&dn.devices[0].lid), b2->lid) == 0);
+        CHECK_STR(dn.device_hash, hash);
     }
     CHECK(fx_next(c1, "notification") == NULL);
     CHECK(fx_next(b2, "notification") == NULL);
@@ -286,9 +318,14 @@ static void test_sim_route_device_lists_reach_contacts_only(void) {
     snprintf(body, sizeof body, "{\"device\":\"%s\"}", b2->jid);
     fx_http(&fx, "POST", "/admin/mock-phone/unlink", NULL, body, &r);
     CHECK_EQ(r.status, 200);
+    CHECK_EQ(wb_wa_devices_hash(blist, 2, hash), 0);
     for (int i = 0; i < 2; i++) {
-        wb_node *n = fx_next(told[i], "notification");
-        CHECK_STR(fx_attr(wb_node_path(n, "remove", "device", NULL), "jid"), b2->jid);
+        wb_wa_devices_notification dn;
+        CHECK_EQ(wb_wa_devices_notification_read(fx_next(told[i], "notification"), &scratch, &dn,
+                                                 NULL), 0);
+        CHECK_STR(dn.action, "remove");
+        CHECK(dn.ndevices == 1 && wb_jid_eq(&dn.devices[0].jid, &blist[2]));
+        CHECK_STR(dn.device_hash, hash);
     }
     CHECK(fx_next(c1, "notification") == NULL);
     CHECK_EQ(fx_counter(&fx, "device_lists.notified.remove"), 2);
@@ -314,14 +351,10 @@ static void test_sim_route_announcement_groups_take_posts_from_admins_only(void)
     while ((n = fx_next(b1, "notification")) && !wb_node_child(n, "announcement"))
         ;
     CHECK(fx_attr(wb_node_child(n, "announcement"), "v_id")[0] != '\0');
-    wb_node *m = WB_NODE(&scratch, "message", {"id", "N1"}, {"to", gid}, {"type", "text"});
-    wb_node_add(m, enc("skmsg", "from a member"));
-    fx_send(b1, m);
+    send_skmsg(b1, "N1", gid, "from a member");
     CHECK_STR(fx_attr(fx_next(b1, "ack"), "error"), "403");
     CHECK(fx_next(a1, "message") == NULL);
-    m = WB_NODE(&scratch, "message", {"id", "N2"}, {"to", gid}, {"type", "text"});
-    wb_node_add(m, enc("skmsg", "from the admin"));
-    fx_send(a1, m);
+    send_skmsg(a1, "N2", gid, "from the admin");
     CHECK(fx_next(a1, "ack") && wb_node_attr(a1->inbox[a1->next - 1], "error") == NULL);
     CHECK_STR(enc_text(fx_next(b1, "message"), 0), "from the admin");
     sim_fx_free(&fx);
@@ -364,12 +397,12 @@ static void test_sim_route_group_create_and_messages_put_the_device_enc_before_s
     }
     CHECK(!has(a1, "notification", "type", "w:gp2"));
     /* Baileys' order: skmsg, then the participants that need the sender key */
-    wb_node *m = WB_NODE(&scratch, "message", {"id", "G1"}, {"to", gid}, {"type", "text"},
-                         {"addressing_mode", "pn"});
-    wb_node_add(m, enc("skmsg", "group ciphertext"));
-    to_entry(wb_node_add_new(m, "participants"), b1->jid, "pkmsg", "skdm for b");
-    wb_node_set_bytes(wb_node_add_new(m, "device-identity"), "ID", 2);
-    fx_send(a1, m);
+    wb_wa_enc sk = enc("skmsg", "group ciphertext");
+    wb_wa_target tb = {.jid = J(b1->jid), .has_enc = 1, .enc = enc("pkmsg", "skdm for b")};
+    send_msg(a1, &(wb_wa_message_send){.id = "G1", .to = J(gid), .type = "text",
+                                       .addressing_mode = "pn", .encs = &sk, .nencs = 1,
+                                       .targets = &tb, .ntargets = 1,
+                                       .identity = (const uint8_t *)"ID", .identity_len = 2});
     CHECK_STR(fx_attr(fx_next(a1, "ack"), "from"), gid);
     wb_node *got = fx_next(b1, "message");
     CHECK_STR(fx_attr(got, "from"), gid);
@@ -388,23 +421,21 @@ static void test_sim_route_group_create_and_messages_put_the_device_enc_before_s
     }
     CHECK(fx_next(a1, "message") == NULL);
     /* a stranger may not post; nothing is delivered */
-    m = WB_NODE(&scratch, "message", {"id", "G2"}, {"to", gid}, {"type", "text"});
-    wb_node_add(m, enc("skmsg", "intruder"));
-    fx_send(d1, m);
+    send_skmsg(d1, "G2", gid, "intruder");
     CHECK_STR(fx_attr(fx_next(d1, "ack"), "error"), "403");
     CHECK(fx_next(b1, "message") == NULL);
     /* a retry resend names one member device and carries its enc directly */
-    m = WB_NODE(&scratch, "message", {"id", "G1"}, {"to", gid}, {"type", "text"},
-                {"participant", c1->jid});
-    wb_node_add(m, enc("pkmsg", "resend for c"));
-    fx_send(a1, m);
+    wb_wa_enc resend = enc("pkmsg", "resend for c");
+    send_msg(a1, &(wb_wa_message_send){.id = "G1", .to = J(gid), .type = "text",
+                                       .participant = J(c1->jid), .encs = &resend, .nencs = 1});
     got = fx_next(c1, "message");
     CHECK_STR(fx_attr(got, "participant"), a1->jid);
     CHECK_STR(enc_text(got, 0), "resend for c");
     CHECK(fx_next(b1, "message") == NULL);
     /* group receipts go to the sender's devices with the reader as participant */
-    fx_send(b1, WB_NODE(&scratch, "receipt", {"id", "G1"}, {"to", gid}, {"participant", a1->jid},
-                        {"type", "read"}));
+    const char *g1[] = {"G1"};
+    send_receipt(b1, &(wb_wa_receipt){.ids = g1, .nids = 1, .to = J(gid), .participant = J(a1->jid),
+                                      .type = "read"});
     wb_node *rc = fx_next(a2, "receipt");
     CHECK_STR(fx_attr(rc, "from"), gid);
     CHECK_STR(fx_attr(rc, "participant"), b_user);
@@ -600,7 +631,9 @@ static void test_sim_route_bad_stanzas_close_only_that_client(void) {
     bad[nbad++] = WB_NODE(&scratch, "message", {"to", "15550002222@s.whatsapp.net"});
     bad[nbad++] = WB_NODE(&scratch, "message", {"id", "x"}, {"to", "not a jid"});
     wb_node *m = WB_NODE(&scratch, "message", {"id", "x"}, {"to", "15550002222@s.whatsapp.net"});
-    wb_node_add(wb_node_add_new(wb_node_add_new(m, "participants"), "to"), enc("msg", "?"));
+    wb_node *e = WB_CHILD(wb_node_add_new(wb_node_add_new(m, "participants"), "to"), "enc",
+                          {"v", "2"}, {"type", "msg"});
+    wb_node_set_bytes(e, "?", 1); /* a <to> without a jid */
     bad[nbad++] = m;
     wb_node *r = WB_NODE(&scratch, "receipt", {"id", "x"}, {"to", "15550002222:1@s.whatsapp.net"});
     wb_node_add_new(wb_node_add_new(r, "list"), "item");
