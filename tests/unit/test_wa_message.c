@@ -180,8 +180,8 @@ static void test_wa_message_refuses_malformed_stanzas(void) {
     const char *bad_sent[] = {
         "{\"tag\":\"message\",\"attrs\":{\"to\":\"1@s.whatsapp.net\"}}",
         "{\"tag\":\"message\",\"attrs\":{\"id\":\"x\",\"to\":\"not a jid\"}}",
-        "{\"tag\":\"message\",\"attrs\":{\"id\":\"x\",\"to\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"participants\",\"attrs\":{},"
-        "\"content\":[{\"tag\":\"to\",\"attrs\":{},\"content\":[{\"tag\":\"enc\",\"attrs\":{\"type\":\"msg\"},\"content\":\"?\"}]}]}]}",
+        ("{\"tag\":\"message\",\"attrs\":{\"id\":\"x\",\"to\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"participants\",\"attrs\":{},"
+         "\"content\":[{\"tag\":\"to\",\"attrs\":{},\"content\":[{\"tag\":\"enc\",\"attrs\":{\"type\":\"msg\"},\"content\":\"?\"}]}]}]}"),
         "{\"tag\":\"message\",\"attrs\":{\"id\":\"x\",\"to\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"enc\",\"attrs\":{\"type\":\"msg\",\"count\":\"99999999999\"},\"content\":\"?\"}]}",
     };
     WA_CHECK_REFUSES(&A, bad_sent, wb_wa_message_send_read(WA_NODE, &A, &s, WA_ERR));

@@ -169,14 +169,14 @@ static void test_wa_usync_refuses_malformed_stanzas(void) {
     CHECK_EQ(wb_wa_usync_request_read(iq, &A, &req, &e), WB_ETOOBIG);
     const char *bad_results[] = {
         "{\"tag\":\"iq\",\"attrs\":{\"type\":\"result\"}}",
-        "{\"tag\":\"iq\",\"attrs\":{},\"content\":[{\"tag\":\"usync\",\"attrs\":{},\"content\":[{\"tag\":\"list\",\"attrs\":{},\"content\":["
-        "{\"tag\":\"user\",\"attrs\":{\"jid\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"devices\",\"attrs\":{},\"content\":["
-        "{\"tag\":\"device-list\",\"attrs\":{},\"content\":[{\"tag\":\"device\",\"attrs\":{\"id\":\"70000\"}}]}]}]}]}]}]}",
-        "{\"tag\":\"iq\",\"attrs\":{},\"content\":[{\"tag\":\"usync\",\"attrs\":{},\"content\":[{\"tag\":\"list\",\"attrs\":{},\"content\":["
-        "{\"tag\":\"user\",\"attrs\":{\"jid\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"devices\",\"attrs\":{},\"content\":["
-        "{\"tag\":\"device-list\",\"attrs\":{},\"content\":[{\"tag\":\"device\",\"attrs\":{\"key-index\":\"1\"}}]}]}]}]}]}]}",
-        "{\"tag\":\"iq\",\"attrs\":{},\"content\":[{\"tag\":\"usync\",\"attrs\":{},\"content\":[{\"tag\":\"list\",\"attrs\":{},\"content\":["
-        "{\"tag\":\"user\",\"attrs\":{\"jid\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"lid\",\"attrs\":{\"val\":\"@@\"}}]}]}]}]}",
+        ("{\"tag\":\"iq\",\"attrs\":{},\"content\":[{\"tag\":\"usync\",\"attrs\":{},\"content\":[{\"tag\":\"list\",\"attrs\":{},\"content\":["
+         "{\"tag\":\"user\",\"attrs\":{\"jid\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"devices\",\"attrs\":{},\"content\":["
+         "{\"tag\":\"device-list\",\"attrs\":{},\"content\":[{\"tag\":\"device\",\"attrs\":{\"id\":\"70000\"}}]}]}]}]}]}]}"),
+        ("{\"tag\":\"iq\",\"attrs\":{},\"content\":[{\"tag\":\"usync\",\"attrs\":{},\"content\":[{\"tag\":\"list\",\"attrs\":{},\"content\":["
+         "{\"tag\":\"user\",\"attrs\":{\"jid\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"devices\",\"attrs\":{},\"content\":["
+         "{\"tag\":\"device-list\",\"attrs\":{},\"content\":[{\"tag\":\"device\",\"attrs\":{\"key-index\":\"1\"}}]}]}]}]}]}]}"),
+        ("{\"tag\":\"iq\",\"attrs\":{},\"content\":[{\"tag\":\"usync\",\"attrs\":{},\"content\":[{\"tag\":\"list\",\"attrs\":{},\"content\":["
+         "{\"tag\":\"user\",\"attrs\":{\"jid\":\"1@s.whatsapp.net\"},\"content\":[{\"tag\":\"lid\",\"attrs\":{\"val\":\"@@\"}}]}]}]}]}"),
     };
     WA_CHECK_REFUSES(&A, bad_results, wb_wa_usync_result_read(WA_NODE, &A, &res, WA_ERR));
 }
