@@ -80,6 +80,7 @@ int wb_client_new(wb_client **out, const wb_client_config *cfg, const wb_client_
     c->reconnect_at = UINT64_MAX;
     wb_arena_init(&c->arena, 0);
     wb_arena_init(&c->evq.arena, 0);
+    wb_strmap_init(&c->retries);
     wb_wa_iqs_init(&c->iqs);
     int rc = wb_signal_open(&c->sig, c->st);
     if (rc == 0)
@@ -108,6 +109,7 @@ void wb_client_free(wb_client *c) {
     wb_client_usync_free(c);
     wb_wa_iqs_free(&c->iqs);
     wb_client_evq_free(c);
+    wb_strmap_free(&c->retries);
     wb_arena_free(&c->arena);
     wb_buf_free(&c->out);
     free(c->handled);
@@ -142,6 +144,10 @@ static void enter(wb_client *c, uint64_t now) {
     c->now = now;
     if (!c->evq.delivering)
         wb_arena_reset(&c->arena);
+}
+
+void wb_client_enter(wb_client *c) {
+    enter(c, c->io.now ? c->io.now(c->ud) : c->now);
 }
 
 /* ... and on the way out: what waits for the end of the turn, then the events. */

@@ -176,6 +176,9 @@ typedef struct wb_client_io {
     void (*close)(void *ud, int abort, const char *why);
     /* An event; its data lives only during the call. */
     void (*event)(void *ud, const wb_client_event *ev);
+    /* The time (Unix ms), for the calls that take none (sends, reads). NULL: the time the last
+     * entry point was given. */
+    uint64_t (*now)(void *ud);
 } wb_client_io;
 
 /* Makes a client on cfg->store (which must stay open until wb_client_free). Loads or makes the
@@ -211,6 +214,10 @@ int wb_client_is_open(const wb_client *c);
 /* The consumer has handled the messages of an event (their rows by seq): their rows stop being
  * pending, so they are not delivered again after a restart. Batched: written at the next tick. */
 void wb_client_handled(wb_client *c, const int64_t *seqs, size_t n);
+
+/* The text or caption of a message, whatever its kind (wrappers such as ephemeral or view-once
+ * opened), or NULL. */
+const char *wb_client_message_text(const struct Wa__Message *m);
 
 /* ---- sending ------------------------------------------------------------------------------- */
 

@@ -27,6 +27,7 @@
 #include "client/client.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/strmap.h"
 #include "crypto/curve.h"
 #include "net/noise_conn.h"
 #include "signal/signal.h"
@@ -133,6 +134,7 @@ struct wb_client {
     struct wb_client_recv *recv;   /* recv.c */
     struct wb_client_sends *sends; /* send.c */
     struct wb_client_usync *usync; /* usync.c */
+    wb_strmap retries;           /* retry.c: tries per undecryptable message */
     int64_t *handled;            /* wb_client_handled, not yet written */
     size_t nhandled, handled_cap;
 };
@@ -143,6 +145,9 @@ struct wb_client {
  * reconnection policy (now, later with backoff, or never for final reasons). Safe anywhere. */
 void wb_client_close(wb_client *c, int reason, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The start of an entry point that takes no time (sends): the clock from io.now, a fresh
+ * scratch arena. wb_client_flush_events is its end. */
+void wb_client_enter(wb_client *c);
 /* Unix seconds as the server counts them. */
 int64_t wb_client_server_time(const wb_client *c);
 /* A fresh id into out (WB_WA_IQ_ID_MAX) for stanzas other than IQs and messages. */
@@ -213,9 +218,32 @@ int wb_client_recv_replay(wb_client *c);
 /* Writes wb_client_handled's rows. */
 int wb_client_handled_flush(wb_client *c);
 
+
+/* ---- retry.c ----------------------------------------------------------------------------------- */
+
+struct wb_wa_message;
+/* A delivered message n (read as m) did not decrypt (err): asks its sender to send it again
+ * (<receipt type="retry">, keys from the second try on), or gives up after five tries. */
+int wb_client_retry_request(wb_client *c, const wb_node *n, const struct wb_wa_message *m, int err);
+/* A retry receipt (read as r) for a message we sent: sends it again to the one device that
+ * asked, from a fresh session when it sent keys. */
+struct wb_wa_receipt;
+int wb_client_retry_answer(wb_client *c, const struct wb_wa_receipt *r);
+/* Queues a resend of our stored message id to one device (send.c). */
+int wb_client_send_again(wb_client *c, const wb_jid *chat, const char *id,
+                         const struct Wa__Message *m, const wb_jid *device, uint32_t count);
+
 /* ---- usync.c -------------------------------------------------------------------------------------- */
 
 int wb_client_usync_init(wb_client *c);
+/* The cached device ids of a user (any device or user JID of it): 0 with *ids (valid until the
+ * next change of the cache) and *n, or WB_ENOTFOUND (not cached, or expired). */
+int wb_client_devices_get(wb_client *c, const wb_jid *user, const uint16_t **ids, size_t *n);
+/* Makes sure the device lists of users are cached: 1 when they all are (fn is not called), 0
+ * when a query went out (fn gets its status when it is answered) or one already in flight
+ * will fill them (fn is not called: the caller waits for the next answer), or an error. */
+int wb_client_devices_ensure(wb_client *c, const wb_jid *users, size_t n,
+                             void (*fn)(wb_client *c, void *ud, int status), void *ud);
 void wb_client_usync_free(wb_client *c);
 /* A devices notification (add/remove/update) for a user. */
 int wb_client_usync_devices_changed(wb_client *c, wb_node *n);
@@ -228,6 +256,11 @@ int wb_client_lid_learn(wb_client *c, const char *lid_user, const char *pn_user)
 /* ---- send.c -------------------------------------------------------------------------------------- */
 
 int wb_client_sends_init(wb_client *c);
+/* Delivers the completions of finished sends (from wb_client_flush_events). */
+void wb_client_sends_deliver(wb_client *c);
+/* A message to a group (groups.c): as wb_client_send_message. */
+int wb_client_send_group(wb_client *c, const wb_jid *group, const struct Wa__Message *m,
+                         const wb_client_send_opts *opts, wb_client_send_fn fn, void *ud);
 void wb_client_sends_free(wb_client *c);
 /* Fails every send in flight with status (the connection ended). */
 void wb_client_sends_fail_all(wb_client *c, int status);

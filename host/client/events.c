@@ -55,10 +55,15 @@ void wb_client_flush_events(wb_client *c) {
     if (q->delivering)
         return; /* an event handler called us: the outer loop delivers what it queued */
     q->delivering = 1;
-    while (q->next < q->n) {
-        wb_client_event ev = q->v[q->next++]; /* a copy: the array may move under the handler */
-        c->io.event(c->ud, &ev);
-        release(&ev);
+    for (;;) {
+        while (q->next < q->n) {
+            wb_client_event ev = q->v[q->next++]; /* a copy: the array may move under the handler */
+            c->io.event(c->ud, &ev);
+            release(&ev);
+        }
+        wb_client_sends_deliver(c); /* completions of sends, which may queue events again */
+        if (q->next == q->n)
+            break;
     }
     q->n = q->next = 0;
     wb_arena_reset(&q->arena);

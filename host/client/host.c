@@ -147,7 +147,9 @@ static void io_event(void *ud, const wb_client_event *ev) {
         h->on_event(h->ud, h->c, ev);
 }
 
-static const wb_client_io host_io = {io_connect, io_send, io_close, io_event};
+static uint64_t io_now(void *ud) { return wb_client_host_now(); }
+
+static const wb_client_io host_io = {io_connect, io_send, io_close, io_event, io_now};
 
 /* ---- life ------------------------------------------------------------------------------------- */
 

@@ -113,6 +113,7 @@ int wb_store_open_schema(wb_store **out, const char *path, unsigned flags,
     if (!st)
         return WB_ENOMEM;
     st->migrations = migrations;
+    st->sync_full = (flags & WB_STORE_SYNC_FULL) != 0;
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         rc = wb_error_set(err, WB_ESTORE, 0, "cannot open %s: %s", path,
@@ -277,6 +278,12 @@ int wb_store_dump(wb_store *st, wb_buf *out) {
 
 /* ---- transactions ----------------------------------------------------------------------------- */
 
+/* After a durable transaction: back to the store's own level. */
+static void restore_sync(wb_store *st) {
+    if (st->restore_sync && wb_store_exec(st, "PRAGMA synchronous=NORMAL") == 0)
+        st->restore_sync = 0;
+}
+
 int wb_store_begin(wb_store *st) {
     /* SQLite rolls a transaction back by itself after some errors (a full disk, say); whatever a
      * cache learnt inside it is gone. */
@@ -285,6 +292,20 @@ int wb_store_begin(wb_store *st) {
     int rc = wb_store_exec(st, st->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT wb_nest");
     if (rc == 0)
         st->depth++;
+    return rc;
+}
+
+int wb_store_begin_durable(wb_store *st) {
+    if (st->depth > 0)
+        return WB_ESTATE;
+    if (!st->sync_full) { /* the level cannot change inside a transaction: before it */
+        if (wb_store_exec(st, "PRAGMA synchronous=FULL") < 0)
+            return WB_ESTORE;
+        st->restore_sync = 1;
+    }
+    int rc = wb_store_begin(st);
+    if (rc < 0)
+        restore_sync(st);
     return rc;
 }
 
@@ -301,6 +322,7 @@ int wb_store_commit(wb_store *st) {
     }
     if (wb_store_exec(st, "COMMIT") == 0) {
         st->depth = 0;
+        restore_sync(st);
         return 0;
     }
     wb_store_rollback(st);
@@ -323,6 +345,8 @@ int wb_store_rollback(wb_store *st) {
             rc = 0;
     }
     st->depth--;
+    if (st->depth == 0)
+        restore_sync(st);
     return rc;
 }
 

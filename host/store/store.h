@@ -67,6 +67,11 @@ void wb_store_close(wb_store *st);
 
 /* Begins a transaction, or a savepoint inside the current one. Returns 0 or WB_ESTORE. */
 int wb_store_begin(wb_store *st);
+/* Begins an outermost transaction whose commit is fsync'ed even when the store runs with
+ * synchronous=NORMAL: a power cut after the commit returns cannot undo it. For state that must
+ * be on disk before something leaves the process (the sending chain a ciphertext used). Returns
+ * 0, WB_ESTATE when a transaction is already open, or WB_ESTORE. */
+int wb_store_begin_durable(wb_store *st);
 /* Commits the innermost begin. Returns 0; WB_ESTORE if SQLite refused, in which case the
  * innermost level has been rolled back (for the outermost, the whole transaction); WB_ESTATE if
  * no transaction is open. */

@@ -19,6 +19,8 @@ struct wb_store {
     int depth;          /* transaction nesting, 0 outside */
     uint64_t epoch;     /* wb_store_epoch: bumped at rollbacks and Signal record writes */
     int schema_version; /* user_version after migrations */
+    int sync_full;      /* opened with WB_STORE_SYNC_FULL */
+    int restore_sync;   /* a durable transaction raised the level: lower it at its end */
     const wb_embed_file *migrations; /* the schema: wb_store_migrations or the caller's */
     struct wb_store_slot *cache;
     size_t cache_cap, cache_used;

@@ -13,11 +13,18 @@
 #define WB_TEST_CLIENT_FIXTURE_H
 
 #include "client/client.h"
+#include "wb_proto.h"
 #include "sim_fixture.h"
 #include "store/store.h"
 
 #define CL_EVENTS 4096
 #define CL_MAX 16
+
+typedef struct cl_msg {
+    char text[256];
+    char chat[96], id[64], participant[96], push_name[64];
+    int from_me, append, replay;
+} cl_msg;
 
 typedef struct cl_fx {
     fx_client net;            /* must be first: the simulator's io writes into net.to_client */
@@ -37,6 +44,9 @@ typedef struct cl_fx {
     int opened, closed, linked, last_reason, last_final;
     int64_t *seqs;            /* message rows delivered */
     size_t nseqs, seqs_cap;
+    cl_msg *msgs;             /* messages.upsert, in order */
+    size_t nmsgs, msgs_cap;
+    int statuses[8];          /* messages.update seen, by status */
     int auto_handled;         /* call wb_client_handled for each message event */
 } cl_fx;
 
@@ -77,8 +87,30 @@ static void cl_io_event(void *ud, const wb_client_event *ev) {
             h->last_final = ev->connection.final;
         }
         break;
+    case WB_CLIENT_EV_MESSAGE_STATUS:
+        for (size_t i = 0; i < ev->status.n; i++)
+            if (ev->status.updates[i].status >= 0 && ev->status.updates[i].status < 8)
+                h->statuses[ev->status.updates[i].status]++;
+        break;
     case WB_CLIENT_EV_MESSAGES:
         for (size_t i = 0; i < ev->messages.n; i++) {
+            const Wa__WebMessageInfo *mi = ev->messages.msgs[i];
+            if (h->nmsgs == h->msgs_cap) {
+                h->msgs_cap = h->msgs_cap ? h->msgs_cap * 2 : 64;
+                h->msgs = realloc(h->msgs, h->msgs_cap * sizeof *h->msgs);
+            }
+            cl_msg *m = &h->msgs[h->nmsgs++];
+            memset(m, 0, sizeof *m);
+            const char *t = mi->message ? wb_client_message_text(mi->message) : NULL;
+            snprintf(m->text, sizeof m->text, "%s", t ? t : "");
+            snprintf(m->chat, sizeof m->chat, "%s", mi->key && mi->key->remotejid ? mi->key->remotejid : "");
+            snprintf(m->id, sizeof m->id, "%s", mi->key && mi->key->id ? mi->key->id : "");
+            snprintf(m->participant, sizeof m->participant, "%s",
+                     mi->key && mi->key->participant ? mi->key->participant : "");
+            snprintf(m->push_name, sizeof m->push_name, "%s", mi->pushname ? mi->pushname : "");
+            m->from_me = mi->key && mi->key->fromme;
+            m->append = ev->messages.append;
+            m->replay = ev->messages.replay;
             if (h->nseqs == h->seqs_cap) {
                 h->seqs_cap = h->seqs_cap ? h->seqs_cap * 2 : 64;
                 h->seqs = realloc(h->seqs, h->seqs_cap * sizeof *h->seqs);
@@ -93,7 +125,10 @@ static void cl_io_event(void *ud, const wb_client_event *ev) {
     }
 }
 
-static const wb_client_io cl_io = {cl_io_connect, cl_io_send, cl_io_close, cl_io_event};
+static uint64_t cl_io_now(void *ud) { return ((cl_fx *)ud)->fx->now_ms; }
+
+static const wb_client_io cl_io = {cl_io_connect, cl_io_send, cl_io_close, cl_io_event,
+                                   cl_io_now};
 
 /* A client on store (NULL: a fresh in-memory one). cfg_in may be NULL. */
 static inline cl_fx *cl_new(sim_fx *fx, wb_store *store, const wb_client_config *cfg_in) {
@@ -136,6 +171,7 @@ static inline void cl_free(cl_fx *h) {
     wb_buf_free(&h->net.to_client);
     wb_arena_free(&h->net.arena);
     free(h->seqs);
+    free(h->msgs);
     for (int i = 0; i < cl_n; i++)
         if (cl_all[i] == h)
             cl_all[i] = cl_all[--cl_n];
@@ -231,6 +267,39 @@ static inline int cl_link_qr(sim_fx *fx, cl_fx *h, const char *phone, const char
     fx_http(fx, "POST", "/admin/mock-phone/scan-qr", query, h->qr, &r);
     cl_run(fx);
     return r.status;
+}
+
+
+/* ---- messages ------------------------------------------------------------------------------ */
+
+typedef struct cl_sent {
+    int done, status;
+    int64_t t;
+    char id[64];
+} cl_sent;
+
+static void cl_on_sent(void *ud, int status, const wb_client_sent *s) {
+    cl_sent *r = ud;
+    r->done++;
+    r->status = status;
+    r->t = s->t;
+    snprintf(r->id, sizeof r->id, "%s", s->id);
+}
+
+/* Sends text from h to jid; the outcome lands in *r (after cl_run). */
+static inline int cl_send_text(cl_fx *h, const char *jid, const char *text, cl_sent *r) {
+    Wa__Message m = WA__MESSAGE__INIT;
+    m.conversation = (char *)text;
+    memset(r, 0, sizeof *r);
+    return wb_client_send_message(h->c, jid, &m, NULL, cl_on_sent, r);
+}
+
+/* How many received (not from us) messages h has seen with text. */
+static inline int cl_count_text(const cl_fx *h, const char *text) {
+    int n = 0;
+    for (size_t i = 0; i < h->nmsgs; i++)
+        n += !h->msgs[i].from_me && strcmp(h->msgs[i].text, text) == 0;
+    return n;
 }
 
 #endif

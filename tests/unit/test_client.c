@@ -225,6 +225,139 @@ out:
     sim_fx_free(&fx);
 }
 
+static void test_client_one_to_one_both_ways_with_receipts(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = cl_new(&fx, NULL, NULL), *b = cl_new(&fx, NULL, NULL);
+    CHECK_EQ(cl_link_qr(&fx, a, "15550001111", "Alice"), 200);
+    CHECK_EQ(cl_link_qr(&fx, b, "15550002222", "Bob"), 200);
+    cl_sent sa, sb;
+    CHECK_EQ(cl_send_text(a, "15550002222@s.whatsapp.net", "hello bob", &sa), 0);
+    cl_run(&fx);
+    CHECK_EQ(sa.done, 1);
+    CHECK_EQ(sa.status, 0);
+    CHECK(sa.t > 0);
+    CHECK_EQ(cl_count_text(b, "hello bob"), 1);
+    if (b->nmsgs) {
+        cl_msg *m = &b->msgs[b->nmsgs - 1];
+        CHECK_STR(m->chat, "15550001111@s.whatsapp.net");
+        CHECK_STR(m->id, sa.id);
+        CHECK_STR(m->push_name, "Alice");
+        CHECK_EQ(m->append, 0);
+    }
+    /* a's own copy (append), then delivered (3) when b's receipt came back */
+    CHECK_EQ(a->nmsgs, 1);
+    CHECK_EQ(a->msgs[0].from_me, 1);
+    CHECK_EQ(a->msgs[0].append, 1);
+    CHECK_EQ(a->statuses[3], 1);
+    CHECK_EQ(cl_send_text(b, "15550001111@s.whatsapp.net", "hi alice", &sb), 0);
+    cl_run(&fx);
+    CHECK_EQ(sb.status, 0);
+    CHECK_EQ(cl_count_text(a, "hi alice"), 1);
+    /* a reads b's message: b sees status 4 */
+    wb_client_key k = {.remote_jid = "15550002222@s.whatsapp.net", .id = sb.id};
+    CHECK_EQ(wb_client_read(a->c, &k, 1), 0);
+    cl_run(&fx);
+    CHECK_EQ(b->statuses[4], 1);
+    /* 20 more each way: all arrive, once, in order */
+    char text[32];
+    cl_sent s[20];
+    for (int i = 0; i < 20; i++) {
+        snprintf(text, sizeof text, "a%d", i);
+        cl_send_text(a, "15550002222@s.whatsapp.net", text, &s[i]);
+    }
+    cl_run(&fx);
+    int order = 1;
+    for (int i = 0; i < 20; i++) {
+        snprintf(text, sizeof text, "a%d", i);
+        CHECK_EQ(cl_count_text(b, text), 1);
+        CHECK_EQ(s[i].status, 0);
+        order &= b->nmsgs >= 22 && strcmp(b->msgs[b->nmsgs - 20 + (size_t)i].text, text) == 0;
+    }
+    CHECK(order);
+    cl_free(a);
+    cl_free(b);
+    sim_fx_free(&fx);
+}
+
+static void test_client_offline_backlog_arrives_once_as_append(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = cl_new(&fx, NULL, NULL), *b = cl_new(&fx, NULL, NULL);
+    CHECK_EQ(cl_link_qr(&fx, a, "15550003333", "A"), 200);
+    CHECK_EQ(cl_link_qr(&fx, b, "15550004444", "B"), 200);
+    wb_client_stop(b->c, fx.now_ms);
+    cl_run(&fx);
+    CHECK_EQ(wb_client_is_open(b->c), 0);
+    cl_sent s[30];
+    char text[32];
+    for (int i = 0; i < 30; i++) {
+        snprintf(text, sizeof text, "offline %d", i);
+        cl_send_text(a, "15550004444@s.whatsapp.net", text, &s[i]);
+    }
+    cl_run(&fx);
+    CHECK_EQ(s[29].status, 0);
+    CHECK_EQ(b->nmsgs, 0);
+    /* b comes back on the same store: the backlog, in order, as append, once */
+    wb_store *st = b->st;
+    b->own_store = 0;
+    cl_free(b);
+    b = cl_new(&fx, st, NULL);
+    cl_start(b);
+    cl_run(&fx);
+    CHECK_EQ(b->nmsgs, 30);
+    for (size_t i = 0; i < b->nmsgs && i < 30; i++) {
+        snprintf(text, sizeof text, "offline %zu", i);
+        CHECK_STR(b->msgs[i].text, text);
+        CHECK_EQ(b->msgs[i].append, 1);
+        CHECK_EQ(b->msgs[i].replay, 0);
+    }
+    CHECK_EQ(count_events(b, WB_CLIENT_EV_BACKLOG_DONE), 1);
+    CHECK_EQ(a->statuses[3], 30);
+    /* and a second run surfaces nothing */
+    cl_free(b);
+    b = cl_new(&fx, st, NULL);
+    cl_start(b);
+    cl_run(&fx);
+    CHECK_EQ(b->nmsgs, 0);
+    cl_free(b);
+    wb_store_close(st);
+    cl_free(a);
+    sim_fx_free(&fx);
+}
+
+static void test_client_unhandled_messages_come_back_after_a_crash(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = cl_new(&fx, NULL, NULL), *b = cl_new(&fx, NULL, NULL);
+    CHECK_EQ(cl_link_qr(&fx, a, "15550005555", "A"), 200);
+    CHECK_EQ(cl_link_qr(&fx, b, "15550006666", "B"), 200);
+    b->auto_handled = 0; /* the consumer dies before it says it handled them */
+    cl_sent s[5];
+    for (int i = 0; i < 5; i++)
+        cl_send_text(a, "15550006666@s.whatsapp.net", "unhandled", &s[i]);
+    cl_run(&fx);
+    CHECK_EQ(cl_count_text(b, "unhandled"), 5);
+    wb_store *st = b->st;
+    b->own_store = 0;
+    cl_free(b);
+    b = cl_new(&fx, st, NULL);
+    cl_start(b);
+    CHECK_EQ(b->nmsgs, 5); /* at start, before any connection */
+    for (size_t i = 0; i < b->nmsgs; i++)
+        CHECK_EQ(b->msgs[i].replay, 1);
+    cl_run(&fx);
+    CHECK_EQ(b->nmsgs, 5); /* the server has nothing more: they were acknowledged */
+    cl_free(b);
+    b = cl_new(&fx, st, NULL);
+    cl_start(b);
+    CHECK_EQ(b->nmsgs, 0); /* handled this time */
+    cl_free(b);
+    wb_store_close(st);
+    cl_free(a);
+    sim_fx_free(&fx);
+}
+
 int main(void) {
     wb_crypto_init();
     wb_log_set_level(WB_LOG_WARN);
@@ -234,5 +367,8 @@ int main(void) {
     RUN(test_client_keepalive_notices_a_dead_socket_and_reconnects);
     RUN(test_client_disconnect_reasons);
     RUN(test_client_logged_out_by_the_phone_stops_and_remembers);
+    RUN(test_client_one_to_one_both_ways_with_receipts);
+    RUN(test_client_offline_backlog_arrives_once_as_append);
+    RUN(test_client_unhandled_messages_come_back_after_a_crash);
     return check_summary();
 }

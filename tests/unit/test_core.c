@@ -1,5 +1,6 @@
 /* Unit tests for host/core: buffers, the bounds-checked reader, encodings, errors. */
 #include "check.h"
+#include "core/strmap.h"
 #include "core/buf.h"
 #include "core/enc.h"
 #include "core/err.h"
@@ -79,6 +80,46 @@ static void test_fingerprint_differs_for_different_keys(void) {
     CHECK(strlen(fa) == 8 && strcmp(fa, fb) != 0);
 }
 
+static void test_strmap_puts_gets_deletes_through_growth(void) {
+    wb_strmap m;
+    wb_strmap_init(&m);
+    char key[32];
+    static int values[5000];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "user%d@s.whatsapp.net", i);
+        void *old = &m;
+        CHECK_EQ(wb_strmap_put(&m, key, &values[i], &old), 0);
+        CHECK(old == NULL);
+    }
+    CHECK_EQ(wb_strmap_count(&m), 5000);
+    for (int i = 0; i < 5000; i += 2) { /* delete the even ones */
+        snprintf(key, sizeof key, "user%d@s.whatsapp.net", i);
+        CHECK(wb_strmap_del(&m, key) == &values[i]);
+    }
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "user%d@s.whatsapp.net", i);
+        CHECK(wb_strmap_get(&m, key) == (i % 2 ? &values[i] : NULL));
+    }
+    /* tombstones are reused and dropped: churn does not grow the table without end */
+    for (int round = 0; round < 20; round++)
+        for (int i = 0; i < 5000; i += 2) {
+            snprintf(key, sizeof key, "user%d@s.whatsapp.net", i);
+            wb_strmap_put(&m, key, &values[i], NULL);
+            wb_strmap_del(&m, key);
+        }
+    CHECK(m.cap <= 16384);
+    void *old = NULL;
+    CHECK_EQ(wb_strmap_put(&m, "user1@s.whatsapp.net", &values[0], &old), 0);
+    CHECK(old == &values[1]); /* a replace hands back the old value */
+    size_t it = 0, n = 0;
+    const char *k;
+    void *v;
+    while (wb_strmap_next(&m, &it, &k, &v))
+        n++;
+    CHECK_EQ(n, 2500);
+    wb_strmap_free(&m);
+}
+
 int main(void) {
     RUN(test_buf_grows_past_initial_capacity);
     RUN(test_reader_stops_at_end_and_reports_where);
@@ -86,5 +127,6 @@ int main(void) {
     RUN(test_hex_and_base64_round_trip);
     RUN(test_error_names_and_detail);
     RUN(test_fingerprint_differs_for_different_keys);
+    RUN(test_strmap_puts_gets_deletes_through_growth);
     return check_summary();
 }
