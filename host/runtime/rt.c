@@ -45,7 +45,7 @@ static void close_drained(wb_rt *rt) {
     while (g) {
         wb_rt_gen *next = g->next;
         if (g->state == GEN_DRAINING && g->n_calls == 0 && g->n_ready == 0) {
-            WB_INFO("runtime", "generation %u drained", g->id);
+            WB_DEBUG("runtime", "generation %u drained", g->id);
             wb_gen_destroy(g);
         }
         g = next;

@@ -214,10 +214,8 @@ static int deliver_cfn(lua_State *L) {
 
 void wb_sched_deliver(wb_rt_gen *g, wb_rt_event *ev) {
     struct deliver_ctx c = {g, ev};
-    char context[96];
-    snprintf(context, sizeof context, "event %.60s", ev->name);
     g->rt->stats.events_delivered++;
-    if (wb_lua_cpcall(g->L, deliver_cfn, &c, context) != LUA_OK)
+    if (wb_lua_cpcall(g->L, deliver_cfn, &c, ev->name) != LUA_OK)
         g->rt->stats.events_dropped++;
 }
 
