@@ -360,11 +360,106 @@ static void test_kv_decoder_refuses_malformed_values(void) {
     lua_close(L);
 }
 
+/* ---- the example bots (bots/) against the fake session -------------------------------------- */
+
+#define BOTS WB_TEST_VECTORS "/../../bots/"
+
+static wb_rt *start_bot(const char *file) {
+    wb_rt_config c;
+    fx_config(&c);
+    c.bot_path = file;
+    c.store = kv_st;
+    wb_rt *r = NULL;
+    wb_error err = {0};
+    if (wb_rt_new(&r, &c, &err) < 0)
+        fprintf(stderr, "  %s: %s\n", file, err.what);
+    return r;
+}
+
+static void say(wb_rt *r, const char *text) {
+    static struct msg_ud u[16];
+    static int next;
+    struct msg_ud *m = &u[next++ % 16];
+    *m = (struct msg_ud){"123@s.whatsapp.net", NULL, text, NULL, 0, 0};
+    wb_rt_post_event(r, "messages.upsert", push_upsert, NULL, m);
+}
+
+static int sent_n;
+static int sent_enough(void) { return fx_sends_done >= sent_n; }
+
+static int push_added(lua_State *L, void *ud) {
+    (void)ud;
+    lua_createtable(L, 0, 3);
+    lua_pushliteral(L, "999-1@g.us");
+    lua_setfield(L, -2, "id");
+    lua_pushliteral(L, "add");
+    lua_setfield(L, -2, "action");
+    lua_createtable(L, 2, 0);
+    lua_pushliteral(L, "111@s.whatsapp.net");
+    lua_rawseti(L, -2, 1);
+    lua_pushliteral(L, "222@s.whatsapp.net");
+    lua_rawseti(L, -2, 2);
+    lua_setfield(L, -2, "participants");
+    return 1;
+}
+
+static void test_example_bots_answer_through_the_fake_session(void) {
+    fx_setup();
+    CHECK_EQ(wb_store_open(&kv_st, ":memory:", 0, NULL), 0);
+    wb_rt *r = start_bot(BOTS "echo.lua");
+    CHECK(r != NULL);
+    say(r, "hello there");
+    sent_n = 1;
+    CHECK(fx_run_until(sent_enough, 2000));
+    CHECK(strstr(fx_sent, "123@s.whatsapp.net|hello there|MSGID\n") != NULL);
+    wb_rt_close(r);
+    uv_run(&fx_loop, UV_RUN_DEFAULT);
+
+    fx_sent_reset();
+    r = start_bot(BOTS "commands.lua");
+    say(r, "!ping");
+    say(r, "!help");
+    say(r, "!nope");
+    sent_n = 3;
+    CHECK(fx_run_until(sent_enough, 2000));
+    CHECK(strstr(fx_sent, "|pong|MSGID\n") != NULL);
+    CHECK(strstr(fx_sent, "!ping - answers pong") != NULL);
+    CHECK(strstr(fx_sent, "unknown command !nope; try !help") != NULL);
+    wb_rt_close(r);
+    uv_run(&fx_loop, UV_RUN_DEFAULT);
+
+    fx_sent_reset();
+    r = start_bot(BOTS "group_welcome.lua");
+    wb_rt_post_event(r, "group-participants.update", push_added, NULL, NULL);
+    sent_n = 1;
+    CHECK(fx_run_until(sent_enough, 2000));
+    CHECK(strstr(fx_sent, "999-1@g.us|Welcome, @111, @222!|") != NULL);
+    wb_rt_close(r);
+    uv_run(&fx_loop, UV_RUN_DEFAULT);
+
+    /* reminder: set one, restart the bot (a new runtime on the same store), it still fires */
+    fx_sent_reset();
+    r = start_bot(BOTS "reminder.lua");
+    say(r, "!remind 1s stretch");
+    sent_n = 1;
+    CHECK(fx_run_until(sent_enough, 2000));
+    CHECK(strstr(fx_sent, "|OK, in 1s.|MSGID\n") != NULL);
+    wb_rt_close(r);
+    uv_run(&fx_loop, UV_RUN_DEFAULT);
+    r = start_bot(BOTS "reminder.lua");
+    sent_n = 2;
+    CHECK(fx_run_until(sent_enough, 4000));
+    CHECK(strstr(fx_sent, "123@s.whatsapp.net|\xe2\x8f\xb0 stretch|\n") != NULL);
+    fx_teardown(r);
+    wb_store_close(kv_st);
+}
+
 int main(void) {
     RUN(test_every_message_type_round_trips_through_lua_tables);
     RUN(test_lua_forms_of_values_are_the_documented_ones);
     RUN(test_message_conveniences_and_reply);
     RUN(test_kv_values_prefixes_and_restarts);
     RUN(test_kv_decoder_refuses_malformed_values);
+    RUN(test_example_bots_answer_through_the_fake_session);
     return check_summary();
 }
