@@ -282,16 +282,12 @@ static int l_kv_delete(lua_State *L) {
     return 1;
 }
 
-struct keys_ctx {
-    lua_State *L;
-    lua_Integer n;
-};
-
-static int push_key(void *ud, const void *key, size_t len) {
-    struct keys_ctx *c = ud;
-    lua_pushlstring(c->L, key, len);
-    lua_rawseti(c->L, -2, ++c->n);
-    return 0;
+/* Keys are gathered in C first (length-prefixed in a wb_buf) and pushed afterwards: a Lua memory
+ * error raised in the middle of the store's iteration would leave its statement open. */
+static int gather_key(void *ud, const void *key, size_t len) {
+    wb_buf *b = ud;
+    wb_buf_put_be32(b, (uint32_t)len);
+    return wb_buf_append(b, key, len);
 }
 
 /* kv.keys([prefix]) -> array of the keys starting with prefix, in byte order */
@@ -300,11 +296,27 @@ static int l_kv_keys(lua_State *L) {
     const char *prefix = luaL_optlstring(L, 1, "", &plen);
     wb_store *st = store_of(L);
     wb_rt *rt = wb_rt_gen_rt(wb_rt_gen_of(L));
-    lua_newtable(L);
-    struct keys_ctx c = {L, 0};
-    int rc = wb_store_kv_keys(st, wb_rt_kv_namespace(rt), prefix, plen, push_key, &c);
-    if (rc < 0)
-        return luaL_error(L, "wabot.kv.keys: the store failed (%s)", wb_strerror(rc));
+    lua_settop(L, 1);
+    wb_buf *b = lua_newuserdatauv(L, sizeof *b, 0); /* prefix, holder (frees b if we raise) */
+    wb_buf_init(b);
+    if (luaL_newmetatable(L, "wabot.kv.buf")) {
+        lua_pushcfunction(L, holder_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    int rc = wb_store_kv_keys(st, wb_rt_kv_namespace(rt), prefix, plen, gather_key, b);
+    if (rc < 0 || b->err)
+        return luaL_error(L, "wabot.kv.keys: the store failed (%s)", wb_strerror(rc < 0 ? rc : b->err));
+    lua_newtable(L); /* prefix, holder, keys */
+    wb_reader r;
+    wb_reader_init(&r, b->data, b->len);
+    for (lua_Integer n = 1; wb_rd_remaining(&r) > 0; n++) {
+        uint32_t len = wb_rd_be32(&r);
+        const uint8_t *k = wb_rd_bytes(&r, len);
+        lua_pushlstring(L, k ? (const char *)k : "", len);
+        lua_rawseti(L, -2, n);
+    }
+    wb_buf_free(b);
     return 1;
 }
 
