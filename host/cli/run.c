@@ -1,12 +1,13 @@
 /* `wabot run`: runs a bot (host/runtime) until SIGINT or SIGTERM, reloading it when its files
  * change or on SIGHUP.
  *
- *   wabot run BOT.lua [--store DIR] [--no-reload] [--budget MS] [--memory MIB] [--log LEVEL]
+ *   wabot run BOT.lua [--no-reload] [--budget MS] [--memory MIB] [global flags]
  *
- * The bot's wabot.kv lives in DIR/wabot.db (default $WABOT_STORE, else ~/.wabot). Until the
- * WhatsApp client is linked in (host/client), sock's methods answer nil, "not connected" and no
- * WhatsApp events arrive; timers, kv, logs and reload work. Exit status 0 after a clean shutdown,
- * 1 when the bot cannot be loaded, 2 for bad arguments. */
+ * The global flags and the store (locked while the bot runs) are the client commands'
+ * (client_common.h); wabot.kv lives in the store. Until the client is joined to the runtime,
+ * sock's methods answer nil, "not connected" and no WhatsApp events arrive; timers, kv, logs and
+ * reload work. Exit status 0 after a clean shutdown, 1 when the bot cannot be loaded, 2 for bad
+ * arguments, 6 when another wabot holds the store. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "bindings/bindings.h"
 #include "cli/cli.h"
+#include "cli/client_common.h"
 #include "core/log.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
@@ -25,12 +27,12 @@ typedef struct run_app {
 } run_app;
 
 static void run_usage(FILE *out) {
-    fprintf(out, "usage: wabot run BOT.lua [--store DIR] [--no-reload] [--budget MS]\n"
-                 "                 [--memory MIB] [--log debug|info|warn|error]\n\n"
+    fprintf(out, "usage: wabot run BOT.lua [--no-reload] [--budget MS] [--memory MIB] [flags]\n\n"
                  "Runs a bot written in Lua (see docs/lua-api.md), reloading it when BOT.lua or a\n"
                  "module beside it changes, or on SIGHUP. --budget bounds how long a listener may\n"
                  "run without yielding (default 1000 ms); --memory the bot's Lua memory (default\n"
-                 "256 MiB). wabot.kv is kept in DIR/wabot.db (default $WABOT_STORE or ~/.wabot).\n");
+                 "256 MiB). wabot.kv is kept in the store.\n\n%s",
+            wb_cli_client_flags_help);
 }
 
 static void on_signal(uv_signal_t *sig, int signum) {
@@ -51,18 +53,24 @@ static int parse_uint(const char *s, unsigned max, unsigned *out) {
 }
 
 int wb_cli_run(int argc, char **argv) {
-    const char *bot = NULL, *store_dir = getenv("WABOT_STORE");
+    const char *bot = NULL;
     unsigned budget = 0, memory = 0;
     int no_reload = 0;
+    wb_cli_client o;
+    wb_cli_client_init(&o);
+    wb_log_set_level(WB_LOG_INFO); /* a bot's wabot.log.info lines are its output */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int g = wb_cli_client_flag(&o, argc, argv, &i);
+        if (g < 0)
+            return WB_EXIT_USAGE;
+        if (g > 0)
+            continue;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             run_usage(stdout);
             return 0;
         } else if (strcmp(a, "--no-reload") == 0) {
             no_reload = 1;
-        } else if (strcmp(a, "--store") == 0 && i + 1 < argc) {
-            store_dir = argv[++i];
         } else if (strcmp(a, "--budget") == 0 && i + 1 < argc) {
             if (parse_uint(argv[++i], 600000, &budget) < 0) {
                 wb_cli_fail("--budget takes milliseconds (1..600000)");
@@ -73,13 +81,6 @@ int wb_cli_run(int argc, char **argv) {
                 wb_cli_fail("--memory takes MiB (1..65536)");
                 return 2;
             }
-        } else if (strcmp(a, "--log") == 0 && i + 1 < argc) {
-            int level = wb_log_parse_level(argv[++i]);
-            if (level < 0) {
-                wb_cli_fail("unknown log level '%s'", argv[i]);
-                return 2;
-            }
-            wb_log_set_level((wb_log_level)level);
         } else if (a[0] != '-' && !bot) {
             bot = a;
         } else {
@@ -91,18 +92,11 @@ int wb_cli_run(int argc, char **argv) {
         run_usage(stderr);
         return 2;
     }
-    char db[4096];
-    const char *home = getenv("HOME");
-    if (store_dir)
-        snprintf(db, sizeof db, "%s/wabot.db", store_dir);
-    else
-        snprintf(db, sizeof db, "%s/.wabot/wabot.db", home ? home : ".");
-    wb_store *st = NULL;
+    int ex = wb_cli_client_open(&o, "run");
+    if (ex != WB_EXIT_OK)
+        return ex;
+    wb_store *st = o.st;
     wb_error err = {0};
-    if (wb_store_open(&st, db, 0, &err) < 0) {
-        wb_cli_fail("cannot open the store %s: %s", db, err.what);
-        return 1;
-    }
     uv_loop_t *loop = uv_default_loop();
     wb_rt_config cfg = {
         .loop = loop,
@@ -116,13 +110,12 @@ int wb_cli_run(int argc, char **argv) {
         .handle_sighup = 1,
     };
     run_app app = {0};
-    memset(&err, 0, sizeof err);
     int rc = wb_rt_new(&app.rt, &cfg, &err);
     if (rc < 0) {
         wb_cli_fail("cannot load %s: %s", bot, err.what);
         uv_run(loop, UV_RUN_DEFAULT);
-        wb_store_close(st);
-        return 1;
+        wb_cli_client_close(&o);
+        return WB_EXIT_ERROR;
     }
     WB_INFO("run", "running %s%s (no WhatsApp client linked in yet: sock answers \"not connected\")",
             bot, no_reload ? "" : ", reloading on save");
@@ -133,6 +126,6 @@ int wb_cli_run(int argc, char **argv) {
     uv_signal_start(&app.sigterm, on_signal, SIGTERM);
     uv_run(loop, UV_RUN_DEFAULT);
     uv_loop_close(loop);
-    wb_store_close(st);
-    return 0;
+    wb_cli_client_close(&o);
+    return WB_EXIT_OK;
 }

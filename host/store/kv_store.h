@@ -1,4 +1,4 @@
-/* The bots' key-value table (migration 0002_bot_kv.sql), behind wabot.kv (bindings/kv.c).
+/* The bots' key-value table (migration 0003_bot_kv.sql), behind wabot.kv (bindings/kv.c).
  *
  * Rows are (namespace, key, value): keys and values are byte strings of any content (values are
  * bindings/kv.c's encoding; this layer does not look inside). Every function is one cached
