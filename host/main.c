@@ -12,6 +12,7 @@ static const wb_command commands[] = {
     {"logout", "unlink this device and wipe its keys", wb_cli_logout},
     {"node", "convert one stanza between its binary payload and JSON", wb_cli_node},
     {"sim", "run the WhatsApp server simulator", wb_cli_sim},
+    {"run", "run a bot written in Lua, reloading it on save", wb_cli_run},
     {NULL, NULL, NULL},
 };
 

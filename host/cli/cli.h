@@ -20,6 +20,9 @@ int wb_cli_auth(int argc, char **argv);
 int wb_cli_status(int argc, char **argv);
 int wb_cli_logout(int argc, char **argv);
 
+/* `wabot run BOT.lua` (run.c). */
+int wb_cli_run(int argc, char **argv);
+
 /* Prints "wabot: " and the formatted message to stderr, with a newline. */
 void wb_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

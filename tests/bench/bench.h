@@ -32,5 +32,6 @@ extern const wb_bench bench_noise[];
 extern const wb_bench bench_codec[];
 extern const wb_bench bench_signal[];
 extern const wb_bench bench_ws[];
+extern const wb_bench bench_runtime[];
 
 #endif

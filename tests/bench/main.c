@@ -13,6 +13,7 @@ static const wb_bench *const families[] = {
     bench_codec,
     bench_signal,
     bench_ws,
+    bench_runtime,
     NULL,
 };
 

@@ -11,7 +11,7 @@ export { dataDir, readData, measure } from './measure.mjs'
 // Each family module (bench_<family>.mjs beside this file) default-exports such an object.
 export const benches = {}
 
-const families = ['./bench_noise.mjs', './bench_codec.mjs', './bench_signal.mjs', './bench_ws.mjs']
+const families = ['./bench_noise.mjs', './bench_codec.mjs', './bench_signal.mjs', './bench_ws.mjs', './bench_runtime.mjs']
 for (const f of families) Object.assign(benches, (await import(f)).default)
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

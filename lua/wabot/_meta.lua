@@ -1,0 +1,223 @@
+---@meta
+-- LuaLS annotations for the wabot bot API (docs/lua-api.md). Not loaded by wabot: add this
+-- directory to your editor's `workspace.library` so bot code is completed and checked.
+
+---@class WAMessageKey
+---@field remoteJid string
+---@field fromMe boolean?
+---@field id string
+---@field participant string?
+
+---@class WAMessageContent
+---@field conversation string?
+---@field extendedTextMessage {text: string, contextInfo: table?}?
+---@field imageMessage table?
+---@field videoMessage table?
+---@field audioMessage table?
+---@field documentMessage table?
+---@field stickerMessage table?
+---@field locationMessage table?
+---@field reactionMessage {key: WAMessageKey, text: string}?
+---@field protocolMessage table?
+---@field ephemeralMessage {message: WAMessageContent}?
+---@field viewOnceMessage {message: WAMessageContent}?
+---@field editedMessage {message: WAMessageContent}?
+---@field [string] any
+
+---A WebMessageInfo as Lua tables (protobufjs field names), with conveniences computed on access.
+---@class WAMessage
+---@field key WAMessageKey
+---@field message WAMessageContent?
+---@field messageTimestamp integer?
+---@field pushName string?
+---@field status string?
+---@field participant string?
+---@field text string? the text or caption, whatever the kind
+---@field chat string the chat's JID (key.remoteJid)
+---@field sender string? who sent it
+---@field isGroup boolean whether the chat is a group
+---@field [string] any
+local WAMessage = {}
+
+---Sends content to m.chat quoting m; waits for the server's answer.
+---@param content WAContent
+---@param opts WASendOptions?
+---@return WAMessage? sent, string? err, string? code
+function WAMessage:reply(content, opts) end
+
+---@class WAContent
+---@field text string?
+---@field mentions string[]?
+---@field react {text: string, key: WAMessageKey}?
+---@field edit WAMessageKey?
+---@field delete WAMessageKey?
+---@field image string? a path or the bytes
+---@field video string?
+---@field audio string?
+---@field ptt boolean?
+---@field document string?
+---@field fileName string?
+---@field mimetype string?
+---@field sticker string?
+---@field caption string?
+---@field location {degreesLatitude: number, degreesLongitude: number}?
+---@field poll {name: string, values: string[], selectableCount: integer?}?
+---@field forward WAMessage?
+
+---@class WASendOptions
+---@field quoted WAMessage?
+---@field ephemeralExpiration integer?
+
+---@alias WAEventName
+---| 'connection.update'
+---| 'messages.upsert'
+---| 'messages.update'
+---| 'messages.reaction'
+---| 'message-receipt.update'
+---| 'presence.update'
+---| 'chats.upsert'
+---| 'chats.update'
+---| 'contacts.upsert'
+---| 'groups.upsert'
+---| 'groups.update'
+---| 'group-participants.update'
+---| 'call'
+
+---@class WAUpsert
+---@field type 'notify'|'append'
+---@field messages WAMessage[]
+
+---@class WAEmitter
+local WAEmitter = {}
+---Calls fn(payload) for every `name` event, each call in its own coroutine.
+---@param name WAEventName|string
+---@param fn fun(payload: any)
+---@return WAEmitter
+function WAEmitter:on(name, fn) end
+---@param name WAEventName|string
+---@param fn function
+---@return WAEmitter
+function WAEmitter:off(name, fn) end
+---@param name WAEventName|string
+---@param fn fun(payload: any)
+---@return WAEmitter
+function WAEmitter:once(name, fn) end
+---Starts the listeners of `name` with the arguments once the caller yields or returns.
+---@param name string
+---@return boolean had_listeners
+function WAEmitter:emit(name, ...) end
+---@param name string?
+---@return WAEmitter
+function WAEmitter:removeAllListeners(name) end
+---@param name string
+---@return integer
+function WAEmitter:listenerCount(name) end
+
+---@class WASocket
+---@field ev WAEmitter
+---@field user {id: string, lid: string?, name: string?}?
+local WASocket = {}
+---@param jid string
+---@param content WAContent
+---@param opts WASendOptions?
+---@return WAMessage? sent, string? err, string? code
+function WASocket:sendMessage(jid, content, opts) end
+---@param keys WAMessageKey[]
+---@return boolean? ok, string? err, string? code
+function WASocket:readMessages(keys) end
+---@param type 'available'|'unavailable'|'composing'|'recording'|'paused'
+---@param jid string?
+---@return boolean? ok, string? err, string? code
+function WASocket:sendPresenceUpdate(type, jid) end
+---@param jid string
+---@return boolean? ok, string? err, string? code
+function WASocket:presenceSubscribe(jid) end
+---@param ... string
+---@return {jid: string, exists: boolean}[]? result, string? err, string? code
+function WASocket:onWhatsApp(...) end
+---@param jid string
+---@return table? metadata, string? err, string? code
+function WASocket:groupMetadata(jid) end
+---@param subject string
+---@param jids string[]
+---@return table? metadata, string? err, string? code
+function WASocket:groupCreate(subject, jids) end
+---@param jid string
+---@param jids string[]
+---@param action 'add'|'remove'|'promote'|'demote'
+---@return table? result, string? err, string? code
+function WASocket:groupParticipantsUpdate(jid, jids, action) end
+---@param jid string
+---@param subject string
+---@return boolean? ok, string? err, string? code
+function WASocket:groupUpdateSubject(jid, subject) end
+---@param jid string
+---@return boolean? ok, string? err, string? code
+function WASocket:groupLeave(jid) end
+---@param jid string
+---@return string? code, string? err, string? errcode
+function WASocket:groupInviteCode(jid) end
+---@param jid string
+---@return string? url, string? err, string? code
+function WASocket:profilePictureUrl(jid) end
+---@param m WAMessage
+---@return string? bytes, string? err, string? code
+function WASocket:downloadMedia(m) end
+---@return boolean? ok, string? err, string? code
+function WASocket:logout() end
+
+---@class WAKV
+local WAKV = {}
+---@param key string
+---@return string|number|boolean|table|nil
+function WAKV.get(key) end
+---@param key string
+---@param value string|number|boolean|table|nil nil deletes
+function WAKV.set(key, value) end
+---@param key string
+---@return boolean existed
+function WAKV.delete(key) end
+---@param prefix string?
+---@return string[]
+function WAKV.keys(prefix) end
+
+---@class WALog
+local WALog = {}
+---@param fmt any
+function WALog.debug(fmt, ...) end
+---@param fmt any
+function WALog.info(fmt, ...) end
+---@param fmt any
+function WALog.warn(fmt, ...) end
+---@param fmt any
+function WALog.error(fmt, ...) end
+
+---@class wabot
+---@field sock WASocket
+---@field kv WAKV
+---@field log WALog
+wabot = {}
+---Waits ms milliseconds (in a listener, timer callback or spawned function).
+---@param ms integer
+function wabot.sleep(ms) end
+---@param ms integer
+---@param fn fun()
+---@return integer id
+function wabot.setTimeout(ms, fn) end
+---@param ms integer
+---@param fn fun()
+---@return integer id
+function wabot.setInterval(ms, fn) end
+---@param id integer?
+---@return boolean stopped
+function wabot.clearTimer(id) end
+---Runs fn(...) in a new coroutine once the caller yields or returns.
+---@param fn function
+function wabot.spawn(fn, ...) end
+---Reloads the bot on the next loop iteration.
+function wabot.reload() end
+---fn runs in this generation when a newer one has loaded.
+---@param fn fun()
+function wabot.on_reload(fn) end
+---@return integer
+function wabot.generation() end
