@@ -5,7 +5,6 @@
  *
  * --qr-out appends each QR string as one line to FILE, for scripts and tests that scan it with
  * the simulator's phone. A store whose device the phone removed is wiped and linked anew. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +13,7 @@
 #include "cli/cli.h"
 #include "cli/client_common.h"
 #include "cli/qr_term.h"
-#include "core/log.h"
 #include "store/device_store.h"
-
-typedef struct auth_app {
-    uv_loop_t *loop;
-    wb_client_host *host;
-    const char *qr_out;
-    int status;
-    int done;
-    uv_signal_t sigint, sigterm;
-} auth_app;
 
 static void auth_usage(FILE *out) {
     fprintf(out, "usage: wabot auth [--phone NUMBER] [--qr-out FILE] [--name NAME] [flags]\n\n"
@@ -37,41 +26,30 @@ static void auth_usage(FILE *out) {
             wb_cli_client_flags_help);
 }
 
-static void stopped(void *ud) {
-    auth_app *app = ud;
-    uv_close((uv_handle_t *)&app->sigint, NULL);
-    uv_close((uv_handle_t *)&app->sigterm, NULL);
+void wb_cli_show_qr(const char *qr_out, const wb_client_event *ev) {
+    if (qr_out) {
+        FILE *f = fopen(qr_out, "a");
+        if (f) {
+            fprintf(f, "%s\n", ev->qr.text);
+            fclose(f);
+        } else {
+            wb_cli_fail("cannot write %s", qr_out);
+        }
+    }
+    if (isatty(STDOUT_FILENO))
+        wb_cli_qr_print(stdout, ev->qr.text);
+    else
+        printf("qr: %s\n", ev->qr.text);
+    printf("Scan this code with WhatsApp on your phone: Settings > Linked devices > Link a "
+           "device (code %d of %d; it changes in %d s).\n",
+           ev->qr.index + 1, ev->qr.count, ev->qr.index ? 20 : 60);
+    fflush(stdout);
 }
 
-static void finish(auth_app *app, int status) {
-    if (app->done)
-        return;
-    app->done = 1;
-    app->status = status;
-    wb_client_host_stop(app->host, stopped, app);
-}
-
-static void on_event(void *ud, wb_client *c, const wb_client_event *ev) {
-    auth_app *app = ud;
+static void auth_event(wb_cli_session *s, wb_client *c, const wb_client_event *ev) {
     switch (ev->type) {
     case WB_CLIENT_EV_QR:
-        if (app->qr_out) {
-            FILE *f = fopen(app->qr_out, "a");
-            if (f) {
-                fprintf(f, "%s\n", ev->qr.text);
-                fclose(f);
-            } else {
-                wb_cli_fail("auth: cannot write %s", app->qr_out);
-            }
-        }
-        if (isatty(STDOUT_FILENO))
-            wb_cli_qr_print(stdout, ev->qr.text);
-        else
-            printf("qr: %s\n", ev->qr.text);
-        printf("Scan this code with WhatsApp on your phone: Settings > Linked devices > Link a "
-               "device (code %d of %d; it changes in %d s).\n",
-               ev->qr.index + 1, ev->qr.count, ev->qr.index ? 20 : 60);
-        fflush(stdout);
+        wb_cli_show_qr(s->data, ev);
         break;
     case WB_CLIENT_EV_PAIR_CODE:
         printf("Pairing code: %s\nOn your phone: WhatsApp > Settings > Linked devices > Link a "
@@ -87,24 +65,18 @@ static void on_event(void *ud, wb_client *c, const wb_client_event *ev) {
         if (ev->connection.state == WB_CONN_OPEN) {
             printf("Logged in as %s\n", wb_client_jid(c));
             fflush(stdout);
-            finish(app, WB_EXIT_OK);
-        } else if (ev->connection.state == WB_CONN_CLOSE && ev->connection.final && !app->done) {
+            wb_cli_session_finish(s, WB_EXIT_OK);
+        } else if (ev->connection.state == WB_CONN_CLOSE && ev->connection.final && !s->done) {
             wb_cli_fail("auth: %s", ev->connection.why);
-            finish(app, ev->connection.reason == WB_REASON_TIMED_OUT ||
-                                ev->connection.reason == WB_REASON_BAD_SESSION
-                            ? WB_EXIT_LINK_FAILED
-                            : wb_cli_exit_for_reason(ev->connection.reason));
+            wb_cli_session_finish(s, ev->connection.reason == WB_REASON_TIMED_OUT ||
+                                             ev->connection.reason == WB_REASON_BAD_SESSION
+                                         ? WB_EXIT_LINK_FAILED
+                                         : wb_cli_exit_for_reason(ev->connection.reason));
         }
         break;
     default:
         break;
     }
-}
-
-static void on_signal(uv_signal_t *s, int signum) {
-    auth_app *app = s->data;
-    wb_cli_fail("auth: interrupted");
-    finish(app, WB_EXIT_ERROR);
 }
 
 int wb_cli_auth(int argc, char **argv) {
@@ -155,28 +127,13 @@ int wb_cli_auth(int argc, char **argv) {
             return WB_EXIT_ERROR;
         }
     }
-    auth_app app = {.loop = uv_default_loop(), .qr_out = qr_out, .status = WB_EXIT_ERROR};
     wb_client_config cfg;
     wb_cli_client_config(&o, &cfg);
     cfg.pair_phone = phone;
     cfg.info.push_name = name;
-    wb_client_host_opts ho;
-    wb_cli_client_host_opts(&o, &ho);
-    signal(SIGPIPE, SIG_IGN);
-    if ((rc = wb_client_host_new(&app.host, app.loop, &cfg, &ho, on_event, &app)) < 0) {
-        wb_cli_fail("auth: cannot start the client: %s", wb_strerror(rc));
-        wb_cli_client_close(&o);
-        return WB_EXIT_ERROR;
-    }
-    uv_signal_init(app.loop, &app.sigint);
-    uv_signal_init(app.loop, &app.sigterm);
-    app.sigint.data = app.sigterm.data = &app;
-    uv_signal_start(&app.sigint, on_signal, SIGINT);
-    uv_signal_start(&app.sigterm, on_signal, SIGTERM);
-    wb_client_host_start(app.host);
-    uv_run(app.loop, UV_RUN_DEFAULT);
-    wb_client_host_free(app.host);
-    uv_loop_close(app.loop);
+    wb_cli_session s = {.cmd = "auth", .on_event = auth_event, .data = (void *)qr_out,
+                        .signal_status = WB_EXIT_ERROR};
+    rc = wb_cli_session_run(&s, &o, &cfg);
     wb_cli_client_close(&o);
-    return app.status;
+    return rc;
 }

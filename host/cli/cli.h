@@ -19,6 +19,9 @@ int wb_cli_sim(int argc, char **argv);
 int wb_cli_auth(int argc, char **argv);
 int wb_cli_status(int argc, char **argv);
 int wb_cli_logout(int argc, char **argv);
+int wb_cli_sync(int argc, char **argv);
+int wb_cli_send(int argc, char **argv);
+int wb_cli_messages(int argc, char **argv);
 
 /* `wabot run BOT.lua` (run.c). */
 int wb_cli_run(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* The client commands' shared flags, store and exit codes (client_common.h). */
 #include "cli/client_common.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +163,66 @@ int wb_cli_exit_for_reason(int reason) {
     default:
         return WB_EXIT_ERROR;
     }
+}
+
+/* ---- a command's run of the client ------------------------------------------------------------ */
+
+static void session_stopped(void *ud) {
+    wb_cli_session *s = ud;
+    uv_close((uv_handle_t *)&s->sigint, NULL);
+    uv_close((uv_handle_t *)&s->sigterm, NULL);
+}
+
+void wb_cli_session_finish(wb_cli_session *s, int status) {
+    if (s->done)
+        return;
+    s->done = 1;
+    s->status = status;
+    wb_client_host_stop(s->host, session_stopped, s);
+}
+
+int wb_cli_session_closed(wb_cli_session *s, const wb_client_event *ev) {
+    if (ev->type != WB_CLIENT_EV_CONNECTION || ev->connection.state != WB_CONN_CLOSE ||
+        !ev->connection.final || s->done)
+        return 0;
+    wb_cli_fail("%s: %s", s->cmd, ev->connection.why ? ev->connection.why : "connection closed");
+    wb_cli_session_finish(s, wb_cli_exit_for_reason(ev->connection.reason));
+    return 1;
+}
+
+static void session_event(void *ud, wb_client *c, const wb_client_event *ev) {
+    wb_cli_session *s = ud;
+    if (s->on_event)
+        s->on_event(s, c, ev);
+}
+
+static void session_signal(uv_signal_t *sig, int signum) {
+    wb_cli_session *s = sig->data;
+    if (s->signal_status)
+        wb_cli_fail("%s: interrupted", s->cmd);
+    wb_cli_session_finish(s, s->signal_status);
+}
+
+int wb_cli_session_run(wb_cli_session *s, const wb_cli_client *o, const wb_client_config *cfg) {
+    wb_client_host_opts ho;
+    wb_cli_client_host_opts(o, &ho);
+    s->loop = uv_default_loop();
+    s->status = WB_EXIT_ERROR;
+    signal(SIGPIPE, SIG_IGN);
+    int rc = wb_client_host_new(&s->host, s->loop, cfg, &ho, session_event, s);
+    if (rc < 0) {
+        wb_cli_fail("%s: cannot start the client: %s", s->cmd, wb_strerror(rc));
+        return WB_EXIT_ERROR;
+    }
+    uv_signal_init(s->loop, &s->sigint);
+    uv_signal_init(s->loop, &s->sigterm);
+    s->sigint.data = s->sigterm.data = s;
+    uv_signal_start(&s->sigint, session_signal, SIGINT);
+    uv_signal_start(&s->sigterm, session_signal, SIGTERM);
+    wb_client_host_start(s->host);
+    uv_run(s->loop, UV_RUN_DEFAULT);
+    wb_client_host_free(s->host);
+    s->host = NULL;
+    uv_loop_close(s->loop);
+    return s->done ? s->status : WB_EXIT_ERROR;
 }

@@ -56,4 +56,31 @@ void wb_cli_client_host_opts(const wb_cli_client *o, wb_client_host_opts *ho);
 /* The exit code for a connection that ended for good with reason. */
 int wb_cli_exit_for_reason(int reason);
 
+/* A command's run of the client: a loop, the host, SIGINT/SIGTERM ending it. on_event gets
+ * every event; a command ends with wb_cli_session_finish (from an event, or a send's
+ * completion), after which the loop stops once the socket has closed. */
+typedef struct wb_cli_session {
+    uv_loop_t *loop;
+    wb_client_host *host;
+    uv_signal_t sigint, sigterm;
+    int status;
+    int done;
+    const char *cmd;
+    int signal_status; /* the status SIGINT/SIGTERM end the run with (0 by default) */
+    void (*on_event)(struct wb_cli_session *s, wb_client *c, const wb_client_event *ev);
+    void *data; /* the command's */
+} wb_cli_session;
+
+/* Runs the client on cfg until finished; returns the status given to wb_cli_session_finish
+ * (WB_EXIT_ERROR when the loop ended without one). */
+int wb_cli_session_run(wb_cli_session *s, const wb_cli_client *o, const wb_client_config *cfg);
+/* Shows a QR event: in the terminal (half blocks) or as a "qr: ..." line when stdout is not
+ * one, appended to qr_out (may be NULL) as one line (auth.c). */
+void wb_cli_show_qr(const char *qr_out, const wb_client_event *ev);
+/* Ends the run with status (the first call wins). */
+void wb_cli_session_finish(wb_cli_session *s, int status);
+/* The usual handling of connection.update for commands that need a logged-in client: a final
+ * close ends the run with its exit code (and says why). Returns 1 when ev was such a close. */
+int wb_cli_session_closed(wb_cli_session *s, const wb_client_event *ev);
+
 #endif

@@ -2,7 +2,6 @@
  * devices drops it), then wipes the local keys (device, Signal identity and sessions); messages,
  * contacts and chats stay in the store. --local wipes the keys without asking the server (for a
  * device the phone already removed, or no network). */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,39 +9,24 @@
 #include "cli/client_common.h"
 #include "store/device_store.h"
 
-typedef struct logout_app {
-    wb_client_host *host;
-    int status;
-    int done;
-} logout_app;
-
-static void logout_finish(logout_app *app, int status) {
-    if (app->done)
-        return;
-    app->done = 1;
-    app->status = status;
-    wb_client_host_stop(app->host, NULL, NULL);
-}
-
 static void on_logged_out(void *ud, int status) {
-    logout_app *app = ud;
+    wb_cli_session *s = ud;
     if (status < 0)
         wb_cli_fail("logout: the server refused: %s", wb_strerror(status));
-    logout_finish(app, status < 0 ? WB_EXIT_ERROR : WB_EXIT_OK);
+    wb_cli_session_finish(s, status < 0 ? WB_EXIT_ERROR : WB_EXIT_OK);
 }
 
-static void logout_event(void *ud, wb_client *c, const wb_client_event *ev) {
-    logout_app *app = ud;
+static void logout_event(wb_cli_session *s, wb_client *c, const wb_client_event *ev) {
     if (ev->type != WB_CLIENT_EV_CONNECTION)
         return;
     if (ev->connection.state == WB_CONN_OPEN) {
-        int rc = wb_client_logout(c, on_logged_out, app);
+        int rc = wb_client_logout(c, on_logged_out, s);
         if (rc < 0)
-            on_logged_out(app, rc);
-    } else if (ev->connection.state == WB_CONN_CLOSE && ev->connection.final && !app->done) {
+            on_logged_out(s, rc);
+    } else if (ev->connection.state == WB_CONN_CLOSE && ev->connection.final && !s->done) {
         /* already removed by the phone: nothing left to ask the server */
-        logout_finish(app, ev->connection.reason == WB_REASON_LOGGED_OUT ? WB_EXIT_OK
-                                                                         : WB_EXIT_ERROR);
+        wb_cli_session_finish(s, ev->connection.reason == WB_REASON_LOGGED_OUT ? WB_EXIT_OK
+                                                                               : WB_EXIT_ERROR);
     }
 }
 
@@ -77,25 +61,13 @@ int wb_cli_logout(int argc, char **argv) {
         return WB_EXIT_OK;
     }
     if (!local && d.state == WB_DEVICE_LINKED) {
-        logout_app app = {.status = WB_EXIT_ERROR};
-        uv_loop_t *loop = uv_default_loop();
         wb_client_config cfg;
         wb_cli_client_config(&o, &cfg);
         cfg.no_reconnect = 1;
-        wb_client_host_opts ho;
-        wb_cli_client_host_opts(&o, &ho);
-        signal(SIGPIPE, SIG_IGN);
-        if ((rc = wb_client_host_new(&app.host, loop, &cfg, &ho, logout_event, &app)) < 0) {
-            wb_cli_fail("logout: cannot start the client: %s", wb_strerror(rc));
-            wb_cli_client_close(&o);
-            return WB_EXIT_ERROR;
-        }
-        wb_client_host_start(app.host);
-        uv_run(loop, UV_RUN_DEFAULT);
-        wb_client_host_free(app.host);
-        uv_loop_close(loop);
-        status = app.done ? app.status : WB_EXIT_ERROR;
-        if (!app.done)
+        wb_cli_session s = {.cmd = "logout", .on_event = logout_event,
+                            .signal_status = WB_EXIT_ERROR};
+        status = wb_cli_session_run(&s, &o, &cfg);
+        if (!s.done)
             wb_cli_fail("logout: could not reach the server (use --local to wipe the keys anyway)");
     }
     if (status == WB_EXIT_OK) {

@@ -1,0 +1,138 @@
+/* Client events as Baileys-shaped JSON lines (events_json.h). */
+#include "cli/events_json.h"
+
+#include <stdio.h>
+
+#include "wb_proto_json.h"
+
+static cJSON *key_json(const wb_client_key *k) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "remoteJid", k->remote_jid);
+    cJSON_AddBoolToObject(o, "fromMe", k->from_me);
+    cJSON_AddStringToObject(o, "id", k->id);
+    if (k->participant)
+        cJSON_AddStringToObject(o, "participant", k->participant);
+    return o;
+}
+
+static cJSON *messages_json(const wb_client_event *ev) {
+    cJSON *o = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(o, "messages");
+    cJSON_AddStringToObject(o, "type", ev->messages.append ? "append" : "notify");
+    if (ev->messages.replay)
+        cJSON_AddBoolToObject(o, "replay", 1);
+    for (size_t i = 0; i < ev->messages.n; i++) {
+        cJSON *m;
+        if (wb_proto_to_json(ev->messages.msgs[i], &m) == 0)
+            cJSON_AddItemToArray(list, m);
+    }
+    return o;
+}
+
+static cJSON *status_json(const wb_client_event *ev, int receipts) {
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ev->status.n; i++) {
+        const wb_client_status *s = &ev->status.updates[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "key", key_json(&s->key));
+        if (receipts) {
+            cJSON *r = cJSON_AddObjectToObject(o, "receipt");
+            cJSON_AddStringToObject(r, "userJid", s->user);
+            cJSON_AddNumberToObject(r, s->status == 4   ? "readTimestamp"
+                                       : s->status == 5 ? "playedTimestamp"
+                                                        : "receiptTimestamp",
+                                    (double)s->t);
+        } else {
+            cJSON_AddNumberToObject(cJSON_AddObjectToObject(o, "update"), "status", s->status);
+        }
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *contacts_json(const wb_client_event *ev) {
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ev->contacts.n; i++) {
+        const wb_client_contact *c = &ev->contacts.contacts[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", c->jid);
+        if (c->name && *c->name)
+            cJSON_AddStringToObject(o, ev->type == WB_CLIENT_EV_CHATS ? "name" : "notify", c->name);
+        if (c->lid && *c->lid)
+            cJSON_AddStringToObject(o, "lid", c->lid);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *connection_json(const wb_client_event *ev) {
+    static const char *const states[] = {"connecting", "open", "close"};
+    cJSON *o = cJSON_CreateObject();
+    int st = ev->connection.state;
+    cJSON_AddStringToObject(o, "connection", st >= 0 && st <= 2 ? states[st] : "close");
+    if (st == WB_CONN_CLOSE) {
+        cJSON *d = cJSON_AddObjectToObject(o, "lastDisconnect");
+        cJSON_AddNumberToObject(d, "statusCode", ev->connection.reason);
+        cJSON_AddStringToObject(d, "reason", ev->connection.why ? ev->connection.why : "");
+        cJSON_AddBoolToObject(d, "final", ev->connection.final);
+    }
+    if (st == WB_CONN_OPEN && ev->connection.is_new_login)
+        cJSON_AddBoolToObject(o, "isNewLogin", 1);
+    return o;
+}
+
+cJSON *wb_cli_event_json(const wb_client_event *ev) {
+    const char *name;
+    cJSON *data;
+    switch (ev->type) {
+    case WB_CLIENT_EV_CONNECTION:
+        name = "connection.update";
+        data = connection_json(ev);
+        break;
+    case WB_CLIENT_EV_QR:
+        name = "connection.update";
+        data = cJSON_CreateObject();
+        cJSON_AddStringToObject(data, "qr", ev->qr.text);
+        break;
+    case WB_CLIENT_EV_MESSAGES:
+        name = "messages.upsert";
+        data = messages_json(ev);
+        break;
+    case WB_CLIENT_EV_MESSAGE_STATUS:
+        name = "messages.update";
+        data = status_json(ev, 0);
+        break;
+    case WB_CLIENT_EV_RECEIPT:
+        name = "message-receipt.update";
+        data = status_json(ev, 1);
+        break;
+    case WB_CLIENT_EV_CONTACTS:
+        name = "contacts.upsert";
+        data = contacts_json(ev);
+        break;
+    case WB_CLIENT_EV_CHATS:
+        name = "chats.upsert";
+        data = contacts_json(ev);
+        break;
+    default:
+        return NULL;
+    }
+    cJSON *line = cJSON_CreateObject();
+    cJSON_AddStringToObject(line, "event", name);
+    cJSON_AddItemToObject(line, "data", data);
+    return line;
+}
+
+int wb_cli_event_print(FILE *out, const wb_client_event *ev) {
+    cJSON *j = wb_cli_event_json(ev);
+    if (!j)
+        return 0;
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (!text)
+        return 0;
+    fputs(text, out);
+    fputc('\n', out);
+    fflush(out);
+    cJSON_free(text);
+    return 1;
+}
