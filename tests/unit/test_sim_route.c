@@ -17,6 +17,7 @@
 #include "sim_fixture.h"
 #include "wa/devices.h"
 #include "wa/group.h"
+#include "wa/media.h"
 #include "wa/message.h"
 #include "wa/receipt.h"
 
@@ -613,57 +614,63 @@ static void test_sim_admin_groups_makes_a_group_for_phones(void) {
 
 /* ---- media ------------------------------------------------------------------------------------ */
 
+/* Splits an https://host/path?query URL into path and query. */
+static void split_url(const char *url, char *path, size_t pcap, char *query, size_t qcap) {
+    const char *p = strchr(url + strlen("https://"), '/'), *q = p ? strchr(p, '?') : NULL;
+    snprintf(path, pcap, "%.*s", p ? (q ? (int)(q - p) : (int)strlen(p)) : 0, p ? p : "");
+    snprintf(query, qcap, "%s", q ? q + 1 : "");
+}
+
 static void test_sim_media_conn_upload_and_download(void) {
     sim_fx fx;
     sim_fx_init(&fx, NULL);
     wb_sim_set_endpoints(fx.sim, NULL, "127.0.0.1:4443", NULL);
     fx_client *a1 = online(&fx, "15550001111", NULL);
-    wb_node *r = fx_iq(a1, &scratch, "set", "w:m", wb_node_new(&scratch, "media_conn"));
-    wb_node *mc = wb_node_child(r, "media_conn");
-    CHECK_STR(fx_attr(wb_node_child(mc, "host"), "hostname"), "127.0.0.1:4443");
+    wb_node *iq = wb_wa_iq_new(&scratch, "set", "w:m");
+    wb_wa_media_conn_request_fill(iq);
+    wb_wa_media_conn mc;
+    CHECK_EQ(wb_wa_media_conn_read(fx_request(a1, iq), &scratch, &mc, NULL), 0);
+    CHECK(mc.nhosts == 1 && strcmp(mc.hosts[0].hostname, "127.0.0.1:4443") == 0);
+    CHECK(mc.ttl > 0 && mc.hosts[0].max_content_length > 0);
     char auth[128];
-    snprintf(auth, sizeof auth, "%s", fx_attr(mc, "auth"));
+    snprintf(auth, sizeof auth, "%s", mc.auth ? mc.auth : "");
     CHECK(strlen(auth) >= 32);
     const char body[] = "encrypted bytes and a mac";
     uint8_t h[32];
     wb_sha256(h, body, sizeof body - 1);
-    wb_buf tok = WB_BUF_INIT;
-    wb_b64_encode(&tok, h, 32, WB_B64_URL);
-    wb_buf_put_u8(&tok, 0);
-    char path[128], query[256];
-    snprintf(path, sizeof path, "/mms/image/%s", (const char *)tok.data);
-    snprintf(query, sizeof query, "auth=%s&token=%s", auth, (const char *)tok.data);
+    /* the URL Baileys' getWAUploadToServer makes */
+    wb_buf url = WB_BUF_INIT;
+    CHECK_EQ(wb_wa_media_upload_url(&url, "127.0.0.1:4443", "image", h, auth), 0);
+    wb_buf_put_u8(&url, 0);
+    char path[256], query[512];
+    split_url((const char *)url.data, path, sizeof path, query, sizeof query);
     fx_reply rep;
     fx_http(&fx, "POST", path, query, body, &rep);
     CHECK_EQ(rep.status, 200);
-    cJSON *o = cJSON_Parse(rep.body);
-    const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(o, "url"));
-    const char *dp = cJSON_GetStringValue(cJSON_GetObjectItem(o, "direct_path"));
-    CHECK(url && strncmp(url, "https://127.0.0.1:4443/v/t62.7118-24/", 37) == 0);
-    CHECK(dp && url && strcmp(url + strlen("https://127.0.0.1:4443"), dp) == 0);
-    char dpath[256] = "", dquery[256] = "";
-    if (dp) {
-        const char *q = strchr(dp, '?');
-        snprintf(dpath, sizeof dpath, "%.*s", q ? (int)(q - dp) : (int)strlen(dp), dp);
-        snprintf(dquery, sizeof dquery, "%s", q ? q + 1 : "");
-    }
+    wb_wa_media_uploaded up;
+    CHECK_EQ(wb_wa_media_uploaded_read(rep.body, strlen(rep.body), &up), 0);
+    CHECK(strncmp(up.url, "https://127.0.0.1:4443/v/t62.7118-24/", 37) == 0);
+    CHECK_STR(up.url + strlen("https://127.0.0.1:4443"), up.direct_path);
+    CHECK(up.ts > 0);
+    char dpath[256], dquery[256];
+    split_url(up.url, dpath, sizeof dpath, dquery, sizeof dquery);
     fx_http(&fx, "GET", dpath, dquery, NULL, &rep);
     CHECK_EQ(rep.status, 200);
     CHECK_STR(rep.body, body);
     /* the same bytes again: the same path */
     fx_http(&fx, "POST", path, query, body, &rep);
-    cJSON *o2 = cJSON_Parse(rep.body);
-    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o2, "direct_path")), dp ? dp : "");
-    cJSON_Delete(o2);
+    wb_wa_media_uploaded again;
+    CHECK_EQ(wb_wa_media_uploaded_read(rep.body, strlen(rep.body), &again), 0);
+    CHECK_STR(again.direct_path, up.direct_path);
     /* refusals */
-    snprintf(query, sizeof query, "auth=nope&token=%s", (const char *)tok.data);
-    fx_http(&fx, "POST", path, query, body, &rep);
+    char bad[512];
+    snprintf(bad, sizeof bad, "auth=nope&%s", strstr(query, "token="));
+    fx_http(&fx, "POST", path, bad, body, &rep);
     CHECK_EQ(rep.status, 401);
-    snprintf(query, sizeof query, "auth=%s", auth);
     fx_http(&fx, "POST", path, query, "other bytes", &rep);
     CHECK_EQ(rep.status, 400);
-    snprintf(path, sizeof path, "/mms/bogus/%s", (const char *)tok.data);
-    fx_http(&fx, "POST", path, query, body, &rep);
+    snprintf(bad, sizeof bad, "/mms/bogus/%s", strrchr(path, '/') + 1);
+    fx_http(&fx, "POST", bad, query, body, &rep);
     CHECK_EQ(rep.status, 404);
     fx_http(&fx, "GET", dpath, "oh=00000000000000000000000000000000", NULL, &rep);
     CHECK_EQ(rep.status, 403);
@@ -671,8 +678,7 @@ static void test_sim_media_conn_upload_and_download(void) {
     CHECK_EQ(rep.status, 403);
     CHECK_EQ(fx_counter(&fx, "media.uploads"), 2);
     CHECK_EQ(fx_counter(&fx, "media.downloads"), 1);
-    cJSON_Delete(o);
-    wb_buf_free(&tok);
+    wb_buf_free(&url);
     sim_fx_free(&fx);
 }
 
