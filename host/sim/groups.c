@@ -20,6 +20,8 @@ struct wb_sim_groups {
     uint64_t next_seq; /* members' join order */
 };
 
+static int group_meta(wb_arena *a, const wb_sim_group *g, wb_wa_group *out);
+
 /* ---- lookups ------------------------------------------------------------------------------- */
 
 size_t wb_sim_group_count(const wb_sim *sim) { return sim->groups ? sim->groups->n : 0; }
@@ -279,7 +281,7 @@ int wb_sim_group_new_invite(wb_sim *sim, wb_sim_group *g) {
 }
 
 int wb_sim_group_create(wb_sim *sim, wb_sim_account *creator, wb_sim_account *const *members,
-                        size_t n, const char *subject, const wb_sim_device *skip,
+                        size_t n, const char *subject, const char *key, const wb_sim_device *skip,
                         wb_sim_group **out) {
     if (!subject || !*subject || strlen(subject) > WB_SIM_SUBJECT_MAX)
         return WB_EINVAL;
@@ -329,9 +331,9 @@ int wb_sim_group_create(wb_sim *sim, wb_sim_account *creator, wb_sim_account *co
     /* every member (the creator's other devices too) hears of it */
     wb_arena a;
     wb_arena_init(&a, 0);
-    wb_node *create = wb_node_new(&a, "create");
-    wb_sim_group_node(sim, create, g);
-    wb_sim_group_notify(sim, g, creator, create, NULL, 0, skip);
+    wb_wa_group_change create = {.tag = "create", .create_type = "new", .key = key};
+    if (group_meta(&a, g, &create.group) == 0)
+        wb_sim_group_notify(sim, g, creator, &create, NULL, 0, skip);
     wb_arena_free(&a);
     *out = g;
     return 0;
@@ -339,96 +341,123 @@ int wb_sim_group_create(wb_sim *sim, wb_sim_account *creator, wb_sim_account *co
 
 /* ---- nodes ----------------------------------------------------------------------------------- */
 
-static void set_account(wb_node *n, const char *key, const wb_sim_account *a) {
-    char jid[WB_JID_STR_MAX];
-    if (!a)
-        return;
-    wb_sim_account_jid(a, jid);
-    wb_node_set(n, key, jid);
+static wb_jid user_of(const wb_sim_account *a) {
+    return a ? wb_jid_of(a->phone, WB_SERVER_USER, 0) : (wb_jid){0};
+}
+
+wb_wa_participant wb_sim_participant(const wb_sim_account *a, int role) {
+    return (wb_wa_participant){.jid = user_of(a), .lid = wb_jid_of(a->lid, WB_SERVER_LID, 0),
+                               .role = role};
+}
+
+/* g's metadata as wa/group.h takes it (participants in arena a). */
+static int group_meta(wb_arena *a, const wb_sim_group *g, wb_wa_group *out) {
+    wb_wa_participant *p = wb_arena_alloc(a, (g->nmembers ? g->nmembers : 1) * sizeof *p);
+    if (!p)
+        return WB_ENOMEM;
+    for (size_t i = 0; i < g->nmembers; i++)
+        p[i] = wb_sim_participant(g->members[i].account, g->members[i].role);
+    *out = (wb_wa_group){
+        .jid = wb_jid_of(g->id, WB_SERVER_GROUP, 0), .subject = g->subject,
+        .creation = g->creation, .creator = user_of(g->creator), .subject_t = g->subject_t,
+        .subject_owner = user_of(g->subject_owner), .addressing_mode = "pn",
+        .size = (int64_t)g->nmembers, .participants = p, .nparticipants = g->nmembers,
+        .has_desc = g->desc != NULL, .desc_id = g->desc_id, .desc = (const uint8_t *)g->desc,
+        .desc_len = g->desc ? strlen(g->desc) : 0, .desc_owner = user_of(g->desc_owner),
+        .desc_t = g->desc_t, .announce = g->announce, .locked = g->locked,
+        .ephemeral = g->ephemeral};
+    return 0;
 }
 
 wb_node *wb_sim_group_node(wb_sim *sim, wb_node *parent, const wb_sim_group *g) {
-    wb_node *n = WB_CHILD(parent, "group", {"id", g->id}, {"subject", g->subject});
-    wb_node_set_i64(n, "creation", g->creation);
-    set_account(n, "creator", g->creator);
-    wb_node_set_i64(n, "s_t", g->subject_t);
-    set_account(n, "s_o", g->subject_owner);
-    wb_node_set(n, "addressing_mode", "pn");
-    wb_node_set_i64(n, "size", (int64_t)g->nmembers);
-    char jid[WB_JID_STR_MAX];
-    for (size_t i = 0; i < g->nmembers; i++) {
-        const wb_sim_member *m = &g->members[i];
-        wb_node *p = wb_node_add_new(n, "participant");
-        wb_sim_account_jid(m->account, jid);
-        wb_node_set(p, "jid", jid);
-        wb_sim_account_lid_jid(m->account, jid);
-        wb_node_set(p, "lid", jid);
-        if (m->role)
-            wb_node_set(p, "type", m->role == WB_SIM_SUPERADMIN ? "superadmin" : "admin");
-    }
-    if (g->desc) {
-        wb_node *d = WB_CHILD(n, "description", {"id", g->desc_id});
-        set_account(d, "participant", g->desc_owner);
-        wb_node_set_i64(d, "t", g->desc_t);
-        wb_node_set_bytes(wb_node_add_new(d, "body"), g->desc, strlen(g->desc));
-    }
-    if (g->announce)
-        wb_node_add_new(n, "announcement");
-    if (g->locked)
-        wb_node_add_new(n, "locked");
-    if (g->ephemeral) {
-        wb_node *e = wb_node_add_new(n, "ephemeral");
-        wb_node_set_i64(e, "expiration", g->ephemeral);
-    }
+    wb_wa_group meta;
     (void)sim;
-    return n;
+    if (!parent || group_meta(parent->arena, g, &meta) < 0)
+        return wb_node_add(parent, NULL); /* marks parent broken */
+    return wb_wa_group_fill(parent, &meta);
 }
 
-static int notify_account(wb_sim *sim, const wb_sim_account *a, const wb_node *n,
-                          const wb_sim_device *skip) {
+/* Delivers n to every device of the accounts in to (NULLs skipped) but skip. */
+static int notify_accounts(wb_sim *sim, const wb_node *n, const wb_sim_account *const *to,
+                           size_t nto, const wb_sim_device *skip) {
     int rc = 0;
-    WB_SIM_EACH_DEVICE(a, d) {
-        if (d == skip)
+    for (size_t i = 0; i < nto; i++) {
+        if (!to[i])
             continue;
-        int r = wb_sim_deliver(sim, d, n, WB_SIM_DURABLE);
-        if (r < 0 && rc == 0)
-            rc = r;
+        WB_SIM_EACH_DEVICE(to[i], d) {
+            int r = d == skip ? 0 : wb_sim_deliver(sim, d, n, WB_SIM_DURABLE);
+            if (r < 0 && rc == 0)
+                rc = r;
+        }
     }
     return rc;
+}
+
+/* The w:gp2 notification of change in g by actor, in arena a. */
+static wb_node *notification(wb_sim *sim, wb_arena *a, const wb_sim_group *g,
+                             const wb_sim_account *actor, const wb_wa_group_change *change) {
+    char id[32];
+    wb_sim_new_id(sim, id, sizeof id);
+    wb_wa_group_notification n = {
+        .id = id, .from = wb_jid_of(g->id, WB_SERVER_GROUP, 0), .participant = user_of(actor),
+        .notify = actor && actor->name[0] ? actor->name : NULL, .t = wb_sim_now(sim),
+        .changes = change, .nchanges = 1};
+    wb_sim_countf(sim, 1, "groups.notifications.%s", change->tag);
+    return wb_wa_group_notification_new(a, &n);
+}
+
+/* The accounts of g's members, except those in but (NULL where one is left out), in arena a. */
+static const wb_sim_account **members_but(wb_arena *a, const wb_sim_group *g,
+                                          wb_sim_account *const *but, size_t nbut) {
+    const wb_sim_account **v = wb_arena_zalloc(a, (g->nmembers ? g->nmembers : 1) * sizeof *v);
+    for (size_t i = 0; v && i < g->nmembers; i++) {
+        v[i] = g->members[i].account;
+        for (size_t k = 0; k < nbut; k++)
+            if (but[k] == v[i])
+                v[i] = NULL;
+    }
+    return v;
 }
 
 int wb_sim_group_notify(wb_sim *sim, const wb_sim_group *g, const wb_sim_account *actor,
-                        const wb_node *child, wb_sim_account *const *extra, size_t nextra,
-                        const wb_sim_device *skip) {
+                        const wb_wa_group_change *change, wb_sim_account *const *extra,
+                        size_t nextra, const wb_sim_device *skip) {
     wb_arena a;
     wb_arena_init(&a, 0);
-    char jid[WB_JID_STR_MAX], id[32];
-    wb_sim_group_jid(g, jid);
-    wb_sim_new_id(sim, id, sizeof id);
-    wb_node *n = WB_NODE(&a, "notification", {"from", jid}, {"type", "w:gp2"}, {"id", id});
-    wb_node_set_i64(n, "t", wb_sim_now(sim));
-    if (actor) {
-        set_account(n, "participant", actor);
-        if (actor->name[0])
-            wb_node_set(n, "notify", actor->name);
-    }
-    wb_node_add(n, wb_node_clone(&a, child));
-    int rc = 0;
-    for (size_t i = 0; i < g->nmembers; i++) {
-        int r = notify_account(sim, g->members[i].account, n, skip);
-        if (r < 0 && rc == 0)
-            rc = r;
-    }
+    wb_node *n = notification(sim, &a, g, actor, change);
+    const wb_sim_account **members = members_but(&a, g, NULL, 0);
+    int rc = members ? notify_accounts(sim, n, members, g->nmembers, skip) : WB_ENOMEM;
     for (size_t i = 0; i < nextra; i++) {
         if (!extra[i] || wb_sim_group_member(g, extra[i]))
             continue;
-        int r = notify_account(sim, extra[i], n, skip);
+        const wb_sim_account *one = extra[i];
+        int r = notify_accounts(sim, n, &one, 1, skip);
         if (r < 0 && rc == 0)
             rc = r;
     }
-    wb_sim_countf(sim, 1, "groups.notifications.%s", child->tag);
     wb_arena_free(&a);
     return rc;
+}
+
+int wb_sim_group_joined(wb_sim *sim, const wb_sim_group *g, const wb_sim_account *actor,
+                        wb_sim_account *const *joined, size_t n, const char *reason) {
+    wb_arena a;
+    wb_arena_init(&a, 0);
+    wb_wa_participant *p = wb_arena_alloc(&a, (n ? n : 1) * sizeof *p);
+    const wb_sim_account **before = members_but(&a, g, joined, n);
+    wb_wa_group_change add = {.tag = "add", .reason = reason, .participants = p,
+                              .nparticipants = n};
+    wb_wa_group_change create = {.tag = "create", .reason = reason};
+    int rc = p && before ? group_meta(&a, g, &create.group) : WB_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        p[i] = wb_sim_participant(joined[i], WB_SIM_MEMBER);
+    if (rc == 0)
+        rc = notify_accounts(sim, notification(sim, &a, g, actor, &add), before, g->nmembers,
+                             NULL);
+    int r = rc < 0 ? 0 : notify_accounts(sim, notification(sim, &a, g, actor, &create),
+                                         (const wb_sim_account *const *)joined, n, NULL);
+    wb_arena_free(&a);
+    return rc < 0 ? rc : r;
 }
 
 /* ---- the family ------------------------------------------------------------------------------ */

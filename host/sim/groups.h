@@ -12,13 +12,14 @@
 #define WB_SIM_GROUPS_H
 
 #include "sim/sim_int.h"
+#include "wa/group.h"
 
 #define WB_SIM_GROUP_ID_MAX 24       /* digits of a group JID's user */
 #define WB_SIM_SUBJECT_MAX 256       /* bytes (WhatsApp allows 100 characters) */
 #define WB_SIM_DESC_MAX 2048         /* bytes of a description */
 #define WB_SIM_GROUP_MAX_MEMBERS 1024
 
-enum { WB_SIM_MEMBER = 0, WB_SIM_ADMIN = 1, WB_SIM_SUPERADMIN = 2 };
+enum { WB_SIM_MEMBER = WB_WA_MEMBER, WB_SIM_ADMIN = WB_WA_ADMIN, WB_SIM_SUPERADMIN = WB_WA_SUPERADMIN };
 
 typedef struct wb_sim_member {
     wb_sim_account *account;
@@ -58,9 +59,10 @@ void wb_sim_group_jid(const wb_sim_group *g, char *out);
 
 /* Makes a group of creator (superadmin) and the accounts in members (duplicates and the creator
  * are skipped), stores it and tells every member's devices except skip (may be NULL) with a
- * <create> notification. Returns 0 and *out, or a negative code (nothing made). */
+ * <create type="new" key> notification (key: the creator's request key, may be NULL). Returns 0
+ * and *out, or a negative code (nothing made). */
 int wb_sim_group_create(wb_sim *sim, wb_sim_account *creator, wb_sim_account *const *members,
-                        size_t n, const char *subject, const wb_sim_device *skip,
+                        size_t n, const char *subject, const char *key, const wb_sim_device *skip,
                         wb_sim_group **out);
 /* Membership changes, stored at once. add: a new member (WB_EEXIST if already one). remove:
  * WB_ENOTFOUND if not a member. set_role: WB_ENOTFOUND if not a member. */
@@ -72,18 +74,24 @@ int wb_sim_group_save(wb_sim *sim, wb_sim_group *g);
 /* A fresh invite code for g (stored). */
 int wb_sim_group_new_invite(wb_sim *sim, wb_sim_group *g);
 
-/* Appends <group id subject creation creator s_t s_o addressing_mode="pn" size>
- * <participant jid lid [type]/>...[<description>][<announcement/>][<locked/>][<ephemeral/>]
- * </group> to parent. Returns the new node. */
+/* Appends g's <group> metadata (wa/group.h, addressing_mode="pn") to parent. Returns the new
+ * node. */
 wb_node *wb_sim_group_node(wb_sim *sim, wb_node *parent, const wb_sim_group *g);
+/* a as a participant entry: its phone-number JID, its LID, role. */
+wb_wa_participant wb_sim_participant(const wb_sim_account *a, int role);
 
-/* Sends <notification type="w:gp2" from=<group> participant=<actor> id t notify>child
- * </notification> (child built by the caller, in any arena) to every device of every member
- * and of the nextra accounts in extra (ones that just left; not members any more), except the
- * device skip (may be NULL). Durable: queued until acked. Returns 0 or the first delivery
- * error. */
+/* Sends <notification type="w:gp2" from=<group> participant=<actor> id t notify> with change to
+ * every device of every member and of the nextra accounts in extra (ones that just left; not
+ * members any more), except the device skip (may be NULL). Durable: queued until acked.
+ * Returns 0 or the first delivery error. */
 int wb_sim_group_notify(wb_sim *sim, const wb_sim_group *g, const wb_sim_account *actor,
-                        const wb_node *child, wb_sim_account *const *extra, size_t nextra,
-                        const wb_sim_device *skip);
+                        const wb_wa_group_change *change, wb_sim_account *const *extra,
+                        size_t nextra, const wb_sim_device *skip);
+/* The n accounts in joined became members of g (added by actor, or by an invite: reason
+ * "invite"): they hear of the group as a <create [reason]> with its whole metadata, as WhatsApp
+ * tells a device that joins (Baileys: groups.upsert; whatsmeow: JoinedGroup); the members they
+ * joined hear <add [reason]> of them. Returns 0 or the first delivery error. */
+int wb_sim_group_joined(wb_sim *sim, const wb_sim_group *g, const wb_sim_account *actor,
+                        wb_sim_account *const *joined, size_t n, const char *reason);
 
 #endif

@@ -49,7 +49,7 @@ static void on_create_group(wb_sim *sim, const wb_sim_request *req, wb_sim_reply
             goto done;
         }
     }
-    if ((rc = wb_sim_group_create(sim, owner, members, (size_t)n, subject, NULL, &g)) < 0) {
+    if ((rc = wb_sim_group_create(sim, owner, members, (size_t)n, subject, NULL, NULL, &g)) < 0) {
         wb_sim_reply_error(r, 500, "cannot make the group: %s", wb_strerror(rc));
         goto done;
     }

@@ -1,9 +1,9 @@
 /* The w:g2 IQs (groups.h): create, metadata (query), participating, add/remove/promote/demote,
  * subject, description, leave, invite code (get, revoke, accept, info), announcement/locked and
- * the disappearing timer, as Baileys (Socket/groups.js) and whatsmeow (group.go) send them.
- * Every change is stored and told to the members' devices with a w:gp2 notification
- * (groups.c), in the shapes both clients parse (messages-recv.js handleGroupNotification,
- * whatsmeow parseGroupChange).
+ * the disappearing timer, read with wa/group.h as Baileys (Socket/groups.js) and whatsmeow
+ * (group.go) send them. Every change is stored and told to the members' devices with a w:gp2
+ * notification (groups.c), in the shapes both clients parse; a member who joins (added, or by
+ * an invite) hears of the group as a <create> with its metadata.
  *
  * Refusals a client may meet in normal use are IQ errors: 404 item-not-found (no such group or
  * invite), 403 forbidden (not a member, or not an admin where one is needed), 400 bad-request
@@ -17,24 +17,24 @@
 #include "core/log.h"
 #include "sim/groups.h"
 
-#define MAX_CHANGE 1024 /* participants in one request */
-
 /* ---- helpers ------------------------------------------------------------------------------- */
+
+/* Reads the request; a malformed one closes the connection (negative). */
+static int request(wb_sim_conn *c, const wb_node *iq, wb_wa_group_request *r) {
+    wb_error e = {0};
+    int rc = wb_wa_group_request_read(iq, &c->arena, r, &e);
+    return rc < 0 ? wb_sim_conn_fail(c, rc, "w:g2: %s", e.what) : 0;
+}
 
 /* Who may make a request: any member, admins only, or (group info) anyone unless the group is
  * locked, then admins. */
 enum { MEMBER, ADMIN, EDITOR };
 
-/* The group the IQ is addressed to, with the requester's membership. Returns 1 (found, and the
- * requester may: who), 0 (reply turned into an error) or negative (the stanza is malformed). */
-static int target(wb_sim_conn *c, wb_node *iq, wb_node *reply, int who, wb_sim_group **g,
-                  wb_sim_member **me) {
-    const char *to = wb_node_attr(iq, "to");
-    wb_jid j;
-    if (!to || wb_jid_parse(&j, to) < 0 || !wb_jid_on(&j, WB_SERVER_GROUP))
-        return wb_sim_conn_fail(c, WB_EPROTO, "w:g2 <%s>: not addressed to a group",
-                                wb_node_child(iq, NULL) ? wb_node_child(iq, NULL)->tag : "");
-    if (!(*g = wb_sim_group_by_jid(c->sim, &j)))
+/* The group the request is addressed to, with the requester's membership. Returns 1 (found,
+ * and the requester may: who) or 0 (reply turned into an error). */
+static int target(wb_sim_conn *c, const wb_wa_group_request *r, wb_node *reply, int who,
+                  wb_sim_group **g, wb_sim_member **me) {
+    if (!(*g = wb_sim_group_by_jid(c->sim, &r->group)))
         return wb_sim_iq_error(reply, 404, "item-not-found");
     *me = wb_sim_group_member(*g, c->device->account);
     int admin_needed = who == ADMIN || (who == EDITOR && (*g)->locked);
@@ -43,82 +43,65 @@ static int target(wb_sim_conn *c, wb_node *iq, wb_node *reply, int who, wb_sim_g
     return 1;
 }
 
-/* A change of g's own columns by actor: stored, then told to the members as n. Returns 0 or a
+/* The request addressed to a group, read, with the requester's rights checked: 1 (go on), 0
+ * (answered with an error) or negative (the stanza is malformed). */
+static int group_request(wb_sim_conn *c, wb_node *iq, wb_node *reply, int who,
+                         wb_wa_group_request *r, wb_sim_group **g, wb_sim_member **me) {
+    int rc = request(c, iq, r);
+    return rc < 0 ? rc : target(c, r, reply, who, g, me);
+}
+
+/* A change of g's own columns by actor: stored, then told to the members. Returns 0 or a
  * negative code after wb_sim_conn_fail. */
-static int changed(wb_sim_conn *c, wb_sim_group *g, const wb_sim_account *actor, wb_node *n) {
+static int changed(wb_sim_conn *c, wb_sim_group *g, const wb_sim_account *actor,
+                   const wb_wa_group_change *change) {
     int rc = wb_sim_group_save(c->sim, g);
     if (rc < 0)
         return wb_sim_conn_fail(c, rc, "cannot store the group");
-    wb_sim_countf(c->sim, 1, "groups.%s", n->tag);
-    wb_sim_group_notify(c->sim, g, actor, n, NULL, 0, NULL);
+    wb_sim_countf(c->sim, 1, "groups.%s", change->tag);
+    wb_sim_group_notify(c->sim, g, actor, change, NULL, 0, NULL);
     return 0;
 }
 
-/* The account named by <participant jid=...> (PN or LID user JID); *ok = 0 when the stanza is
- * malformed. */
-static wb_sim_account *participant_account(wb_sim *sim, const wb_node *p, int *ok) {
-    const char *j = wb_node_attr(p, "jid");
-    wb_jid jid;
-    *ok = j && wb_jid_parse(&jid, j) == 0;
-    return *ok ? wb_sim_account_by_jid(sim, &jid) : NULL;
+/* Text (a subject, a description body) of 1..max bytes without NUL bytes. */
+static int text_ok(const char *p, size_t len, size_t max) {
+    return p && len && len <= max && !memchr(p, 0, len);
 }
 
-static wb_node *participant_node(wb_node *parent, const wb_sim_account *a) {
-    char jid[WB_JID_STR_MAX];
-    wb_sim_account_jid(a, jid);
-    wb_node *p = WB_CHILD(parent, "participant", {"jid", jid});
-    wb_sim_account_lid_jid(a, jid);
-    wb_node_set(p, "lid", jid);
-    return p;
-}
-
-/* Text content (a subject, a description body) without NUL bytes, at most max bytes: 1 and
- * *out (in the arena), or 0. */
-static int text_of(wb_arena *a, const wb_node *n, size_t max, const char **out) {
-    size_t len;
-    const uint8_t *p = wb_node_content(n, &len);
-    if (!p || !len || len > max || memchr(p, 0, len))
-        return 0;
-    *out = wb_arena_strndup(a, (const char *)p, len);
-    return *out != NULL;
+static wb_jid user_jid(const wb_sim_account *a) {
+    return wb_jid_of(a->phone, WB_SERVER_USER, 0);
 }
 
 /* ---- create, metadata, participating ------------------------------------------------------- */
 
 static int on_create(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_sim *sim = c->sim;
-    wb_node *create = wb_node_child(iq, "create");
-    const char *subject = wb_node_attr(create, "subject");
-    uint32_t n = wb_node_count(create, "participant");
-    if (n > WB_SIM_GROUP_MAX_MEMBERS)
-        return wb_sim_conn_fail(c, WB_ETOOBIG, "w:g2 create with %u participants", n);
-    if (!subject || !*subject || strlen(subject) > WB_SIM_SUBJECT_MAX)
+    wb_wa_group_request r;
+    int rc = request(c, iq, &r);
+    if (rc < 0)
+        return rc;
+    if (!text_ok(r.subject, r.subject_len, WB_SIM_SUBJECT_MAX))
         return wb_sim_iq_error(reply, 400, "bad-request");
-    wb_sim_account **members = wb_arena_alloc(&c->arena, (n ? n : 1) * sizeof *members);
+    wb_sim_account **members = wb_arena_alloc(&c->arena, (r.nparticipants + 1) * sizeof *members);
     if (!members)
         return WB_ENOMEM;
-    uint32_t it = 0, k = 0;
-    wb_node *p;
-    while ((p = wb_node_next(create, "participant", &it))) {
-        int ok;
-        wb_sim_account *a = participant_account(sim, p, &ok);
-        if (!ok)
-            return wb_sim_conn_fail(c, WB_EPROTO, "w:g2 create: participant without a valid jid");
-        if (a)
-            members[k++] = a;
-    }
+    size_t k = 0;
+    for (size_t i = 0; i < r.nparticipants; i++)
+        if ((members[k] = wb_sim_account_by_jid(sim, &r.participants[i])))
+            k++;
     wb_sim_group *g;
-    int rc = wb_sim_group_create(sim, c->device->account, members, k, subject, c->device, &g);
-    if (rc < 0)
+    if ((rc = wb_sim_group_create(sim, c->device->account, members, k, r.subject, r.key, c->device,
+                                  &g)) < 0)
         return wb_sim_conn_fail(c, rc, "cannot store the group");
     wb_sim_group_node(sim, reply, g);
     return 0;
 }
 
 static int on_query(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
+    wb_wa_group_request r;
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, MEMBER, &g, &me);
+    int rc = group_request(c, iq, reply, MEMBER, &r, &g, &me);
     if (rc == 1)
         wb_sim_group_node(c->sim, reply, g);
     wb_sim_count(c->sim, "groups.metadata", 1);
@@ -126,8 +109,7 @@ static int on_query(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 }
 
 static int on_participating(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
-    wb_node *groups = wb_node_add_new(reply, "groups");
-    wb_node_set_empty_list(groups);
+    wb_node *groups = wb_wa_group_participating_fill(reply);
     for (size_t i = 0; i < wb_sim_group_count(c->sim); i++) {
         wb_sim_group *g = wb_sim_group_at(c->sim, i);
         if (wb_sim_group_member(g, c->device->account))
@@ -139,254 +121,232 @@ static int on_participating(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 /* ---- participants: add, remove, promote, demote ----------------------------------------- */
 
 /* One participant's change: 0 (done) or the error code its <participant error=...> carries. */
-static int change_one(wb_sim *sim, wb_sim_group *g, const char *action, wb_sim_account *a) {
+static int change_one(wb_sim *sim, wb_sim_group *g, enum wb_wa_group_action action,
+                      wb_sim_account *a) {
     wb_sim_member *m = wb_sim_group_member(g, a);
     if (!a)
         return 404; /* not on WhatsApp */
-    if (strcmp(action, "add") == 0)
+    if (action == WB_WA_GROUP_ADD)
         return m ? 409 : wb_sim_group_add(sim, g, a, WB_SIM_MEMBER) < 0 ? 500 : 0;
     if (!m)
         return 404;
-    if (m->role == WB_SIM_SUPERADMIN && strcmp(action, "promote") != 0)
+    if (m->role == WB_SIM_SUPERADMIN && action != WB_WA_GROUP_PROMOTE)
         return 406; /* the creator stays */
-    if (strcmp(action, "remove") == 0)
+    if (action == WB_WA_GROUP_REMOVE)
         return wb_sim_group_remove(sim, g, a) < 0 ? 500 : 0;
-    int role = strcmp(action, "promote") == 0 ? (m->role ? m->role : WB_SIM_ADMIN) : WB_SIM_MEMBER;
+    int role = action == WB_WA_GROUP_PROMOTE ? (m->role ? m->role : WB_SIM_ADMIN) : WB_SIM_MEMBER;
     return wb_sim_group_set_role(sim, g, m, role) < 0 ? 500 : 0;
 }
 
 static int on_participants(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_sim *sim = c->sim;
-    wb_node *req = wb_node_child(iq, NULL);
-    uint32_t n = wb_node_count(req, "participant");
-    if (n == 0 || n > MAX_CHANGE)
-        return wb_sim_conn_fail(c, WB_EPROTO, "w:g2 %s with %u participants", req->tag, n);
+    wb_wa_group_request r;
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, ADMIN, &g, &me);
-    if (rc < 1)
+    int rc = request(c, iq, &r);
+    const char *tag = wb_wa_group_action_tag(r.action);
+    if (rc == 0 && r.nparticipants == 0)
+        rc = wb_sim_conn_fail(c, WB_EPROTO, "w:g2 %s without participants", tag);
+    if (rc < 0 || (rc = target(c, &r, reply, ADMIN, &g, &me)) < 1)
         return rc;
     wb_sim_account *actor = me->account;
-    wb_node *out = wb_node_add_new(reply, req->tag);
-    wb_node *change = wb_node_new(&c->arena, req->tag);
-    wb_sim_account **gone = wb_arena_alloc(&c->arena, n * sizeof *gone);
-    if (!out || !change || !gone)
+    size_t n = r.nparticipants, done = 0;
+    wb_wa_participant *results = wb_arena_zalloc(&c->arena, n * sizeof *results);
+    wb_wa_participant *changes = wb_arena_zalloc(&c->arena, n * sizeof *changes);
+    wb_sim_account **who = wb_arena_alloc(&c->arena, n * sizeof *who);
+    if (!results || !changes || !who)
         return WB_ENOMEM;
-    size_t ngone = 0, done = 0;
-    uint32_t it = 0;
-    wb_node *p;
-    while ((p = wb_node_next(req, "participant", &it))) {
-        int ok;
-        wb_sim_account *a = participant_account(sim, p, &ok);
-        if (!ok)
-            return wb_sim_conn_fail(c, WB_EPROTO, "w:g2 %s: participant without a valid jid",
-                                    req->tag);
-        int err = change_one(sim, g, req->tag, a);
-        wb_node *r = WB_CHILD(out, "participant", {"jid", wb_node_attr(p, "jid")});
-        if (err) {
-            wb_node_set_i64(r, "error", err);
+    for (size_t i = 0; i < n; i++) {
+        wb_sim_account *a = wb_sim_account_by_jid(sim, &r.participants[i]);
+        results[i] = (wb_wa_participant){.jid = r.participants[i],
+                                         .error = change_one(sim, g, r.action, a)};
+        if (results[i].error)
             continue;
-        }
-        participant_node(change, a);
-        done++;
-        if (strcmp(req->tag, "remove") == 0)
-            gone[ngone++] = a;
+        changes[done] = wb_sim_participant(a, WB_SIM_MEMBER);
+        who[done++] = a;
     }
-    wb_sim_countf(sim, (int64_t)done, "groups.%s", req->tag);
-    if (done)
-        wb_sim_group_notify(sim, g, actor, change, gone, ngone, NULL);
+    wb_wa_group_results_fill(reply, tag, results, n);
+    wb_sim_countf(sim, (int64_t)done, "groups.%s", tag);
+    if (!done)
+        return 0;
+    if (r.action == WB_WA_GROUP_ADD) {
+        wb_sim_group_joined(sim, g, actor, who, done, NULL);
+        return 0;
+    }
+    wb_wa_group_change change = {.tag = tag, .participants = changes, .nparticipants = done};
+    int removal = r.action == WB_WA_GROUP_REMOVE;
+    wb_sim_group_notify(sim, g, actor, &change, removal ? who : NULL, removal ? done : 0, NULL);
     return 0;
 }
 
 /* ---- subject, description, switches -------------------------------------------------------- */
 
 static int on_subject(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
+    wb_wa_group_request r;
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, EDITOR, &g, &me);
+    int rc = group_request(c, iq, reply, EDITOR, &r, &g, &me);
     if (rc < 1)
         return rc;
-    const char *subject;
-    if (!text_of(&c->arena, wb_node_child(iq, "subject"), WB_SIM_SUBJECT_MAX, &subject))
+    if (!text_ok(r.subject, r.subject_len, WB_SIM_SUBJECT_MAX))
         return wb_sim_iq_error(reply, 400, "bad-request");
-    snprintf(g->subject, sizeof g->subject, "%s", subject);
+    snprintf(g->subject, sizeof g->subject, "%.*s", (int)r.subject_len, r.subject);
     g->subject_owner = me->account;
     g->subject_t = wb_sim_now(c->sim);
-    char owner[WB_JID_STR_MAX];
-    wb_sim_account_jid(me->account, owner);
-    wb_node *n = WB_NODE(&c->arena, "subject", {"subject", g->subject}, {"s_o", owner});
-    wb_node_set_i64(n, "s_t", g->subject_t);
-    return changed(c, g, me->account, n);
+    wb_wa_group_change change = {.tag = "subject", .subject = g->subject,
+                                 .subject_owner = user_jid(me->account), .subject_t = g->subject_t};
+    return changed(c, g, me->account, &change);
 }
 
 static int on_description(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
+    wb_wa_group_request r;
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, EDITOR, &g, &me);
+    int rc = group_request(c, iq, reply, EDITOR, &r, &g, &me);
     if (rc < 1)
         return rc;
-    wb_node *d = wb_node_child(iq, "description");
-    const char *id = wb_node_attr(d, "id"), *prev = wb_node_attr(d, "prev");
-    int del = wb_node_attr_is(d, "delete", "true");
-    const char *body = NULL;
-    if (prev && strcmp(prev, g->desc_id) != 0)
+    if (r.desc_prev && strcmp(r.desc_prev, g->desc_id) != 0)
         return wb_sim_iq_error(reply, 409, "conflict");
-    if (!del && !text_of(&c->arena, wb_node_child(d, "body"), WB_SIM_DESC_MAX, &body))
+    if (!r.desc_delete && !text_ok(r.desc, r.desc_len, WB_SIM_DESC_MAX))
         return wb_sim_iq_error(reply, 400, "bad-request");
-    char *copy = body ? strdup(body) : NULL;
-    if (body && !copy)
+    char *copy = r.desc_delete ? NULL : strndup(r.desc, r.desc_len);
+    if (!r.desc_delete && !copy)
         return WB_ENOMEM;
     free(g->desc);
     g->desc = copy;
-    if (id && *id && strlen(id) < sizeof g->desc_id)
-        snprintf(g->desc_id, sizeof g->desc_id, "%s", id);
+    if (r.desc_id && *r.desc_id && strlen(r.desc_id) < sizeof g->desc_id)
+        snprintf(g->desc_id, sizeof g->desc_id, "%s", r.desc_id);
     else
         wb_sim_new_id(c->sim, g->desc_id, sizeof g->desc_id);
     g->desc_owner = me->account;
     g->desc_t = wb_sim_now(c->sim);
-    wb_node *n = WB_NODE(&c->arena, "description", {"id", g->desc_id});
-    if (del)
-        wb_node_add_new(n, "delete");
-    else
-        wb_node_set_bytes(wb_node_add_new(n, "body"), g->desc, strlen(g->desc));
-    return changed(c, g, me->account, n);
+    wb_wa_group_change change = {.tag = "description", .desc_id = g->desc_id,
+                                 .desc = (const uint8_t *)g->desc,
+                                 .desc_len = g->desc ? strlen(g->desc) : 0,
+                                 .desc_delete = r.desc_delete};
+    return changed(c, g, me->account, &change);
 }
 
 /* announcement / not_announcement / locked / unlocked (admins), ephemeral / not_ephemeral. */
 static int on_setting(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
-    wb_node *req = wb_node_child(iq, NULL);
-    int ephemeral = strstr(req->tag, "ephemeral") != NULL;
+    wb_wa_group_request r;
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, ephemeral ? EDITOR : ADMIN, &g, &me);
-    if (rc < 1)
+    int rc = request(c, iq, &r);
+    int ephemeral = r.action == WB_WA_GROUP_EPHEMERAL || r.action == WB_WA_GROUP_NOT_EPHEMERAL;
+    if (rc < 0 || (rc = target(c, &r, reply, ephemeral ? EDITOR : ADMIN, &g, &me)) < 1)
         return rc;
-    wb_node *n = wb_node_new(&c->arena, req->tag);
+    wb_wa_group_change change = {.tag = wb_wa_group_action_tag(r.action)};
+    char v_id[24];
     if (ephemeral) {
-        wb_attrs at = wb_attrs_of(req);
-        int64_t exp = strcmp(req->tag, "ephemeral") == 0 ? wb_attrs_i64(&at, "expiration") : 0;
-        if (!wb_attrs_ok(&at))
-            return wb_sim_conn_fail(c, wb_attrs_err(&at), "w:g2 %s", wb_attrs_errmsg(&at));
-        if (exp < 0 || exp > 365LL * 86400)
+        if (r.expiration > 365u * 86400)
             return wb_sim_iq_error(reply, 400, "bad-request");
-        g->ephemeral = (uint32_t)exp;
-        if (exp)
-            wb_node_set_i64(n, "expiration", exp);
-    } else if (strstr(req->tag, "announcement")) {
-        g->announce = req->tag[0] == 'a';
-        wb_node_set_i64(n, "v_id", wb_sim_now(c->sim));
+        g->ephemeral = r.expiration;
+        change.tag = r.expiration ? "ephemeral" : "not_ephemeral";
+        change.expiration = r.expiration;
+    } else if (r.action == WB_WA_GROUP_ANNOUNCEMENT || r.action == WB_WA_GROUP_NOT_ANNOUNCEMENT) {
+        g->announce = r.action == WB_WA_GROUP_ANNOUNCEMENT;
+        snprintf(v_id, sizeof v_id, "%lld", (long long)wb_sim_now(c->sim));
+        change.v_id = v_id;
     } else {
-        g->locked = req->tag[0] == 'l';
+        g->locked = r.action == WB_WA_GROUP_LOCKED;
     }
-    return changed(c, g, me->account, n);
+    return changed(c, g, me->account, &change);
 }
 
 /* ---- leave, invite ---------------------------------------------------------------------------- */
 
 /* a leaves g: the members left and a itself hear it as a remove by a; when no admin remains,
  * the longest member becomes one. */
-static int leave(wb_sim *sim, wb_sim_group *g, wb_sim_account *a, wb_arena *arena) {
+static int leave(wb_sim *sim, wb_sim_group *g, wb_sim_account *a) {
     int rc = wb_sim_group_remove(sim, g, a);
     if (rc < 0)
         return rc;
-    wb_node *n = wb_node_new(arena, "remove");
-    participant_node(n, a);
-    wb_sim_group_notify(sim, g, a, n, &a, 1, NULL);
+    wb_wa_participant who = wb_sim_participant(a, WB_SIM_MEMBER);
+    wb_wa_group_change remove = {.tag = "remove", .participants = &who, .nparticipants = 1};
+    wb_sim_group_notify(sim, g, a, &remove, &a, 1, NULL);
     for (size_t i = 0; i < g->nmembers; i++)
         if (g->members[i].role != WB_SIM_MEMBER)
             return 0;
     if (!g->nmembers || (rc = wb_sim_group_set_role(sim, g, &g->members[0], WB_SIM_ADMIN)) < 0)
         return rc;
-    wb_node *p = wb_node_new(arena, "promote");
-    participant_node(p, g->members[0].account);
-    wb_sim_group_notify(sim, g, NULL, p, NULL, 0, NULL);
+    who = wb_sim_participant(g->members[0].account, WB_SIM_MEMBER);
+    wb_wa_group_change promote = {.tag = "promote", .participants = &who, .nparticipants = 1};
+    wb_sim_group_notify(sim, g, NULL, &promote, NULL, 0, NULL);
     return 0;
 }
 
 static int on_leave(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
-    wb_node *req = wb_node_child(iq, "leave");
-    uint32_t n = wb_node_count(req, "group");
-    if (n == 0 || n > MAX_CHANGE)
-        return wb_sim_conn_fail(c, WB_EPROTO, "w:g2 leave with %u groups", n);
-    wb_node *out = wb_node_add_new(reply, "leave");
-    uint32_t it = 0;
-    wb_node *gn;
-    while ((gn = wb_node_next(req, "group", &it))) {
-        const char *id = wb_node_attr(gn, "id");
-        wb_jid j;
-        if (!id || (wb_jid_parse(&j, id) < 0 &&
-                    wb_jid_make(&j, id, WB_SERVER_GROUP, 0) < 0))
-            return wb_sim_conn_fail(c, WB_EPROTO, "w:g2 leave: group without a valid id");
-        wb_sim_group *g = wb_sim_group_by_jid(c->sim, &j);
-        wb_node *r = WB_CHILD(out, "group", {"id", id});
+    wb_wa_group_request r;
+    int rc = request(c, iq, &r);
+    if (rc == 0 && r.ngroups == 0)
+        rc = wb_sim_conn_fail(c, WB_EPROTO, "w:g2 leave without groups");
+    if (rc < 0)
+        return rc;
+    wb_wa_participant *results = wb_arena_zalloc(&c->arena, r.ngroups * sizeof *results);
+    if (!results)
+        return WB_ENOMEM;
+    for (size_t i = 0; i < r.ngroups; i++) {
+        wb_sim_group *g = wb_sim_group_by_jid(c->sim, &r.groups[i]);
+        results[i].jid = r.groups[i];
         if (!g || !wb_sim_group_member(g, c->device->account)) {
-            wb_node_set(r, "error", "404");
+            results[i].error = 404;
             continue;
         }
-        int rc = leave(c->sim, g, c->device->account, &c->arena);
-        if (rc < 0)
+        if ((rc = leave(c->sim, g, c->device->account)) < 0)
             return wb_sim_conn_fail(c, rc, "cannot store the group");
         wb_sim_count(c->sim, "groups.leave", 1);
     }
+    wb_wa_group_results_fill(reply, "leave", results, r.ngroups);
     return 0;
 }
 
-/* get: to=<group>: the code (admins); to=@g.us code=X: the group the code opens. */
-static int on_invite_get(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
-    const char *code = wb_node_attr(wb_node_child(iq, "invite"), "code");
-    if (code) {
-        wb_sim_group *g = wb_sim_group_by_invite(c->sim, code);
-        if (!g)
-            return wb_sim_iq_error(reply, 404, "item-not-found");
-        wb_sim_group_node(c->sim, reply, g);
-        return 0;
-    }
+/* Invites: the code (get, to the group, admins), a new code (set, to the group, admins; the old
+ * one stops working), the group a code opens (get, to @g.us with the code), joining with a code
+ * (set, likewise). */
+static int on_invite(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
+    wb_sim *sim = c->sim;
+    wb_wa_group_request r;
     wb_sim_group *g;
     wb_sim_member *me;
-    int rc = target(c, iq, reply, ADMIN, &g, &me);
-    if (rc < 1)
+    wb_sim_account *a = c->device->account;
+    int rc = request(c, iq, &r);
+    if (rc < 0)
         return rc;
-    if (!g->invite[0] && (rc = wb_sim_group_new_invite(c->sim, g)) < 0)
-        return wb_sim_conn_fail(c, rc, "cannot store the group");
-    WB_CHILD(reply, "invite", {"code", g->invite});
-    return 0;
-}
-
-/* set: to=<group>: a new code (admins; the old one stops working); to=@g.us code=X: join. */
-static int on_invite_set(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
-    wb_sim *sim = c->sim;
-    const char *code = wb_node_attr(wb_node_child(iq, "invite"), "code");
-    wb_sim_group *g;
-    int rc;
-    if (code) {
-        wb_sim_account *a = c->device->account;
-        if (!(g = wb_sim_group_by_invite(sim, code)))
+    switch (r.action) {
+    case WB_WA_GROUP_INVITE_INFO:
+        if (!(g = wb_sim_group_by_invite(sim, r.code)))
             return wb_sim_iq_error(reply, 404, "item-not-found");
-        char gid[WB_JID_STR_MAX];
-        wb_sim_group_jid(g, gid);
-        WB_CHILD(reply, "group", {"jid", gid});
+        wb_sim_group_node(sim, reply, g);
+        return 0;
+    case WB_WA_GROUP_INVITE_ACCEPT: {
+        if (!(g = wb_sim_group_by_invite(sim, r.code)))
+            return wb_sim_iq_error(reply, 404, "item-not-found");
+        wb_jid gid = wb_jid_of(g->id, WB_SERVER_GROUP, 0);
+        wb_wa_group_joined_fill(reply, &gid);
         if (wb_sim_group_member(g, a))
             return 0;
         if ((rc = wb_sim_group_add(sim, g, a, WB_SIM_MEMBER)) < 0)
             return rc == WB_ETOOBIG ? wb_sim_iq_error(reply, 500, "group-full")
                                     : wb_sim_conn_fail(c, rc, "cannot store the group");
-        wb_node *n = WB_NODE(&c->arena, "add", {"reason", "invite"});
-        participant_node(n, a);
         wb_sim_count(sim, "groups.joined_by_invite", 1);
-        wb_sim_group_notify(sim, g, a, n, NULL, 0, NULL);
+        wb_sim_group_joined(sim, g, a, &a, 1, "invite");
         return 0;
-    return 0;
     }
-    wb_sim_member *me;
-    if ((rc = target(c, iq, reply, ADMIN, &g, &me)) < 1)
-        return rc;
-    if ((rc = wb_sim_group_new_invite(sim, g)) < 0)
-        return wb_sim_conn_fail(c, rc, "cannot store the group");
-    WB_CHILD(reply, "invite", {"code", g->invite});
-    wb_node *n = WB_NODE(&c->arena, "invite", {"code", g->invite});
-    wb_sim_count(sim, "groups.invite_revoked", 1);
-    wb_sim_group_notify(sim, g, me->account, n, NULL, 0, NULL);
-    return 0;
+    default: /* the code, or a new one */
+        if ((rc = target(c, &r, reply, ADMIN, &g, &me)) < 1)
+            return rc;
+        int revoke = r.action == WB_WA_GROUP_INVITE_REVOKE;
+        if ((revoke || !g->invite[0]) && (rc = wb_sim_group_new_invite(sim, g)) < 0)
+            return wb_sim_conn_fail(c, rc, "cannot store the group");
+        wb_wa_group_invite_fill(reply, g->invite);
+        if (!revoke)
+            return 0;
+        wb_wa_group_change change = {.tag = "invite", .code = g->invite};
+        wb_sim_count(sim, "groups.invite_revoked", 1);
+        wb_sim_group_notify(sim, g, me->account, &change, NULL, 0, NULL);
+        return 0;
+    }
 }
 
 static const wb_sim_iq_route iqs[] = {
@@ -406,8 +366,7 @@ static const wb_sim_iq_route iqs[] = {
     {"w:g2", "set", "ephemeral", on_setting, WB_SIM_ON_LOGIN},
     {"w:g2", "set", "not_ephemeral", on_setting, WB_SIM_ON_LOGIN},
     {"w:g2", "set", "leave", on_leave, WB_SIM_ON_LOGIN},
-    {"w:g2", "get", "invite", on_invite_get, WB_SIM_ON_LOGIN},
-    {"w:g2", "set", "invite", on_invite_set, WB_SIM_ON_LOGIN},
+    {"w:g2", NULL, "invite", on_invite, WB_SIM_ON_LOGIN},
     {NULL, NULL, NULL, NULL, 0},
 };
 

@@ -1,6 +1,6 @@
 /* Media (media.h): the keys of the media service, kept in the state so that tokens and URLs
  * handed out before a restart keep working, and the media_conn IQ (NOTES §10, Baileys'
- * refreshMediaConn): <iq xmlns="w:m" type="set"><media_conn/></iq> is answered
+ * refreshMediaConn, wa/media.h): <iq xmlns="w:m" type="set"><media_conn/></iq> is answered
  * <media_conn auth ttl auth_ttl max_buckets><host hostname="127.0.0.1:PORT"
  * maxContentLengthBytes/></media_conn>. Upload and download are in media_http.c. */
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "sim/media.h"
+#include "wa/media.h"
 
 #define CONN_TTL_S 300      /* how long a client may reuse the answer */
 #define AUTH_TTL_S 21600
@@ -49,12 +50,10 @@ void wb_sim_media_sign(const wb_sim *sim, const char *path, size_t len, char out
 
 static int on_media_conn(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_sim *sim = c->sim;
-    wb_node *mc = WB_CHILD(reply, "media_conn", {"auth", sim->media->auth});
-    wb_node_set_i64(mc, "ttl", CONN_TTL_S);
-    wb_node_set_i64(mc, "auth_ttl", AUTH_TTL_S);
-    wb_node_set_i64(mc, "max_buckets", 12);
-    wb_node *h = WB_CHILD(mc, "host", {"hostname", sim->media_host});
-    wb_node_set_i64(h, "maxContentLengthBytes", WB_SIM_MEDIA_MAX);
+    wb_wa_media_host host = {.hostname = sim->media_host, .max_content_length = WB_SIM_MEDIA_MAX};
+    wb_wa_media_conn mc = {.auth = sim->media->auth, .ttl = CONN_TTL_S, .auth_ttl = AUTH_TTL_S,
+                           .max_buckets = 12, .hosts = &host, .nhosts = 1};
+    wb_wa_media_conn_fill(reply, &mc);
     wb_sim_count(sim, "media.conn", 1);
     return 0;
 }

@@ -9,33 +9,18 @@
  *   GET  <direct_path>  -> 200 the stored bytes; 403 when the path's signature (oh=) is wrong,
  *        404 when nothing is stored there
  *
- * The direct path is a function of the blob's hash (the same upload twice gives the same path)
+ * Upload paths, direct paths and the answer's JSON are wa/media.h's. The direct path is a
+ * function of the blob's hash (the same upload twice gives the same path)
  * and is signed with a key of the state, so URLs survive restarts and cannot be guessed. Blobs
  * are rows of the media table (sim.db under --state). */
-#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/enc.h"
 #include "core/mem.h"
 #include "crypto/hash.h"
 #include "sim/media.h"
-
-/* Upload paths (Baileys' MEDIA_PATH_MAP) and the prefix of the direct paths they get. */
-static const struct {
-    const char *path, *kind, *prefix;
-} kinds[] = {
-    {"/mms/image/", "image", "/v/t62.7118-24/"},
-    {"/mms/video/", "video", "/v/t62.7161-24/"},
-    {"/mms/audio/", "audio", "/v/t62.7114-24/"},
-    {"/mms/document/", "document", "/v/t62.7119-24/"},
-    {"/mms/md-app-state/", "md-app-state", "/v/t62.7115-24/"},
-    {"/product/image/", "product-image", "/v/t45.5328-4/"},
-    {"/pps/biz-cover-photo/", "biz-cover-photo", "/v/t39.30808-6/"},
-};
-
-#define DIRECT_QUERY "ccb=11-4&_nc_sid=5e03e0&mms3=true"
+#include "wa/media.h"
 
 static void refuse(wb_sim *sim, wb_sim_reply *r, int status, const char *why) {
     wb_sim_countf(sim, 1, "media.refused.%d", status);
@@ -61,59 +46,50 @@ static int store_blob(wb_sim *sim, const char *path, const char *kind, const uin
 }
 
 static void on_upload(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r) {
-    size_t k = 0, nk = sizeof kinds / sizeof *kinds;
-    while (k < nk && strncmp(req->path, kinds[k].path, strlen(kinds[k].path)) != 0)
-        k++;
-    if (k == nk) {
+    const wb_wa_media_upload *u;
+    uint8_t want[WB_SHA256_LEN], got[WB_SHA256_LEN];
+    int rc = wb_wa_media_upload_parse(req->path, &u, want);
+    if (rc == WB_ENOTFOUND) {
         refuse(sim, r, 404, "no such media kind");
         return;
     }
-    const char *token = req->path + strlen(kinds[k].path);
     char auth[128];
     if (wb_sim_query_param(req, "auth", auth, sizeof auth) != 1 || !wb_sim_media_auth_ok(sim, auth)) {
         refuse(sim, r, 401, "the auth parameter is not the media_conn token");
         return;
     }
-    uint8_t got[WB_SHA256_LEN];
-    wb_buf want = WB_BUF_INIT;
-    int bad = strlen(token) > 64 || wb_b64_decode(&want, token, strlen(token), WB_B64_URL) < 0 ||
-              want.len != WB_SHA256_LEN;
-    if (!bad) {
-        wb_sha256(got, req->body_len ? req->body : (const uint8_t *)"", req->body_len);
-        bad = memcmp(got, want.data, WB_SHA256_LEN) != 0;
-    }
-    wb_buf_free(&want);
-    if (bad || req->body_len > WB_SIM_MEDIA_MAX) {
+    wb_sha256(got, req->body_len ? req->body : (const uint8_t *)"", req->body_len);
+    if (rc < 0 || memcmp(got, want, WB_SHA256_LEN) != 0 || req->body_len > WB_SIM_MEDIA_MAX) {
         refuse(sim, r, 400, "the path must end in the base64url SHA-256 of the body");
         return;
     }
     /* /v/t62.../<hex of 16 bytes of the hash>.enc, signed */
-    wb_buf path = WB_BUF_INIT;
-    wb_buf_append(&path, kinds[k].prefix, strlen(kinds[k].prefix));
-    wb_hex_encode(&path, got, 16);
-    wb_buf_append(&path, ".enc", 5); /* with the NUL */
-    if (path.err) {
-        wb_buf_free(&path);
-        refuse(sim, r, 500, "out of memory");
-        return;
-    }
-    if (store_blob(sim, (const char *)path.data, kinds[k].kind, got, req) < 0) {
+    wb_buf path = WB_BUF_INIT, body = WB_BUF_INIT;
+    char oh[33];
+    int ok = wb_wa_media_direct_path(&path, u, got, NULL) == 0 && wb_buf_put_u8(&path, 0) == 0;
+    if (ok && store_blob(sim, (const char *)path.data, u->kind, got, req) < 0) {
         wb_buf_free(&path);
         refuse(sim, r, 500, "cannot store the blob");
         return;
     }
-    char oh[33], body[512];
-    wb_sim_media_sign(sim, (const char *)path.data, path.len - 1, oh);
-    int len = snprintf(body, sizeof body,
-                       "{\"url\":\"https://%s%s?" DIRECT_QUERY "&oh=%s\","
-                       "\"direct_path\":\"%s?" DIRECT_QUERY "&oh=%s\",\"ts\":%" PRId64 "}",
-                       sim->media_host, (const char *)path.data, oh, (const char *)path.data, oh,
-                       wb_sim_now(sim));
+    if (ok) {
+        wb_sim_media_sign(sim, (const char *)path.data, path.len - 1, oh);
+        path.len = 0;
+        ok = wb_wa_media_direct_path(&path, u, got, oh) == 0 && wb_buf_put_u8(&path, 0) == 0 &&
+             wb_wa_media_uploaded_json(&body, sim->media_host, (const char *)path.data,
+                                       wb_sim_now(sim)) == 0;
+    }
     wb_buf_free(&path);
+    if (!ok) {
+        wb_buf_free(&body);
+        refuse(sim, r, 500, "out of memory");
+        return;
+    }
     wb_sim_count(sim, "media.uploads", 1);
-    wb_sim_countf(sim, 1, "media.uploads_by_kind.%s", kinds[k].kind);
+    wb_sim_countf(sim, 1, "media.uploads_by_kind.%s", u->kind);
     wb_sim_count(sim, "media.bytes_in", (int64_t)req->body_len);
-    wb_sim_reply_json(r, 200, body, (size_t)len);
+    wb_sim_reply_json(r, 200, (const char *)body.data, body.len);
+    wb_buf_free(&body);
 }
 
 /* ---- download ---------------------------------------------------------------------------- */

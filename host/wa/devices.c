@@ -7,6 +7,7 @@
 
 #include "core/enc.h"
 #include "crypto/hash.h"
+#include "wa/wa_int.h"
 
 wb_node *wb_wa_devices_notification_new(wb_arena *a, const wb_wa_devices_notification *n) {
     wb_node *no = WB_NODE(a, "notification", {"type", "devices"}, {"id", n->id});
@@ -26,6 +27,22 @@ wb_node *wb_wa_devices_notification_new(wb_arena *a, const wb_wa_devices_notific
     return no;
 }
 
+static int device_read(const wb_node *d, void *item, void *ud, wb_error *err) {
+    wb_wa_device_entry *e = item;
+    wb_attrs da = wb_attrs_of(d);
+    e->jid = wb_attrs_jid(&da, "jid");
+    e->lid = wb_attrs_opt_jid(&da, "lid");
+    uint64_t ki = wb_attrs_opt_u64(&da, "key-index", UINT64_MAX);
+    if (!wb_attrs_ok(&da))
+        return wb_attrs_check(&da, err);
+    if (ki != UINT64_MAX && ki > UINT32_MAX)
+        return wb_error_set(err, WB_EMALFORMED, 0, "device key-index %llu",
+                            (unsigned long long)ki);
+    e->has_key_index = ki != UINT64_MAX;
+    e->key_index = e->has_key_index ? (uint32_t)ki : 0;
+    return 0;
+}
+
 int wb_wa_devices_notification_read(const wb_node *n, wb_arena *a,
                                     wb_wa_devices_notification *out, wb_error *err) {
     wb_wa_devices_notification r = {0};
@@ -42,26 +59,10 @@ int wb_wa_devices_notification_read(const wb_node *n, wb_arena *a,
     r.action = change->tag;
     r.device_hash = wb_node_attr(change, "device_hash");
     r.device_lid_hash = wb_node_attr(change, "device_lid_hash");
-    uint32_t count = wb_node_count(change, "device"), it = 0;
-    wb_wa_device_entry *v = wb_arena_zalloc(a, (count ? count : 1) * sizeof *v);
-    if (!v)
-        return WB_ENOMEM;
-    wb_node *d;
-    while ((d = wb_node_next(change, "device", &it))) {
-        wb_wa_device_entry *e = &v[r.ndevices++];
-        wb_attrs da = wb_attrs_of(d);
-        e->jid = wb_attrs_jid(&da, "jid");
-        e->lid = wb_attrs_opt_jid(&da, "lid");
-        uint64_t ki = wb_attrs_opt_u64(&da, "key-index", UINT64_MAX);
-        if (!wb_attrs_ok(&da))
-            return wb_attrs_check(&da, err);
-        if (ki != UINT64_MAX && ki > UINT32_MAX)
-            return wb_error_set(err, WB_EMALFORMED, 0, "device key-index %llu",
-                                (unsigned long long)ki);
-        e->has_key_index = ki != UINT64_MAX;
-        e->key_index = e->has_key_index ? (uint32_t)ki : 0;
-    }
-    r.devices = v;
+    int rc = wb_wa_read_children(change, "device", SIZE_MAX, a, sizeof *r.devices, device_read,
+                                 NULL, &r.devices, &r.ndevices, err);
+    if (rc < 0)
+        return rc;
     *out = r;
     return 0;
 }

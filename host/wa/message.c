@@ -6,6 +6,7 @@
 
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "wa/wa_int.h"
 
 void wb_wa_message_id_new(char out[WB_WA_MESSAGE_ID_LEN + 1], const wb_jid *me, int64_t now) {
     uint8_t random[16];
@@ -42,7 +43,8 @@ static void enc_fill(wb_node *parent, const wb_wa_enc *e) {
     wb_node_set_bytes(n, e->data ? e->data : (const uint8_t *)"", e->len);
 }
 
-static int enc_read(const wb_node *n, wb_wa_enc *e, wb_error *err) {
+static int enc_read(const wb_node *n, void *item, void *ud, wb_error *err) {
+    wb_wa_enc *e = item;
     wb_attrs a = wb_attrs_of(n);
     e->type = wb_attrs_str(&a, "type");
     e->v = wb_attrs_opt_str(&a, "v");
@@ -61,19 +63,8 @@ static int enc_read(const wb_node *n, wb_wa_enc *e, wb_error *err) {
 /* The <enc> children of n into an arena array. */
 static int encs_read(const wb_node *n, wb_arena *a, const wb_wa_enc **out, size_t *nout,
                      wb_error *err) {
-    uint32_t count = wb_node_count(n, "enc"), it = 0;
-    wb_wa_enc *v = wb_arena_zalloc(a, (count ? count : 1) * sizeof *v);
-    if (!v)
-        return WB_ENOMEM;
-    size_t k = 0;
-    wb_node *e;
-    int rc;
-    while ((e = wb_node_next(n, "enc", &it)))
-        if ((rc = enc_read(e, &v[k++], err)) < 0)
-            return rc;
-    *out = v;
-    *nout = k;
-    return 0;
+    return wb_wa_read_children(n, "enc", SIZE_MAX, a, sizeof **out, enc_read, NULL, out, nout,
+                               err);
 }
 
 static void identity_fill(wb_node *parent, const uint8_t *p, size_t len) {
@@ -106,31 +97,15 @@ wb_node *wb_wa_message_send_new(wb_arena *a, const wb_wa_message_send *m) {
     return n;
 }
 
-static int targets_read(const wb_node *parts, wb_arena *a, wb_wa_message_send *m,
-                        wb_error *err) {
-    uint32_t n = wb_node_count(parts, "to"), it = 0;
-    if (n > WB_WA_MESSAGE_TARGETS_MAX)
-        return wb_error_set(err, WB_ETOOBIG, 0, "message with %u <to>", n);
-    wb_wa_target *t = wb_arena_zalloc(a, (n ? n : 1) * sizeof *t);
-    if (!t)
-        return WB_ENOMEM;
-    size_t k = 0;
-    wb_node *to;
-    while ((to = wb_node_next(parts, "to", &it))) {
-        wb_wa_target *x = &t[k++];
-        wb_attrs at = wb_attrs_of(to);
-        x->jid = wb_attrs_jid(&at, "jid");
-        if (!wb_attrs_ok(&at))
-            return wb_attrs_check(&at, err);
-        wb_node *e = wb_node_child(to, "enc");
-        int rc = e ? enc_read(e, &x->enc, err) : 0;
-        if (rc < 0)
-            return rc;
-        x->has_enc = e != NULL;
-    }
-    m->targets = t;
-    m->ntargets = k;
-    return 0;
+static int target_read(const wb_node *to, void *item, void *ud, wb_error *err) {
+    wb_wa_target *x = item;
+    wb_attrs at = wb_attrs_of(to);
+    x->jid = wb_attrs_jid(&at, "jid");
+    if (!wb_attrs_ok(&at))
+        return wb_attrs_check(&at, err);
+    wb_node *e = wb_node_child(to, "enc");
+    x->has_enc = e != NULL;
+    return e ? enc_read(e, &x->enc, NULL, err) : 0;
 }
 
 int wb_wa_message_send_read(const wb_node *n, wb_arena *a, wb_wa_message_send *out,
@@ -154,7 +129,9 @@ int wb_wa_message_send_read(const wb_node *n, wb_arena *a, wb_wa_message_send *o
         return wb_error_set(err, WB_EPROTO, 0, "message with an id of %zu bytes", strlen(m.id));
     int rc = encs_read(n, a, &m.encs, &m.nencs, err);
     if (rc == 0)
-        rc = targets_read(wb_node_child(n, "participants"), a, &m, err);
+        rc = wb_wa_read_children(wb_node_child(n, "participants"), "to",
+                                 WB_WA_MESSAGE_TARGETS_MAX, a, sizeof *m.targets, target_read,
+                                 NULL, &m.targets, &m.ntargets, err);
     if (rc < 0)
         return rc;
     *out = m;

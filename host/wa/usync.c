@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wa/wa_int.h"
+
 /* ---- the protocols ----------------------------------------------------------------------- */
 
 static void fill_devices(wb_node *user, const wb_wa_usync_user *u) {
@@ -39,30 +41,27 @@ static void fill_disappearing(wb_node *user, const wb_wa_usync_user *u) {
     WB_CHILD(user, "disappearing_mode", {"duration", "0"}, {"t", "0"});
 }
 
-static int read_devices(const wb_node *n, wb_arena *a, wb_wa_usync_user *u, wb_error *err) {
-    wb_node *list = wb_node_child(n, "device-list");
-    uint32_t count = wb_node_count(list, "device"), it = 0, k = 0;
-    wb_wa_usync_device *v = wb_arena_zalloc(a, (count ? count : 1) * sizeof *v);
-    if (!v)
-        return WB_ENOMEM;
-    wb_node *d;
-    while ((d = wb_node_next(list, "device", &it))) {
-        wb_attrs at = wb_attrs_of(d);
-        uint64_t id = wb_attrs_u64(&at, "id");
-        uint64_t ki = wb_attrs_opt_u64(&at, "key-index", UINT64_MAX);
-        int hosted = wb_attrs_opt_bool(&at, "is_hosted", 0);
-        if (!wb_attrs_ok(&at))
-            return wb_attrs_check(&at, err);
-        if (id > UINT16_MAX || (ki != UINT64_MAX && ki > UINT32_MAX))
-            return wb_error_set(err, WB_EMALFORMED, 0, "usync device %llu, key-index %llu",
-                                (unsigned long long)id, (unsigned long long)ki);
-        int has_ki = ki != UINT64_MAX;
-        v[k++] = (wb_wa_usync_device){.id = (uint16_t)id, .key_index = has_ki ? (uint32_t)ki : 0,
-                                      .has_key_index = (uint8_t)has_ki, .hosted = (uint8_t)hosted};
-    }
-    u->devices = v;
-    u->ndevices = k;
+static int device_read(const wb_node *d, void *item, void *ud, wb_error *err) {
+    wb_attrs at = wb_attrs_of(d);
+    uint64_t id = wb_attrs_u64(&at, "id");
+    uint64_t ki = wb_attrs_opt_u64(&at, "key-index", UINT64_MAX);
+    int hosted = wb_attrs_opt_bool(&at, "is_hosted", 0);
+    if (!wb_attrs_ok(&at))
+        return wb_attrs_check(&at, err);
+    if (id > UINT16_MAX || (ki != UINT64_MAX && ki > UINT32_MAX))
+        return wb_error_set(err, WB_EMALFORMED, 0, "usync device %llu, key-index %llu",
+                            (unsigned long long)id, (unsigned long long)ki);
+    int has_ki = ki != UINT64_MAX;
+    *(wb_wa_usync_device *)item = (wb_wa_usync_device){
+        .id = (uint16_t)id, .key_index = has_ki ? (uint32_t)ki : 0,
+        .has_key_index = (uint8_t)has_ki, .hosted = (uint8_t)hosted};
     return 0;
+}
+
+static int read_devices(const wb_node *n, wb_arena *a, wb_wa_usync_user *u, wb_error *err) {
+    return wb_wa_read_children(wb_node_child(n, "device-list"), "device", SIZE_MAX, a,
+                               sizeof *u->devices, device_read, NULL, &u->devices, &u->ndevices,
+                               err);
 }
 
 static int read_lid(const wb_node *n, wb_arena *a, wb_wa_usync_user *u, wb_error *err) {
@@ -161,40 +160,41 @@ static int asked_by_phone(const wb_node *user, wb_wa_usync_asked *out) {
     return 0;
 }
 
+static int asked_read(const wb_node *p, void *item, void *ud, wb_error *err) {
+    wb_wa_usync_asked *u = item;
+    wb_attrs at = wb_attrs_of(p);
+    u->jid = wb_attrs_opt_jid(&at, "jid");
+    if (!wb_attrs_ok(&at))
+        return wb_attrs_check(&at, err);
+    if (wb_jid_is_empty(&u->jid) && asked_by_phone(p, u) < 0)
+        return wb_error_set(err, WB_EPROTO, 0, "usync user without a jid or a phone number");
+    if (!u->by_phone)
+        u->contact = wb_node_content(wb_node_child(p, "contact"), &u->contact_len);
+    return 0;
+}
+
 int wb_wa_usync_request_read(const wb_node *iq, wb_arena *a, wb_wa_usync_request *out,
                              wb_error *err) {
     wb_node *us = wb_node_child(iq, "usync");
     wb_node *query = wb_node_child(us, "query"), *list = wb_node_child(us, "list");
     if (!query || !list)
         return wb_error_set(err, WB_EPROTO, 0, "usync without <query> or <list>");
-    uint32_t nusers = wb_node_count(list, "user"), nprotos = wb_node_count(query, NULL);
-    if (nusers > WB_WA_USYNC_USERS_MAX)
-        return wb_error_set(err, WB_ETOOBIG, 0, "usync for %u users", nusers);
+    uint32_t nprotos = wb_node_count(query, NULL), it = 0;
     wb_wa_usync_request r = {.sid = wb_node_attr(us, "sid"), .mode = wb_node_attr(us, "mode"),
                              .context = wb_node_attr(us, "context")};
     r.protocol_tags = wb_arena_alloc(a, (nprotos ? nprotos : 1) * sizeof *r.protocol_tags);
-    r.users = wb_arena_zalloc(a, (nusers ? nusers : 1) * sizeof *r.users);
-    if (!r.protocol_tags || !r.users)
+    if (!r.protocol_tags)
         return WB_ENOMEM;
-    uint32_t it = 0;
     wb_node *p;
     while ((p = wb_node_next(query, NULL, &it))) {
         const struct protocol *pr = protocol_of(p->tag);
         r.protocols |= pr ? pr->bit : 0;
         r.protocol_tags[r.nprotocols++] = p->tag;
     }
-    it = 0;
-    while ((p = wb_node_next(list, "user", &it))) {
-        wb_wa_usync_asked *u = &r.users[r.nusers++];
-        wb_attrs at = wb_attrs_of(p);
-        u->jid = wb_attrs_opt_jid(&at, "jid");
-        if (!wb_attrs_ok(&at))
-            return wb_attrs_check(&at, err);
-        if (wb_jid_is_empty(&u->jid) && asked_by_phone(p, u) < 0)
-            return wb_error_set(err, WB_EPROTO, 0, "usync user without a jid or a phone number");
-        if (!u->by_phone)
-            u->contact = wb_node_content(wb_node_child(p, "contact"), &u->contact_len);
-    }
+    int rc = wb_wa_read_children(list, "user", WB_WA_USYNC_USERS_MAX, a, sizeof *r.users,
+                                 asked_read, NULL, &r.users, &r.nusers, err);
+    if (rc < 0)
+        return rc;
     *out = r;
     return 0;
 }
@@ -233,39 +233,40 @@ static int error_of(const wb_node *n) {
     return wb_attrs_ok(&at) && code > 0 && code < 1000 ? (int)code : 500;
 }
 
+/* One <user> of a result (ud: the arena); users without a jid are left out. */
+static int user_read(const wb_node *user, void *item, void *ud, wb_error *err) {
+    wb_wa_usync_user *u = item;
+    wb_attrs at = wb_attrs_of(user);
+    u->jid = wb_attrs_opt_jid(&at, "jid");
+    u->contact = -1;
+    if (!wb_attrs_ok(&at))
+        return wb_attrs_check(&at, err);
+    if (wb_jid_is_empty(&u->jid))
+        return 1;
+    uint32_t ci = 0;
+    wb_node *c;
+    while ((c = wb_node_next(user, NULL, &ci))) {
+        const struct protocol *p = protocol_of(c->tag);
+        int code = error_of(c), rc;
+        if (code && !u->error)
+            u->error = code;
+        if (p && p->read && !code && (rc = p->read(c, ud, u, err)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int wb_wa_usync_result_read(const wb_node *iq, wb_arena *a, wb_wa_usync_result *out,
                             wb_error *err) {
     wb_node *us = wb_node_child(iq, "usync");
     wb_node *list = wb_node_child(us, "list");
     if (!list)
         return wb_error_set(err, WB_EPROTO, 0, "usync result without <usync><list>");
-    uint32_t n = wb_node_count(list, "user"), it = 0;
     wb_wa_usync_result r = {.sid = wb_node_attr(us, "sid")};
-    r.users = wb_arena_zalloc(a, (n ? n : 1) * sizeof *r.users);
-    if (!r.users)
-        return WB_ENOMEM;
-    wb_node *user;
-    while ((user = wb_node_next(list, "user", &it))) {
-        wb_wa_usync_user *u = &r.users[r.nusers];
-        wb_attrs at = wb_attrs_of(user);
-        u->jid = wb_attrs_opt_jid(&at, "jid");
-        u->contact = -1;
-        if (!wb_attrs_ok(&at))
-            return wb_attrs_check(&at, err);
-        if (wb_jid_is_empty(&u->jid))
-            continue;
-        uint32_t ci = 0;
-        wb_node *c;
-        while ((c = wb_node_next(user, NULL, &ci))) {
-            const struct protocol *p = protocol_of(c->tag);
-            int code = error_of(c), rc;
-            if (code && !u->error)
-                u->error = code;
-            if (p && p->read && !code && (rc = p->read(c, a, u, err)) < 0)
-                return rc;
-        }
-        r.nusers++;
-    }
+    int rc = wb_wa_read_children(list, "user", SIZE_MAX, a, sizeof *r.users, user_read, a,
+                                 &r.users, &r.nusers, err);
+    if (rc < 0)
+        return rc;
     *out = r;
     return 0;
 }

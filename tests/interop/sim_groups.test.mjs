@@ -1,13 +1,14 @@
 // `wabot sim` groups against real Baileys 7.0.0-rc14 clients: a group of three made with
 // groupCreate, 100 messages from each member decrypted by the other two in order per sender (the
-// per-device <enc> with the sender key comes before skmsg), a member added later who gets what is
-// sent after joining; and the group changes (subject, description, add, promote, demote, remove,
-// leave, invite code) reaching the members as Baileys events.
+// per-device <enc> with the sender key comes before skmsg), a member added later who hears of the
+// group (groups.upsert, with its metadata) before its first message and gets what is sent after
+// joining; and the group changes (subject, description, add, promote, demote, remove, leave,
+// invite code) reaching the members as Baileys events.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { performance } from 'node:perf_hooks'
 import { exitWhenDone, withSim } from './lib/baileys-client.mjs'
-import { Inbox, simCpuMs } from './lib/sim-route.mjs'
+import { Inbox, simCpuMs, textOf } from './lib/sim-route.mjs'
 
 exitWhenDone()
 
@@ -53,16 +54,35 @@ test('a group of three: 100 messages from each, in order per sender; a late memb
     const delivered = after.messages.deliveries - before.messages.deliveries
     assert.equal(routed, 3 * N)
     assert.equal(delivered, 2 * 3 * N)
-    // a fourth member joins: what is sent after that reaches it
+    // a fourth member joins: it hears of the group as WhatsApp tells a device that joins, a
+    // <create> with the whole metadata (groups.upsert), the others as an add; then what is sent
+    // reaches it
     const d = await connect({ name: 'Dave' })
     const inD = new Inbox(d)
-    const joined = d.waitFor('group-participants.update', (u) => u.id === meta.id && u.action === 'add')
+    const upserted = d.waitFor('groups.upsert', (gs) => gs.some((g) => g.id === meta.id))
+    const added = b.waitFor('group-participants.update', (u) => u.id === meta.id && u.action === 'add')
     const [res] = await a.sock.groupParticipantsUpdate(meta.id, [d.userJid], 'add')
     assert.equal(res.status, '200')
-    assert.deepEqual((await joined).participants.map((p) => p.id), [d.userJid])
+    assert.deepEqual((await added).participants.map((p) => p.id), [d.userJid])
+    const known = (await upserted).find((g) => g.id === meta.id)
+    assert.equal(known.subject, 'trio')
+    assert.equal(known.owner, a.userJid)
+    assert.equal(known.author, a.userJid, 'the admin who added d')
+    assert.equal(known.addressingMode, 'pn')
+    assert.equal(known.size, 4)
+    assert.deepEqual(known.participants.map((p) => [p.id, p.admin]),
+      [[a.userJid, 'superadmin'], [b.userJid, null], [c.userJid, null], [d.userJid, null]])
+    assert.equal(known.participants.find((p) => p.id === d.userJid).lid?.split('@')[0],
+      d.linked.lid.split(/[:@]/)[0], 'participants carry their LID')
     for (const m of members) await m.sock.sendMessage(meta.id, { text: `${m.opts.name} to four` })
     await inD.waitCount(meta.id, 3)
     assert.deepEqual(inD.texts(meta.id).sort(), ['Alice to four', 'Bob to four', 'Carol to four'])
+    const aboutGroup = d.events.filter((e) =>
+      (e.event === 'groups.upsert' && e.data.some((g) => g.id === meta.id)) ||
+      (e.event === 'messages.upsert' && e.data.messages.some((m) => m.key.remoteJid === meta.id && textOf(m) !== undefined)))
+    assert.equal(aboutGroup[0].event, 'groups.upsert', 'd knows the group before its first message')
+    assert.ok(!d.events.some((e) => e.event === 'group-participants.update' && e.data.id === meta.id),
+      'd is told of the group, not of its own add')
     await inbox.get(a).waitCount(meta.id, 2 * (N + 1) + 2)
     for (const c of [...members, d]) assert.deepEqual(c.unansweredRequests(), [])
     const stats = await sim.stats()
@@ -119,8 +139,12 @@ test('group changes reach the members as Baileys events', async () => {
     assert.match(code, /^[A-Za-z0-9]{22}$/)
     assert.equal((await c.sock.groupGetInviteInfo(code)).id, gid)
     part = ev(a, 'group-participants.update', (u) => u.id === gid && u.action === 'add')
+    const joinedByInvite = c.waitFor('groups.upsert', (gs) => gs.some((g) => g.id === gid))
     assert.equal(await c.sock.groupAcceptInvite(code), gid)
     assert.deepEqual((await part).participants.map((p) => p.id), [c.userJid])
+    const viaInvite = (await joinedByInvite).find((g) => g.id === gid)
+    assert.equal(viaInvite.subject, 'renamed')
+    assert.ok(viaInvite.participants.some((p) => p.id === c.userJid))
     part = ev(a, 'group-participants.update', (u) => u.id === gid && u.action === 'remove')
     await c.sock.groupLeave(gid)
     const left = await part

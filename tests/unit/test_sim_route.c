@@ -16,6 +16,8 @@
 #include "sim/sim_int.h"
 #include "sim_fixture.h"
 #include "wa/devices.h"
+#include "wa/group.h"
+#include "wa/media.h"
 #include "wa/message.h"
 #include "wa/receipt.h"
 
@@ -66,6 +68,17 @@ static void user_jid(const fx_client *c, char *out) {
 static const char *wa_jid_str(const wb_jid *j) {
     static char s[WB_JID_STR_MAX];
     wb_jid_format(j, s, sizeof s);
+    return s;
+}
+
+/* The user JID of a device JID string ("L:1@lid" -> "L@lid"), in a static buffer. */
+static const char *fx_attr_user(const char *device_jid) {
+    static char s[WB_JID_STR_MAX];
+    wb_jid j;
+    if (wb_jid_parse(&j, device_jid) < 0)
+        return "";
+    j = wb_jid_user_jid(&j);
+    wb_jid_format(&j, s, sizeof s);
     return s;
 }
 
@@ -120,24 +133,55 @@ static void send_direct(fx_client *c, const char *id, const char *to, const char
                                       .identity_len = identity ? 2 : 0});
 }
 
-static wb_node *w_g2(fx_client *c, const char *type, const char *to, wb_node *child) {
-    static unsigned seq;
-    char id[24];
-    snprintf(id, sizeof id, "g2.%u", ++seq);
-    wb_node *iq = WB_NODE(&scratch, "iq", {"id", id}, {"type", type}, {"xmlns", "w:g2"}, {"to", to});
-    wb_node_add(iq, child);
-    fx_send(c, iq);
-    for (size_t i = c->next; i < c->ninbox; i++)
-        if (wb_node_is(c->inbox[i], "iq") && strcmp(fx_attr(c->inbox[i], "id"), id) == 0)
-            return c->inbox[i];
-    return NULL;
+/* Sends the w:g2 request r from c and returns the answer. */
+static wb_node *g2(fx_client *c, const wb_wa_group_request *r) {
+    return fx_request(c, wb_wa_group_request_new(&scratch, r));
 }
 
-static wb_node *participants_node(const char *tag, const char *const *jids) {
-    wb_node *n = wb_node_new(&scratch, tag);
-    for (size_t i = 0; jids[i]; i++)
-        WB_CHILD(n, "participant", {"jid", jids[i]});
+/* A w:g2 request of c without arguments (query, announcement, invite code...) to gid. */
+static wb_node *g2_simple(fx_client *c, enum wb_wa_group_action action, const char *gid) {
+    return g2(c, &(wb_wa_group_request){.action = action, .group = J(gid)});
+}
+
+/* JIDs of the NULL-terminated strings s, in scratch. */
+static const wb_jid *jids(const char *const *s, size_t *n) {
+    for (*n = 0; s[*n]; (*n)++)
+        ;
+    wb_jid *v = wb_arena_alloc(&scratch, (*n + 1) * sizeof *v);
+    for (size_t i = 0; i < *n; i++)
+        v[i] = J(s[i]);
+    return v;
+}
+
+/* c makes a group called subject with members; its metadata from the answer. */
+static wb_wa_group make_group(fx_client *c, const char *subject, const char *const *members,
+                              char gid[WB_JID_STR_MAX]) {
+    wb_wa_group_request r = {.action = WB_WA_GROUP_CREATE, .subject = subject, .key = "K1"};
+    r.participants = jids(members, &r.nparticipants);
+    wb_node *res = g2(c, &r);
+    wb_wa_group g = {0};
+    CHECK_STR(fx_attr(res, "type"), "result");
+    CHECK_EQ(wb_wa_group_read(wb_node_child(res, "group"), &scratch, &g, NULL), 0);
+    wb_jid_format(&g.jid, gid, WB_JID_STR_MAX);
+    return g;
+}
+
+/* c's next w:gp2 notification, read (its one change in *change). */
+static wb_wa_group_notification gp2(fx_client *c, const wb_wa_group_change **change) {
+    wb_wa_group_notification n = {0};
+    static const wb_wa_group_change none;
+    CHECK_EQ(wb_wa_group_notification_read(fx_next(c, "notification"), &scratch, &n, NULL), 0);
+    CHECK_EQ(n.nchanges, 1);
+    *change = n.nchanges ? &n.changes[0] : &none;
     return n;
+}
+
+/* The error code of an IQ answer, or 0. */
+static int iq_error(const wb_node *iq) {
+    int code = 0;
+    const char *text;
+    wb_wa_iq_error_of(iq, &code, &text);
+    return code;
 }
 
 /* ---- 1:1 ----------------------------------------------------------------------------------- */
@@ -339,18 +383,15 @@ static void test_sim_route_announcement_groups_take_posts_from_admins_only(void)
     char b_user[WB_JID_STR_MAX], gid[WB_JID_STR_MAX];
     user_jid(b1, b_user);
     const char *bs[] = {b_user, NULL};
-    wb_node *create = participants_node("create", bs);
-    wb_node_set(create, "subject", "news");
-    snprintf(gid, sizeof gid, "%s@g.us",
-             fx_attr(wb_node_child(w_g2(a1, "set", "@g.us", create), "group"), "id"));
-    CHECK_STR(fx_attr(wb_node_child(w_g2(b1, "set", gid, wb_node_new(&scratch, "announcement")),
-                                    "error"), "code"), "403"); /* members may not switch it */
-    CHECK_STR(fx_attr(w_g2(a1, "set", gid, wb_node_new(&scratch, "announcement")), "type"),
-              "result");
-    wb_node *n;
-    while ((n = fx_next(b1, "notification")) && !wb_node_child(n, "announcement"))
-        ;
-    CHECK(fx_attr(wb_node_child(n, "announcement"), "v_id")[0] != '\0');
+    make_group(a1, "news", bs, gid);
+    const wb_wa_group_change *ch;
+    gp2(b1, &ch);
+    CHECK_STR(ch->tag, "create");
+    CHECK_EQ(iq_error(g2_simple(b1, WB_WA_GROUP_ANNOUNCEMENT, gid)), 403); /* members may not */
+    CHECK_STR(fx_attr(g2_simple(a1, WB_WA_GROUP_ANNOUNCEMENT, gid), "type"), "result");
+    gp2(b1, &ch);
+    CHECK_STR(ch->tag, "announcement");
+    CHECK(ch->v_id && ch->v_id[0]);
     send_skmsg(b1, "N1", gid, "from a member");
     CHECK_STR(fx_attr(fx_next(b1, "ack"), "error"), "403");
     CHECK(fx_next(a1, "message") == NULL);
@@ -373,27 +414,29 @@ static void test_sim_route_group_create_and_messages_put_the_device_enc_before_s
     user_jid(b1, b_user);
     user_jid(c1, c_user);
     const char *members[] = {b_user, c_user, "19990000000@s.whatsapp.net", NULL};
-    wb_node *create = participants_node("create", members);
-    wb_node_set(create, "subject", "trio");
-    wb_node *res = w_g2(a1, "set", "@g.us", create);
-    CHECK_STR(fx_attr(res, "type"), "result");
-    wb_node *g = wb_node_child(res, "group");
-    CHECK_STR(fx_attr(g, "subject"), "trio");
-    CHECK_STR(fx_attr(g, "addressing_mode"), "pn");
-    CHECK_STR(fx_attr(g, "creator"), a_user);
-    CHECK_STR(fx_attr(g, "size"), "3"); /* the unknown number is left out */
-    CHECK_STR(fx_attr(wb_node_child(g, "participant"), "type"), "superadmin");
     char gid[WB_JID_STR_MAX];
-    snprintf(gid, sizeof gid, "%s@g.us", fx_attr(g, "id"));
-    CHECK(strlen(fx_attr(g, "id")) == 18);
+    wb_wa_group g = make_group(a1, "trio", members, gid);
+    CHECK_STR(g.subject, "trio");
+    CHECK_STR(g.addressing_mode, "pn");
+    CHECK_STR(wa_jid_str(&g.creator), a_user);
+    CHECK_EQ(g.size, 3); /* the unknown number is left out */
+    CHECK(g.nparticipants == 3 && g.participants[0].role == WB_WA_SUPERADMIN &&
+          g.participants[1].role == WB_WA_MEMBER);
+    CHECK(g.nparticipants == 3 && strcmp(wa_jid_str(&g.participants[2].lid),
+                                         fx_attr_user(c1->lid)) == 0);
+    CHECK_EQ(strlen(g.jid.user), 18);
     /* the members and the creator's other device hear of it; the creating device does not */
     fx_client *told[] = {a2, b1, c1};
     for (int i = 0; i < 3; i++) {
-        wb_node *n = fx_next(told[i], "notification");
-        CHECK_STR(fx_attr(n, "type"), "w:gp2");
-        CHECK_STR(fx_attr(n, "from"), gid);
-        CHECK_STR(fx_attr(n, "participant"), a_user);
-        CHECK_STR(fx_attr(wb_node_path(n, "create", "group", NULL), "subject"), "trio");
+        const wb_wa_group_change *ch;
+        wb_wa_group_notification n = gp2(told[i], &ch);
+        CHECK_STR(wa_jid_str(&n.from), gid);
+        CHECK_STR(wa_jid_str(&n.participant), a_user);
+        CHECK_STR(ch->tag, "create");
+        CHECK_STR(ch->create_type, "new");
+        CHECK_STR(ch->key, "K1");
+        CHECK_STR(ch->group.subject, "trio");
+        CHECK_EQ(ch->group.nparticipants, 3);
     }
     CHECK(!has(a1, "notification", "type", "w:gp2"));
     /* Baileys' order: skmsg, then the participants that need the sender key */
@@ -455,75 +498,86 @@ static void test_sim_route_group_changes_are_checked_and_told_to_members(void) {
     user_jid(b1, b_user);
     user_jid(c1, c_user);
     const char *bs[] = {b_user, NULL}, *cs[] = {c_user, NULL};
-    wb_node *create = participants_node("create", bs);
-    wb_node_set(create, "subject", "pair");
     char gid[WB_JID_STR_MAX];
-    snprintf(gid, sizeof gid, "%s@g.us",
-             fx_attr(wb_node_child(w_g2(a1, "set", "@g.us", create), "group"), "id"));
+    make_group(a1, "pair", bs, gid);
     fx_next(b1, "notification");
     /* only admins add; c is not a member and may not even look */
-    wb_node *r = w_g2(b1, "set", gid, participants_node("add", cs));
-    CHECK_STR(fx_attr(r, "type"), "error");
-    CHECK_STR(fx_attr(wb_node_child(r, "error"), "code"), "403");
-    CHECK_STR(fx_attr(wb_node_child(w_g2(c1, "get", gid, WB_NODE(&scratch, "query",
-                                                               {"request", "interactive"})),
-                                 "error"), "code"), "403");
+    wb_wa_group_request add = {.action = WB_WA_GROUP_ADD, .group = J(gid)};
+    add.participants = jids(cs, &add.nparticipants);
+    CHECK_EQ(iq_error(g2(b1, &add)), 403);
+    CHECK_EQ(iq_error(g2_simple(c1, WB_WA_GROUP_QUERY, gid)), 403);
     const char *again[] = {c_user, b_user, "19990000000@s.whatsapp.net", NULL};
-    r = w_g2(a1, "set", gid, participants_node("add", again));
-    wb_node *add = wb_node_child(r, "add");
-    uint32_t it = 0;
-    wb_node *p1 = wb_node_next(add, "participant", &it), *p2 = wb_node_next(add, "participant", &it);
-    wb_node *p3 = wb_node_next(add, "participant", &it);
-    CHECK(wb_node_attr(p1, "error") == NULL);
-    CHECK_STR(fx_attr(p2, "error"), "409");
-    CHECK_STR(fx_attr(p3, "error"), "404");
-    fx_client *all[] = {a1, b1, c1};
-    for (int i = 0; i < 3; i++) {
-        wb_node *n = fx_next(all[i], "notification");
-        CHECK_STR(fx_attr(n, "participant"), a_user);
-        CHECK_STR(fx_attr(wb_node_path(n, "add", "participant", NULL), "jid"), c_user);
-        CHECK_EQ(wb_node_count(wb_node_child(n, "add"), "participant"), 1);
+    add.participants = jids(again, &add.nparticipants);
+    wb_wa_participant *res;
+    size_t nres;
+    CHECK_EQ(wb_wa_group_results_read(g2(a1, &add), &scratch, &res, &nres, NULL), 0);
+    CHECK_EQ(nres, 3);
+    CHECK(nres == 3 && res[0].error == 0 && res[1].error == 409 && res[2].error == 404);
+    CHECK(nres == 3 && strcmp(wa_jid_str(&res[2].jid), again[2]) == 0);
+    /* the members hear <add> of c; c itself hears of the group as a <create> with all of it */
+    fx_client *before[] = {a1, b1};
+    for (int i = 0; i < 2; i++) {
+        const wb_wa_group_change *ch;
+        wb_wa_group_notification n = gp2(before[i], &ch);
+        CHECK_STR(wa_jid_str(&n.participant), a_user);
+        CHECK_STR(ch->tag, "add");
+        CHECK(ch->nparticipants == 1 && strcmp(wa_jid_str(&ch->participants[0].jid), c_user) == 0);
     }
+    const wb_wa_group_change *joined;
+    gp2(c1, &joined);
+    CHECK_STR(joined->tag, "create");
+    CHECK(joined->create_type == NULL);
+    CHECK_STR(wa_jid_str(&joined->group.jid), gid);
+    CHECK_STR(joined->group.subject, "pair");
+    CHECK_EQ(joined->group.nparticipants, 3);
+    CHECK(joined->group.nparticipants == 3 &&
+          strcmp(wa_jid_str(&joined->group.participants[2].jid), c_user) == 0);
+    CHECK(fx_next(c1, "notification") == NULL); /* no <add> for c as well */
     /* subject, from a member */
-    wb_node *subj = wb_node_new(&scratch, "subject");
-    wb_node_set_bytes(subj, "renamed", 7);
-    CHECK_STR(fx_attr(w_g2(c1, "set", gid, subj), "type"), "result");
-    wb_node *n = fx_next(a1, "notification");
-    CHECK_STR(fx_attr(wb_node_child(n, "subject"), "subject"), "renamed");
-    CHECK_STR(fx_attr(wb_node_child(n, "subject"), "s_o"), c_user);
+    CHECK_STR(fx_attr(g2(c1, &(wb_wa_group_request){.action = WB_WA_GROUP_SUBJECT, .group = J(gid),
+                                                   .subject = "renamed"}), "type"), "result");
+    const wb_wa_group_change *ch;
+    gp2(a1, &ch);
+    CHECK_STR(ch->subject, "renamed");
+    CHECK_STR(wa_jid_str(&ch->subject_owner), c_user);
     fx_next(b1, "notification");
     fx_next(c1, "notification");
     /* c leaves: the rest and c itself hear a remove by c */
-    wb_node *leave = wb_node_new(&scratch, "leave");
-    WB_CHILD(leave, "group", {"id", gid});
-    CHECK_STR(fx_attr(w_g2(c1, "set", "@g.us", leave), "type"), "result");
+    wb_jid gj = J(gid);
+    CHECK_STR(fx_attr(g2(c1, &(wb_wa_group_request){.action = WB_WA_GROUP_LEAVE, .groups = &gj,
+                                                   .ngroups = 1}), "type"), "result");
+    fx_client *all[] = {a1, b1, c1};
     for (int i = 0; i < 3; i++) {
-        n = fx_next(all[i], "notification");
-        CHECK_STR(fx_attr(n, "participant"), c_user);
-        CHECK_STR(fx_attr(wb_node_path(n, "remove", "participant", NULL), "jid"), c_user);
+        wb_wa_group_notification n = gp2(all[i], &ch);
+        CHECK_STR(wa_jid_str(&n.participant), c_user);
+        CHECK_STR(ch->tag, "remove");
+        CHECK(ch->nparticipants == 1 && strcmp(wa_jid_str(&ch->participants[0].jid), c_user) == 0);
     }
     /* the group outlives a restart */
     fx_client keys = *la;
     sim_fx_free(&fx);
     sim_fx_init(&fx, dir);
     fx_client *a2 = login_active(&fx, &keys);
-    r = w_g2(a2, "get", gid, WB_NODE(&scratch, "query", {"request", "interactive"}));
-    wb_node *g = wb_node_child(r, "group");
-    CHECK_STR(fx_attr(g, "subject"), "renamed");
-    CHECK_STR(fx_attr(g, "s_o"), c_user);
-    CHECK_STR(fx_attr(g, "size"), "2");
-    r = w_g2(a2, "get", "@g.us", wb_node_new(&scratch, "participating"));
-    CHECK_EQ(wb_node_count(wb_node_child(r, "groups"), "group"), 1);
+    wb_wa_group g;
+    CHECK_EQ(wb_wa_group_read(wb_node_child(g2_simple(a2, WB_WA_GROUP_QUERY, gid), "group"),
+                              &scratch, &g, NULL), 0);
+    CHECK_STR(g.subject, "renamed");
+    CHECK_STR(wa_jid_str(&g.subject_owner), c_user);
+    CHECK_EQ(g.size, 2);
+    wb_wa_group *all_groups;
+    size_t ngroups;
+    CHECK_EQ(wb_wa_group_participating_read(g2_simple(a2, WB_WA_GROUP_PARTICIPATING, NULL),
+                                            &scratch, &all_groups, &ngroups, NULL), 0);
+    CHECK_EQ(ngroups, 1);
     /* invite codes: an admin gets one; a revoke changes it */
-    r = w_g2(a2, "get", gid, wb_node_new(&scratch, "invite"));
-    const char *code = fx_attr(wb_node_child(r, "invite"), "code");
-    CHECK_EQ(strlen(code), 22);
+    const char *code = wb_wa_group_invite_of(g2_simple(a2, WB_WA_GROUP_INVITE_CODE, gid));
+    CHECK(code && strlen(code) == 22);
     char first[32];
-    snprintf(first, sizeof first, "%s", code);
-    r = w_g2(a2, "set", gid, wb_node_new(&scratch, "invite"));
-    CHECK(strcmp(fx_attr(wb_node_child(r, "invite"), "code"), first) != 0);
-    r = w_g2(a2, "get", "@g.us", WB_NODE(&scratch, "invite", {"code", first}));
-    CHECK_STR(fx_attr(wb_node_child(r, "error"), "code"), "404");
+    snprintf(first, sizeof first, "%s", code ? code : "");
+    code = wb_wa_group_invite_of(g2_simple(a2, WB_WA_GROUP_INVITE_REVOKE, gid));
+    CHECK(code && strcmp(code, first) != 0);
+    CHECK_EQ(iq_error(g2(a2, &(wb_wa_group_request){.action = WB_WA_GROUP_INVITE_INFO,
+                                                     .code = first})), 404);
     sim_fx_free(&fx);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -560,57 +614,63 @@ static void test_sim_admin_groups_makes_a_group_for_phones(void) {
 
 /* ---- media ------------------------------------------------------------------------------------ */
 
+/* Splits an https://host/path?query URL into path and query. */
+static void split_url(const char *url, char *path, size_t pcap, char *query, size_t qcap) {
+    const char *p = strchr(url + strlen("https://"), '/'), *q = p ? strchr(p, '?') : NULL;
+    snprintf(path, pcap, "%.*s", p ? (q ? (int)(q - p) : (int)strlen(p)) : 0, p ? p : "");
+    snprintf(query, qcap, "%s", q ? q + 1 : "");
+}
+
 static void test_sim_media_conn_upload_and_download(void) {
     sim_fx fx;
     sim_fx_init(&fx, NULL);
     wb_sim_set_endpoints(fx.sim, NULL, "127.0.0.1:4443", NULL);
     fx_client *a1 = online(&fx, "15550001111", NULL);
-    wb_node *r = fx_iq(a1, &scratch, "set", "w:m", wb_node_new(&scratch, "media_conn"));
-    wb_node *mc = wb_node_child(r, "media_conn");
-    CHECK_STR(fx_attr(wb_node_child(mc, "host"), "hostname"), "127.0.0.1:4443");
+    wb_node *iq = wb_wa_iq_new(&scratch, "set", "w:m");
+    wb_wa_media_conn_request_fill(iq);
+    wb_wa_media_conn mc;
+    CHECK_EQ(wb_wa_media_conn_read(fx_request(a1, iq), &scratch, &mc, NULL), 0);
+    CHECK(mc.nhosts == 1 && strcmp(mc.hosts[0].hostname, "127.0.0.1:4443") == 0);
+    CHECK(mc.ttl > 0 && mc.hosts[0].max_content_length > 0);
     char auth[128];
-    snprintf(auth, sizeof auth, "%s", fx_attr(mc, "auth"));
+    snprintf(auth, sizeof auth, "%s", mc.auth ? mc.auth : "");
     CHECK(strlen(auth) >= 32);
     const char body[] = "encrypted bytes and a mac";
     uint8_t h[32];
     wb_sha256(h, body, sizeof body - 1);
-    wb_buf tok = WB_BUF_INIT;
-    wb_b64_encode(&tok, h, 32, WB_B64_URL);
-    wb_buf_put_u8(&tok, 0);
-    char path[128], query[256];
-    snprintf(path, sizeof path, "/mms/image/%s", (const char *)tok.data);
-    snprintf(query, sizeof query, "auth=%s&token=%s", auth, (const char *)tok.data);
+    /* the URL Baileys' getWAUploadToServer makes */
+    wb_buf url = WB_BUF_INIT;
+    CHECK_EQ(wb_wa_media_upload_url(&url, "127.0.0.1:4443", "image", h, auth), 0);
+    wb_buf_put_u8(&url, 0);
+    char path[256], query[512];
+    split_url((const char *)url.data, path, sizeof path, query, sizeof query);
     fx_reply rep;
     fx_http(&fx, "POST", path, query, body, &rep);
     CHECK_EQ(rep.status, 200);
-    cJSON *o = cJSON_Parse(rep.body);
-    const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(o, "url"));
-    const char *dp = cJSON_GetStringValue(cJSON_GetObjectItem(o, "direct_path"));
-    CHECK(url && strncmp(url, "https://127.0.0.1:4443/v/t62.7118-24/", 37) == 0);
-    CHECK(dp && url && strcmp(url + strlen("https://127.0.0.1:4443"), dp) == 0);
-    char dpath[256] = "", dquery[256] = "";
-    if (dp) {
-        const char *q = strchr(dp, '?');
-        snprintf(dpath, sizeof dpath, "%.*s", q ? (int)(q - dp) : (int)strlen(dp), dp);
-        snprintf(dquery, sizeof dquery, "%s", q ? q + 1 : "");
-    }
+    wb_wa_media_uploaded up;
+    CHECK_EQ(wb_wa_media_uploaded_read(rep.body, strlen(rep.body), &up), 0);
+    CHECK(strncmp(up.url, "https://127.0.0.1:4443/v/t62.7118-24/", 37) == 0);
+    CHECK_STR(up.url + strlen("https://127.0.0.1:4443"), up.direct_path);
+    CHECK(up.ts > 0);
+    char dpath[256], dquery[256];
+    split_url(up.url, dpath, sizeof dpath, dquery, sizeof dquery);
     fx_http(&fx, "GET", dpath, dquery, NULL, &rep);
     CHECK_EQ(rep.status, 200);
     CHECK_STR(rep.body, body);
     /* the same bytes again: the same path */
     fx_http(&fx, "POST", path, query, body, &rep);
-    cJSON *o2 = cJSON_Parse(rep.body);
-    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o2, "direct_path")), dp ? dp : "");
-    cJSON_Delete(o2);
+    wb_wa_media_uploaded again;
+    CHECK_EQ(wb_wa_media_uploaded_read(rep.body, strlen(rep.body), &again), 0);
+    CHECK_STR(again.direct_path, up.direct_path);
     /* refusals */
-    snprintf(query, sizeof query, "auth=nope&token=%s", (const char *)tok.data);
-    fx_http(&fx, "POST", path, query, body, &rep);
+    char bad[512];
+    snprintf(bad, sizeof bad, "auth=nope&%s", strstr(query, "token="));
+    fx_http(&fx, "POST", path, bad, body, &rep);
     CHECK_EQ(rep.status, 401);
-    snprintf(query, sizeof query, "auth=%s", auth);
     fx_http(&fx, "POST", path, query, "other bytes", &rep);
     CHECK_EQ(rep.status, 400);
-    snprintf(path, sizeof path, "/mms/bogus/%s", (const char *)tok.data);
-    fx_http(&fx, "POST", path, query, body, &rep);
+    snprintf(bad, sizeof bad, "/mms/bogus/%s", strrchr(path, '/') + 1);
+    fx_http(&fx, "POST", bad, query, body, &rep);
     CHECK_EQ(rep.status, 404);
     fx_http(&fx, "GET", dpath, "oh=00000000000000000000000000000000", NULL, &rep);
     CHECK_EQ(rep.status, 403);
@@ -618,8 +678,7 @@ static void test_sim_media_conn_upload_and_download(void) {
     CHECK_EQ(rep.status, 403);
     CHECK_EQ(fx_counter(&fx, "media.uploads"), 2);
     CHECK_EQ(fx_counter(&fx, "media.downloads"), 1);
-    cJSON_Delete(o);
-    wb_buf_free(&tok);
+    wb_buf_free(&url);
     sim_fx_free(&fx);
 }
 
@@ -654,9 +713,9 @@ static void test_sim_route_bad_stanzas_close_only_that_client(void) {
     sim_fx fx;
     sim_fx_init(&fx, NULL);
     fx_client *a1 = online(&fx, "15550001111", NULL);
-    wb_node *create = WB_NODE(&scratch, "create", {"subject", "x"});
-    wb_node_add_new(create, "participant");
-    w_g2(a1, "set", "@g.us", create);
+    wb_node *iq = WB_NODE(&scratch, "iq", {"type", "set"}, {"xmlns", "w:g2"}, {"to", "@g.us"});
+    wb_node_add_new(WB_CHILD(iq, "create", {"subject", "x"}), "participant");
+    fx_request(a1, iq);
     CHECK(a1->closed);
     sim_fx_free(&fx);
 }
