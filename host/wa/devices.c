@@ -54,7 +54,7 @@ int wb_wa_devices_notification_read(const wb_node *n, wb_arena *a,
     if (!wb_attrs_ok(&at))
         return wb_attrs_check(&at, err);
     wb_node *change = wb_node_child(n, NULL);
-    if (!wb_node_attr_is(n, "type", "devices") || !change)
+    if (!wb_node_is(n, "notification") || !wb_node_attr_is(n, "type", "devices") || !change)
         return wb_error_set(err, WB_EPROTO, 0, "not a devices notification with a change");
     r.action = change->tag;
     r.device_hash = wb_node_attr(change, "device_hash");

@@ -100,6 +100,8 @@ wb_node *wb_wa_group_fill(wb_node *parent, const wb_wa_group *g) {
 }
 
 int wb_wa_group_read(const wb_node *group, wb_arena *a, wb_wa_group *out, wb_error *err) {
+    if (!wb_node_is(group, "group"))
+        return wb_error_set(err, WB_EPROTO, 0, "not a <group>");
     wb_wa_group g = {0};
     wb_attrs at = wb_attrs_of(group);
     const char *id = wb_attrs_str(&at, "id");
@@ -294,7 +296,8 @@ static int jids_read(const wb_node *c, const char *tag, wb_wa_child_fn fn, wb_ar
 
 int wb_wa_group_request_read(const wb_node *iq, wb_arena *a, wb_wa_group_request *out,
                              wb_error *err) {
-    wb_node *c = wb_node_child(iq, NULL);
+    wb_node *c = wb_node_is(iq, "iq") && wb_node_attr_is(iq, "xmlns", "w:g2") ? wb_node_child(iq, NULL)
+                                                                             : NULL;
     const struct action_row *row = row_for(iq, c);
     if (!row)
         return wb_error_set(err, WB_ENOTFOUND, 0, "w:g2 <%.32s>: not a request wabot knows",
@@ -398,7 +401,11 @@ void wb_wa_group_results_fill(wb_node *reply, const char *tag, const wb_wa_parti
 int wb_wa_group_results_read(const wb_node *iq, wb_arena *a, wb_wa_participant **out, size_t *n,
                              wb_error *err) {
     wb_node *list = wb_node_child(iq, NULL);
-    if (!list)
+    static const char *const tags[] = {"add", "remove", "promote", "demote", "leave"};
+    size_t t = 0;
+    while (t < sizeof tags / sizeof *tags && !wb_node_is(list, tags[t]))
+        t++;
+    if (t == sizeof tags / sizeof *tags)
         return wb_error_set(err, WB_EPROTO, 0, "w:g2 answer without results");
     int leave = wb_node_is(list, "leave");
     return wb_wa_read_children(list, leave ? "group" : "participant", SIZE_MAX, a, sizeof **out,
@@ -563,7 +570,7 @@ int wb_wa_group_notification_read(const wb_node *n, wb_arena *a, wb_wa_group_not
     r.t = wb_attrs_i64(&at, "t");
     if (!wb_attrs_ok(&at))
         return wb_attrs_check(&at, err);
-    if (!wb_node_attr_is(n, "type", "w:gp2"))
+    if (!wb_node_is(n, "notification") || !wb_node_attr_is(n, "type", "w:gp2"))
         return wb_error_set(err, WB_EPROTO, 0, "not a w:gp2 notification");
     int rc = wb_wa_read_children(n, NULL, SIZE_MAX, a, sizeof *r.changes, change_read, a,
                                  &r.changes, &r.nchanges, err);

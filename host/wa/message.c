@@ -110,6 +110,8 @@ static int target_read(const wb_node *to, void *item, void *ud, wb_error *err) {
 
 int wb_wa_message_send_read(const wb_node *n, wb_arena *a, wb_wa_message_send *out,
                             wb_error *err) {
+    if (!wb_node_is(n, "message"))
+        return wb_error_set(err, WB_EPROTO, 0, "not a <message>");
     wb_wa_message_send m = {0};
     wb_attrs at = wb_attrs_of(n);
     m.id = wb_attrs_str(&at, "id");
@@ -165,6 +167,8 @@ wb_node *wb_wa_message_new(wb_arena *a, const wb_wa_message *m) {
 }
 
 int wb_wa_message_read(const wb_node *n, wb_arena *a, wb_wa_message *out, wb_error *err) {
+    if (!wb_node_is(n, "message"))
+        return wb_error_set(err, WB_EPROTO, 0, "not a <message>");
     wb_wa_message m = {0};
     wb_attrs at = wb_attrs_of(n);
     m.id = wb_attrs_str(&at, "id");

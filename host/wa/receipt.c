@@ -123,6 +123,8 @@ static int retry_read(const wb_node *retry, wb_wa_receipt *r, wb_error *err) {
 }
 
 int wb_wa_receipt_read(const wb_node *n, wb_arena *arena, wb_wa_receipt *out, wb_error *err) {
+    if (!wb_node_is(n, "receipt"))
+        return wb_error_set(err, WB_EPROTO, 0, "not a <receipt>");
     wb_wa_receipt r = {0};
     wb_attrs a = wb_attrs_of(n);
     const char *id = wb_attrs_str(&a, "id");
@@ -193,6 +195,8 @@ wb_node *wb_wa_ack_for(wb_arena *a, const wb_node *stanza, int error, const wb_j
 }
 
 int wb_wa_ack_read(const wb_node *n, wb_wa_ack *out, wb_error *err) {
+    if (!wb_node_is(n, "ack"))
+        return wb_error_set(err, WB_EPROTO, 0, "not an <ack>");
     wb_wa_ack k = {0};
     wb_attrs a = wb_attrs_of(n);
     k.id = wb_attrs_str(&a, "id");
