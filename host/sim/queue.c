@@ -13,6 +13,7 @@
 #include "binary/codec.h"
 #include "core/log.h"
 #include "sim/sim_int.h"
+#include "wa/receipt.h"
 
 static int live(const wb_sim_device *d) {
     return d->conn && d->conn->active && d->conn->state == WB_SIM_LOGGED_IN;
@@ -128,12 +129,15 @@ int wb_sim_queue_flush(wb_sim_conn *c) {
     return wb_sim_conn_send(c, ib);
 }
 
-/* <ack class=... id=... [type]> from a device: the stanza it names has been handled. */
+/* <ack class=... id=... [type]> from a device (wa/receipt.h): the stanza it names has been
+ * handled. */
 static int on_ack(wb_sim_conn *c, wb_node *n) {
-    const char *cls = wb_node_attr(n, "class"), *id = wb_node_attr(n, "id");
-    if (!cls || !id)
-        return wb_sim_conn_fail(c, WB_EPROTO, "ack without class or id");
-    int rc = wb_sim_queue_ack(c->sim, c->device, cls, id, wb_node_attr(n, "type"));
+    wb_wa_ack k;
+    wb_error e = {0};
+    int rc = wb_wa_ack_read(n, &k, &e);
+    if (rc < 0)
+        return wb_sim_conn_fail(c, rc, "ack: %s", e.what);
+    rc = wb_sim_queue_ack(c->sim, c->device, k.cls, k.id, k.type);
     return rc < 0 ? wb_sim_conn_fail(c, rc, "cannot update the queue") : 0;
 }
 
