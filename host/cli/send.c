@@ -1,5 +1,6 @@
-/* `wabot send --to JID|PHONE --text T [--reply-to ID] [--mention JID]...`: connects, sends one
- * text message and exits once the server acknowledged it, printing the message id. A reply
+/* `wabot send --to JID|PHONE --text T [--text T2]... [--reply-to ID] [--mention JID]...`:
+ * connects, sends the text (each --text a message, in order) and exits once the server
+ * acknowledged every one, printing their ids, one per line. A reply
  * quotes a stored message (by id) as Baileys does (contextInfo with the quoted message, its id
  * and author); mentions go in contextInfo.mentionedJid. Text goes out as extendedTextMessage,
  * as Baileys sends it. */
@@ -15,9 +16,13 @@
 
 #define MAX_MENTIONS 64
 
+#define MAX_TEXTS 10000
+
 typedef struct send_app {
     char to[128];
-    const char *text;
+    const char **texts;
+    size_t ntexts, acked;
+    int failed;
     const char *reply_to;
     char *mentions[MAX_MENTIONS];
     size_t nmentions;
@@ -27,23 +32,25 @@ typedef struct send_app {
 
 static void on_sent(void *ud, int status, const wb_client_sent *sent) {
     wb_cli_session *s = ud;
+    send_app *app = s->data;
     if (status < 0) {
         wb_cli_fail("send: %s%s", wb_strerror(status),
                     status == WB_EREFUSED ? " (the server refused the message)" : "");
-        wb_cli_session_finish(s, WB_EXIT_ERROR);
-        return;
+        app->failed = 1;
+    } else {
+        printf("%s\n", sent->id);
+        fflush(stdout);
     }
-    printf("%s\n", sent->id);
-    fflush(stdout);
-    wb_cli_session_finish(s, WB_EXIT_OK);
+    if (++app->acked == app->ntexts)
+        wb_cli_session_finish(s, app->failed ? WB_EXIT_ERROR : WB_EXIT_OK);
 }
 
-static void send_now(wb_cli_session *s, wb_client *c) {
+static int send_one(wb_cli_session *s, wb_client *c, const char *text) {
     send_app *app = s->data;
     Wa__Message m = WA__MESSAGE__INIT;
     Wa__Message__ExtendedTextMessage ext = WA__MESSAGE__EXTENDED_TEXT_MESSAGE__INIT;
     Wa__ContextInfo ci = WA__CONTEXT_INFO__INIT;
-    ext.text = (char *)app->text;
+    ext.text = (char *)text;
     m.extendedtextmessage = &ext;
     char participant[160];
     if (app->quoted && app->quoted->key) {
@@ -66,10 +73,18 @@ static void send_now(wb_cli_session *s, wb_client *c) {
         ci.mentionedjid = app->mentions;
         ext.contextinfo = &ci;
     }
-    int rc = wb_client_send_message(c, app->to, &m, NULL, on_sent, s);
-    if (rc < 0) {
-        wb_cli_fail("send: %s", rc == WB_EINVAL ? "not a user or group JID" : wb_strerror(rc));
-        wb_cli_session_finish(s, rc == WB_EINVAL ? WB_EXIT_USAGE : WB_EXIT_ERROR);
+    return wb_client_send_message(c, app->to, &m, NULL, on_sent, s);
+}
+
+static void send_now(wb_cli_session *s, wb_client *c) {
+    send_app *app = s->data;
+    for (size_t i = 0; i < app->ntexts; i++) {
+        int rc = send_one(s, c, app->texts[i]);
+        if (rc < 0) {
+            wb_cli_fail("send: %s", rc == WB_EINVAL ? "not a user or group JID" : wb_strerror(rc));
+            wb_cli_session_finish(s, rc == WB_EINVAL ? WB_EXIT_USAGE : WB_EXIT_ERROR);
+            return;
+        }
     }
 }
 
@@ -123,8 +138,12 @@ int wb_cli_send(int argc, char **argv) {
         int more = i + 1 < argc;
         if (!strcmp(argv[i], "--to") && more) {
             to = argv[++i];
-        } else if (!strcmp(argv[i], "--text") && more) {
-            app.text = argv[++i];
+        } else if (!strcmp(argv[i], "--text") && more && app.ntexts < MAX_TEXTS) {
+            if (!app.texts && !(app.texts = calloc(MAX_TEXTS, sizeof *app.texts))) {
+                wb_cli_fail("send: out of memory");
+                goto out;
+            }
+            app.texts[app.ntexts++] = argv[++i];
         } else if (!strcmp(argv[i], "--reply-to") && more) {
             app.reply_to = argv[++i];
         } else if (!strcmp(argv[i], "--mention") && more && app.nmentions < MAX_MENTIONS) {
@@ -136,14 +155,15 @@ int wb_cli_send(int argc, char **argv) {
             app.mentions[app.nmentions++] = strdup(jid);
         } else {
             fprintf(strcmp(argv[i], "--help") ? stderr : stdout,
-                    "usage: wabot send --to JID|PHONE --text TEXT [--reply-to ID] [--mention "
-                    "JID]... [flags]\n\nSends one message and prints its id once the server "
-                    "has it.\n\nflags:\n%s", wb_cli_client_flags_help);
+                    "usage: wabot send --to JID|PHONE --text TEXT [--text TEXT]... [--reply-to ID]"
+                    " [--mention JID]... [flags]\n\nSends each text as a message, in order, and "
+                    "prints their ids once the server has them.\n\nflags:\n%s",
+                    wb_cli_client_flags_help);
             rc = strcmp(argv[i], "--help") ? WB_EXIT_USAGE : 0;
             goto out;
         }
     }
-    if (!to || !app.text || to_jid(to, app.to) < 0) {
+    if (!to || !app.ntexts || to_jid(to, app.to) < 0) {
         wb_cli_fail("send: --to (a phone number or a JID) and --text are needed");
         goto out;
     }
@@ -176,6 +196,7 @@ int wb_cli_send(int argc, char **argv) {
 close:
     wb_cli_client_close(&o);
 out:
+    free(app.texts);
     wb_proto_free(app.quoted);
     for (size_t i = 0; i < app.nmentions; i++)
         free(app.mentions[i]);

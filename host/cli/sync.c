@@ -1,7 +1,8 @@
 /* `wabot sync [--follow] [--json]`: connects, receives what waited (the offline backlog), stores
  * it and prints each event: with --json one Baileys-shaped JSON line per event (events_json.h),
- * else one line per message. Without --follow it exits once the backlog is processed and the
- * connection is open; with --follow it stays, printing live events, until SIGINT/SIGTERM.
+ * else one line per message. Without --follow it exits once the backlog is processed, the
+ * connection is open and the client is idle (what the backlog started, such as an answer to a
+ * retry receipt, is done); with --follow it stays, printing live events, until SIGINT/SIGTERM.
  *
  * A message's event is marked handled once its line is written and flushed; a message whose
  * line went out just before a crash is printed again at the next sync with "replay": true. */
@@ -18,7 +19,21 @@
 typedef struct sync_app {
     int json, follow;
     int open, backlog;
+    uv_timer_t idle;     /* without --follow: waits for the client to be idle, then finishes */
+    wb_cli_session *s;
+    int timer_on;
 } sync_app;
+
+static void on_idle_check(uv_timer_t *t) {
+    sync_app *app = t->data;
+    int done = app->s->done; /* ended another way (a final close, a signal) */
+    if (done || wb_client_idle(wb_client_host_client(app->s->host))) {
+        uv_timer_stop(t);
+        uv_close((uv_handle_t *)t, NULL);
+        if (!done)
+            wb_cli_session_finish(app->s, WB_EXIT_OK);
+    }
+}
 
 static void print_message(const Wa__WebMessageInfo *m, int replay) {
     char when[32] = "";
@@ -60,8 +75,14 @@ static void sync_event(wb_cli_session *s, wb_client *c, const wb_client_event *e
     default:
         break;
     }
-    if (!app->follow && app->open && app->backlog)
-        wb_cli_session_finish(s, WB_EXIT_OK);
+    if (!app->follow && app->open && app->backlog && !app->timer_on && !s->done) {
+        /* what the backlog started (answers to retry receipts, say) finishes first */
+        app->timer_on = 1;
+        app->s = s;
+        uv_timer_init(s->loop, &app->idle);
+        app->idle.data = app;
+        uv_timer_start(&app->idle, on_idle_check, 0, 20);
+    }
 }
 
 int wb_cli_sync(int argc, char **argv) {

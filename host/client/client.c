@@ -81,6 +81,7 @@ int wb_client_new(wb_client **out, const wb_client_config *cfg, const wb_client_
     wb_arena_init(&c->arena, 0);
     wb_arena_init(&c->evq.arena, 0);
     wb_strmap_init(&c->retries);
+    wb_strmap_init(&c->groups);
     wb_wa_iqs_init(&c->iqs);
     int rc = wb_signal_open(&c->sig, c->st);
     if (rc == 0)
@@ -110,6 +111,7 @@ void wb_client_free(wb_client *c) {
     wb_wa_iqs_free(&c->iqs);
     wb_client_evq_free(c);
     wb_strmap_free(&c->retries);
+    wb_client_groups_free(c);
     wb_arena_free(&c->arena);
     wb_buf_free(&c->out);
     free(c->handled);

@@ -208,6 +208,9 @@ const char *wb_client_lid(const wb_client *c);
 const char *wb_client_name(const wb_client *c);
 /* 1 while logged in (after connection.update open, before close). */
 int wb_client_is_open(const wb_client *c);
+/* 1 when nothing is in flight: no send waiting for its ack, no received message waiting for its
+ * commit (a one-shot command may stop then without cutting a send short). */
+int wb_client_idle(const wb_client *c);
 
 /* ---- receiving ---------------------------------------------------------------------------- */
 

@@ -135,6 +135,7 @@ struct wb_client {
     struct wb_client_sends *sends; /* send.c */
     struct wb_client_usync *usync; /* usync.c */
     wb_strmap retries;           /* retry.c: tries per undecryptable message */
+    wb_strmap groups;            /* groups.c: members by group JID */
     int64_t *handled;            /* wb_client_handled, not yet written */
     size_t nhandled, handled_cap;
 };
@@ -258,9 +259,18 @@ int wb_client_lid_learn(wb_client *c, const char *lid_user, const char *pn_user)
 int wb_client_sends_init(wb_client *c);
 /* Delivers the completions of finished sends (from wb_client_flush_events). */
 void wb_client_sends_deliver(wb_client *c);
-/* A message to a group (groups.c): as wb_client_send_message. */
-int wb_client_send_group(wb_client *c, const wb_jid *group, const struct Wa__Message *m,
-                         const wb_client_send_opts *opts, wb_client_send_fn fn, void *ud);
+
+/* ---- groups.c ----------------------------------------------------------------------------------- */
+
+void wb_client_groups_free(wb_client *c);
+/* The cached members of group (user JIDs, by phone number when known): 0, or WB_ENOTFOUND. */
+int wb_client_group_members(wb_client *c, const wb_jid *group, const wb_jid **users, size_t *n);
+/* Fetches group's metadata into the cache; fn gets 0, WB_ENOTFOUND (no such group or not a
+ * member) or another error. Returns 0 (fn will be called) or an error (it will not). */
+int wb_client_group_fetch(wb_client *c, const wb_jid *group,
+                          void (*fn)(wb_client *c, void *ud, int status), void *ud);
+/* A w:gp2 notification. */
+int wb_client_group_notification(wb_client *c, wb_node *n);
 void wb_client_sends_free(wb_client *c);
 /* Fails every send in flight with status (the connection ended). */
 void wb_client_sends_fail_all(wb_client *c, int status);

@@ -177,8 +177,9 @@ int wb_client_on_stream_error(wb_client *c, wb_node *n) {
     if (!code)
         code = wb_node_is(child, "conflict") ? WB_REASON_CONNECTION_REPLACED : WB_REASON_BAD_SESSION;
     const char *type = wb_node_attr(child, "type");
-    wb_client_close(c, (int)code, "stream error %lld%s%s%s%s", (long long)code,
-                    child ? " <" : "", child ? child->tag : "", type ? " " : "", type ? type : "");
+    wb_client_close(c, (int)code, "%s (stream error %lld%s%s%s%s%s)",
+                    wb_client_reason_text((int)code), (long long)code, child ? " <" : "",
+                    child ? child->tag : "", type ? " " : "", type ? type : "", child ? ">" : "");
     return 0;
 }
 

@@ -27,6 +27,7 @@ static const struct {
     {"encrypt", on_encrypt},
     {"link_code_companion_reg", wb_client_pair_code_notification},
     {"devices", wb_client_usync_devices_changed},
+    {"w:gp2", wb_client_group_notification},
 };
 
 int wb_client_on_notification(wb_client *c, wb_node *n) {

@@ -293,8 +293,8 @@ static int store(wb_client *c, const wb_wa_message *m, const keyinfo *k, Wa__Mes
     key.fromme = k->from_me;
     key.id = (char *)m->id;
     char participant[WB_JID_STR_MAX];
-    if (!wb_jid_is_empty(&m->participant)) {
-        wb_jid_format(&m->participant, participant, sizeof participant);
+    if (!wb_jid_is_empty(&m->participant)) { /* the author's user JID, as Baileys' cleanMessage */
+        user_of(&m->participant, participant);
         key.participant = participant;
     }
     info.key = &key;
@@ -375,13 +375,13 @@ int wb_client_on_message(wb_client *c, wb_node *n) {
     if ((rc = wb_store_begin(c->st)) < 0) /* this message's savepoint */
         return rc;
     wb_buf_reset(&r->acc);
-    int decrypted = 0, failed = 0, duplicate = 0;
+    /* The id is not stored (checked above), so a key the ratchet says was used already is not a
+     * redelivery of something we handled: a replay under a new id, or damage (a flipped counter
+     * reads as an old one before any MAC is checked). It is treated as a failure, so the sender
+     * is asked again instead of the message being acknowledged and lost. */
+    int decrypted = 0, failed = 0;
     for (size_t i = 0; i < m.nencs && !failed; i++) {
         rc = decrypt_one(c, &m, &m.encs[i], addr, is_group ? group : NULL);
-        if (rc == WB_EDUPLICATE) {
-            duplicate = 1; /* an enc we already used: this stanza was handled before */
-            continue;
-        }
         if (rc == 0)
             rc = take_plaintext(c, addr);
         if (rc < 0) {
@@ -410,7 +410,7 @@ int wb_client_on_message(wb_client *c, wb_node *n) {
     }
     if ((rc = wb_store_commit(c->st)) < 0) /* releases the savepoint only */
         return rc;
-    if (!decrypted && !duplicate && m.nencs)
+    if (!decrypted)
         WB_DEBUG("client", "message %s: nothing to decrypt", m.id);
     if (r->n >= BATCH_MAX)
         return wb_client_recv_flush(c);

@@ -20,13 +20,14 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/strmap.h"
+#include "store/group_store.h"
 #include "store/message_store.h"
 #include "wa/message.h"
 #include "wa/prekeys.h"
 #include "wa/receipt.h"
 #include "wb_proto.h"
 
-enum { PH_DEVICES = 0, PH_SESSIONS, PH_READY, PH_ACK };
+enum { PH_GROUP = 0, PH_DEVICES, PH_SESSIONS, PH_READY, PH_ACK };
 
 #define MAX_TARGETS 4096
 
@@ -39,6 +40,7 @@ struct wb_client_job {
     wb_client_send_fn fn;
     void *ud;
     int phase;
+    int group;                   /* to a group: sender key, distribution to new devices */
     int waiting;                 /* an IQ for this job is in flight */
     int fetched;                 /* bundles were fetched once: devices still without a session
                                     are left out */
@@ -166,29 +168,47 @@ static void on_devices(wb_client *c, void *ud, int status) {
     pump(c);
 }
 
-/* The users whose devices a job needs: ours and the chat's (1:1). */
-static size_t job_users(wb_client *c, const wb_client_job *j, wb_jid *out) {
-    size_t n = 0;
-    out[n++] = wb_jid_of(c->me_user, WB_SERVER_USER, 0);
-    if (j->resend) {
-        out[0] = wb_jid_user_jid(&j->device);
-        return 1;
+/* The users whose devices a job needs: ours, and the chat's (1:1) or the members (group). A
+ * malloc'd array in *out (free it); returns how many, or WB_ENOMEM / WB_ENOTFOUND (a group
+ * whose members are not cached). */
+static long job_users(wb_client *c, const wb_client_job *j, wb_jid **out) {
+    const wb_jid *members = NULL;
+    size_t nm = 0, n = 0;
+    if (j->group && !j->resend && wb_client_group_members(c, &j->chat, &members, &nm) < 0)
+        return WB_ENOTFOUND;
+    wb_jid *u = malloc((nm + 2) * sizeof *u);
+    if (!u)
+        return WB_ENOMEM;
+    wb_jid me = wb_jid_of(c->me_user, WB_SERVER_USER, 0);
+    u[n++] = j->resend ? wb_jid_user_jid(&j->device) : me;
+    if (!j->resend && !j->group) {
+        wb_jid peer = wb_jid_user_jid(&j->chat);
+        if (!wb_jid_same_user(&peer, &me))
+            u[n++] = peer;
     }
-    wb_jid peer = wb_jid_user_jid(&j->chat);
-    if (!wb_jid_same_user(&peer, &out[0]))
-        out[n++] = peer;
-    return n;
+    for (size_t i = 0; i < nm; i++)
+        if (!wb_jid_same_user(&members[i], &me))
+            u[n++] = members[i];
+    *out = u;
+    return (long)n;
 }
 
-/* The devices a job goes to (our own device left out), into out (MAX_TARGETS). */
-static size_t job_devices(wb_client *c, const wb_client_job *j, wb_jid *out) {
+/* The devices a job goes to (our own device left out), into a malloc'd *out; how many, or an
+ * error as job_users. */
+static long job_devices(wb_client *c, const wb_client_job *j, wb_jid **out) {
     if (j->resend) {
-        out[0] = j->device;
+        if (!(*out = malloc(sizeof **out)))
+            return WB_ENOMEM;
+        (*out)[0] = j->device;
         return 1;
     }
-    wb_jid users[2];
-    size_t nu = job_users(c, j, users), n = 0;
-    for (size_t u = 0; u < nu; u++) {
+    wb_jid *users;
+    long nu = job_users(c, j, &users);
+    if (nu < 0)
+        return nu;
+    size_t n = 0, cap = (size_t)nu * 4 + 4;
+    wb_jid *devs = malloc(cap * sizeof *devs);
+    for (long u = 0; devs && u < nu; u++) {
         const uint16_t *ids;
         size_t nd;
         if (wb_client_devices_get(c, &users[u], &ids, &nd) < 0)
@@ -196,12 +216,36 @@ static size_t job_devices(wb_client *c, const wb_client_job *j, wb_jid *out) {
         for (size_t d = 0; d < nd && n < MAX_TARGETS; d++) {
             wb_jid dev = users[u];
             dev.device = ids[d];
-            if (u == 0 && strcmp(dev.user, c->me_user) == 0 && dev.device == c->me_device)
+            if (strcmp(dev.user, c->me_user) == 0 && wb_jid_on(&dev, WB_SERVER_USER) &&
+                dev.device == c->me_device)
                 continue;
-            out[n++] = dev;
+            if (n == cap) {
+                wb_jid *more = realloc(devs, (cap *= 2) * sizeof *devs);
+                if (!more) {
+                    free(devs);
+                    devs = NULL;
+                    break;
+                }
+                devs = more;
+            }
+            devs[n++] = dev;
         }
     }
-    return n;
+    free(users);
+    if (!devs)
+        return WB_ENOMEM;
+    *out = devs;
+    return (long)n;
+}
+
+/* Whether device must get j's content 1:1: every device for a 1:1 or a resend; in a group only
+ * the devices that lack our sender key (they get the distribution message). */
+static int needs_pairwise(wb_client *c, const wb_client_job *j, const char *addr) {
+    if (!j->group || j->resend)
+        return 1;
+    char group[WB_JID_STR_MAX];
+    wb_jid_format(&j->chat, group, sizeof group);
+    return wb_store_sender_key_sent_has(c->st, group, addr) != 1;
 }
 
 static void on_bundles(void *ud, int status, const wb_node *answer) {
@@ -241,7 +285,8 @@ static int sessions(wb_client *c, wb_client_job *j, const wb_jid *devs, size_t n
     wb_node *iq = NULL, *key = NULL;
     for (size_t i = 0; i < n; i++) {
         char addr[WB_SIGNAL_ADDR_MAX];
-        if (wb_client_address(c, &devs[i], addr) < 0 || wb_signal_has_session(c->sig, addr) == 1)
+        if (wb_client_address(c, &devs[i], addr) < 0 || !needs_pairwise(c, j, addr) ||
+            wb_signal_has_session(c->sig, addr) == 1)
             continue;
         if (!iq) {
             iq = wb_client_iq(c, "get", "encrypt");
@@ -275,43 +320,114 @@ static const char *stanza_type(const Wa__Message *m) {
     return "text";
 }
 
+/* Our copy of a sent message: for listings, and to answer retry requests. */
+static int store_own(wb_client *c, wb_client_job *j, const Wa__Message *msg, const char *chat) {
+    Wa__WebMessageInfo info = WA__WEB_MESSAGE_INFO__INIT;
+    Wa__MessageKey key = WA__MESSAGE_KEY__INIT;
+    key.remotejid = (char *)chat;
+    key.has_fromme = key.fromme = 1;
+    key.id = j->id;
+    info.key = &key;
+    info.message = (Wa__Message *)msg;
+    info.has_messagetimestamp = info.has_status = 1;
+    info.messagetimestamp = (uint64_t)wb_client_server_time(c);
+    info.status = WA__WEB_MESSAGE_INFO__STATUS__PENDING;
+    wb_buf bytes = WB_BUF_INIT;
+    char me[WB_JID_STR_MAX];
+    snprintf(me, sizeof me, "%s@" WB_SERVER_USER, c->me_user);
+    int rc = wb_proto_pack(&info, &bytes);
+    if (rc == 0) {
+        wb_message_row row = {.chat = chat, .sender = me, .id = j->id, .from_me = 1,
+                              .ts = (int64_t)info.messagetimestamp, .status = 1,
+                              .text = wb_client_message_text(msg), .info = bytes.data,
+                              .info_len = bytes.len};
+        /* WB_EEXIST: an id we used already; refused, as the server would */
+        rc = wb_store_message_add(c->st, &row, 0, &j->seq);
+    }
+    wb_buf_free(&bytes);
+    return rc;
+}
+
+/* The plaintexts of a job, padded: what other people's devices get (the message, or in a group
+ * the sender-key distribution), and what our own devices get (a DeviceSentMessage naming the
+ * chat; in a group the same as the others). */
+static int plaintexts(wb_client *c, wb_client_job *j, const Wa__Message *msg, const char *chat,
+                      wb_buf *peer, wb_buf *own) {
+    int rc;
+    if (j->group && !j->resend) {
+        char self[WB_SIGNAL_ADDR_MAX];
+        wb_jid me = wb_jid_of(c->me_user, WB_SERVER_USER, c->me_device);
+        wb_buf skdm = WB_BUF_INIT, m = WB_BUF_INIT;
+        Wa__Message wrap = WA__MESSAGE__INIT;
+        Wa__Message__SenderKeyDistributionMessage d =
+            WA__MESSAGE__SENDER_KEY_DISTRIBUTION_MESSAGE__INIT;
+        if ((rc = wb_client_address(c, &me, self)) == 0 &&
+            (rc = wb_signal_group_distribution(c->sig, chat, self, &skdm)) == 0) {
+            d.groupid = (char *)chat;
+            d.has_axolotlsenderkeydistributionmessage = 1;
+            d.axolotlsenderkeydistributionmessage = (ProtobufCBinaryData){skdm.len, skdm.data};
+            wrap.senderkeydistributionmessage = &d;
+            if ((rc = wb_proto_pack(&wrap, &m)) == 0 && (rc = wb_signal_pad(peer, m.data, m.len)) == 0)
+                rc = wb_signal_pad(own, m.data, m.len);
+        }
+        wb_buf_free_secret(&skdm);
+        wb_buf_free_secret(&m);
+        return rc;
+    }
+    Wa__Message wrap = WA__MESSAGE__INIT;
+    Wa__Message__DeviceSentMessage d = WA__MESSAGE__DEVICE_SENT_MESSAGE__INIT;
+    d.destinationjid = (char *)chat;
+    d.message = (Wa__Message *)msg;
+    wrap.devicesentmessage = &d;
+    wb_buf dsm = WB_BUF_INIT;
+    if ((rc = wb_proto_pack(&wrap, &dsm)) == 0 &&
+        (rc = wb_signal_pad(peer, j->msg.data, j->msg.len)) == 0)
+        rc = wb_signal_pad(own, dsm.data, dsm.len);
+    wb_buf_free_secret(&dsm);
+    return rc;
+}
+
 /* Encrypts j for its devices and builds its stanza into *out; stores our copy. Inside the
  * caller's durable transaction. */
 static int encrypt_job(wb_client *c, wb_client_job *j, wb_node **out) {
-    wb_jid *devs = malloc(MAX_TARGETS * sizeof *devs);
-    wb_wa_target *targets = malloc(MAX_TARGETS * sizeof *targets);
-    wb_buf *cts = calloc(MAX_TARGETS, sizeof *cts);
-    wb_buf peer_pt = WB_BUF_INIT, own_pt = WB_BUF_INIT, dsm = WB_BUF_INIT, idbuf = WB_BUF_INIT;
+    wb_jid *devs = NULL;
+    wb_wa_target *targets = NULL;
+    wb_buf *cts = NULL, peer_pt = WB_BUF_INIT, own_pt = WB_BUF_INIT, idbuf = WB_BUF_INIT,
+           skmsg = WB_BUF_INIT, padded = WB_BUF_INIT;
     Wa__Message *msg = NULL;
-    int rc = devs && targets && cts ? 0 : WB_ENOMEM;
-    size_t n = rc == 0 ? job_devices(c, j, devs) : 0, nt = 0;
     char chat[WB_JID_STR_MAX];
     wb_jid_format(&j->chat, chat, sizeof chat);
+    long nd = job_devices(c, j, &devs);
+    size_t n = nd > 0 ? (size_t)nd : 0, nt = 0;
+    int rc = nd < 0 ? (int)nd : 0;
+    if (rc == 0 && (!(targets = malloc((n + 1) * sizeof *targets)) ||
+                    !(cts = calloc(n + 1, sizeof *cts))))
+        rc = WB_ENOMEM;
     if (rc == 0)
         rc = wb_proto_unpack(&wa__message__descriptor, j->msg.data, j->msg.len, 0, &msg, NULL);
-    if (rc == 0) {
-        /* what our own other devices get: the message and the chat it went to */
-        Wa__Message wrap = WA__MESSAGE__INIT;
-        Wa__Message__DeviceSentMessage d = WA__MESSAGE__DEVICE_SENT_MESSAGE__INIT;
-        d.destinationjid = chat;
-        d.message = msg;
-        wrap.devicesentmessage = &d;
-        if ((rc = wb_proto_pack(&wrap, &dsm)) == 0 &&
-            (rc = wb_signal_pad(&peer_pt, j->msg.data, j->msg.len)) == 0)
-            rc = wb_signal_pad(&own_pt, dsm.data, dsm.len);
+    if (rc == 0)
+        rc = plaintexts(c, j, msg, chat, &peer_pt, &own_pt);
+    if (rc == 0 && j->group && !j->resend) { /* the content, once, under our sender key */
+        char self[WB_SIGNAL_ADDR_MAX];
+        wb_jid me = wb_jid_of(c->me_user, WB_SERVER_USER, c->me_device);
+        if ((rc = wb_client_address(c, &me, self)) == 0 &&
+            (rc = wb_signal_pad(&padded, j->msg.data, j->msg.len)) == 0)
+            rc = wb_signal_group_encrypt(c->sig, chat, self, padded.data, padded.len, &skmsg);
     }
     int any_pkmsg = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char addr[WB_SIGNAL_ADDR_MAX];
         int own = strcmp(devs[i].user, c->me_user) == 0 && wb_jid_on(&devs[i], WB_SERVER_USER);
-        const wb_buf *pt = own ? &own_pt : &peer_pt;
         int type;
-        if (wb_client_address(c, &devs[i], addr) < 0)
+        if (wb_client_address(c, &devs[i], addr) < 0 || !needs_pairwise(c, j, addr))
             continue;
+        const wb_buf *pt = own ? &own_pt : &peer_pt;
         int erc = wb_signal_encrypt(c->sig, addr, pt->data, pt->len, &cts[nt], &type);
         if (erc == WB_ENOTFOUND)
             continue; /* no session (no bundle): this device misses the message */
         if ((rc = erc) < 0)
+            break;
+        if (j->group && !j->resend && (rc = wb_store_sender_key_sent_add(c->st, chat, addr)) < 0)
             break;
         any_pkmsg |= type == WB_SIGNAL_PKMSG;
         targets[nt] = (wb_wa_target){.jid = devs[i], .has_enc = 1};
@@ -319,7 +435,7 @@ static int encrypt_job(wb_client *c, wb_client_job *j, wb_node **out) {
                                       .data = cts[nt].data, .len = cts[nt].len};
         nt++;
     }
-    if (rc == 0 && nt == 0)
+    if (rc == 0 && nt == 0 && !(j->group && !j->resend))
         rc = WB_ENOTFOUND; /* nobody to send to: no device has a session */
     if (rc == 0 && any_pkmsg)
         rc = wb_wa_adv_encode(&c->adv, 1, &idbuf);
@@ -334,11 +450,17 @@ static int encrypt_job(wb_client *c, wb_client_job *j, wb_node **out) {
             direct.count = j->count;
             m.encs = &direct;
             m.nencs = 1;
-            if (wb_jid_on(&j->chat, WB_SERVER_GROUP))
+            if (j->group)
                 m.participant = j->device;
             else
                 m.to = j->device;
         } else {
+            if (j->group) {
+                direct = (wb_wa_enc){.type = "skmsg", .data = skmsg.data, .len = skmsg.len};
+                m.encs = &direct;
+                m.nencs = 1;
+                m.addressing_mode = "pn";
+            }
             m.targets = targets;
             m.ntargets = nt;
         }
@@ -346,39 +468,18 @@ static int encrypt_job(wb_client *c, wb_client_job *j, wb_node **out) {
         if (!*out)
             rc = WB_ENOMEM;
     }
-    if (rc == 0 && !j->resend) { /* our copy: for listings, and to answer retry requests */
-        Wa__WebMessageInfo info = WA__WEB_MESSAGE_INFO__INIT;
-        Wa__MessageKey key = WA__MESSAGE_KEY__INIT;
-        key.remotejid = chat;
-        key.has_fromme = key.fromme = 1;
-        key.id = j->id;
-        info.key = &key;
-        info.message = msg;
-        info.has_messagetimestamp = info.has_status = 1;
-        info.messagetimestamp = (uint64_t)wb_client_server_time(c);
-        info.status = WA__WEB_MESSAGE_INFO__STATUS__PENDING;
-        wb_buf bytes = WB_BUF_INIT;
-        char me[WB_JID_STR_MAX];
-        snprintf(me, sizeof me, "%s@" WB_SERVER_USER, c->me_user);
-        if ((rc = wb_proto_pack(&info, &bytes)) == 0) {
-            wb_message_row row = {.chat = chat, .sender = me, .id = j->id, .from_me = 1,
-                                  .ts = (int64_t)info.messagetimestamp, .status = 1,
-                                  .text = wb_client_message_text(msg), .info = bytes.data,
-                                  .info_len = bytes.len};
-            rc = wb_store_message_add(c->st, &row, 0, &j->seq);
-            /* WB_EEXIST: an id we used already; refused, as the server would */
-        }
-        wb_buf_free(&bytes);
-    }
+    if (rc == 0 && !j->resend)
+        rc = store_own(c, j, msg, chat);
     wb_proto_free(msg);
-    for (size_t i = 0; cts && i < MAX_TARGETS && i < nt + 1; i++)
+    for (size_t i = 0; cts && i <= n; i++)
         wb_buf_free(&cts[i]);
     free(cts);
     free(targets);
     free(devs);
     wb_buf_free_secret(&peer_pt);
     wb_buf_free_secret(&own_pt);
-    wb_buf_free_secret(&dsm);
+    wb_buf_free_secret(&padded);
+    wb_buf_free(&skmsg);
     wb_buf_free(&idbuf);
     return rc;
 }
@@ -484,54 +585,78 @@ static void send_ready(wb_client *c) {
     free(ok);
 }
 
+static void on_group(wb_client *c, void *ud, int status) {
+    on_devices(c, ud, status); /* the same: the head job goes on, or fails */
+}
+
+/* One step of j: 1 when it moved to another phase, 0 when it waits for an answer, or an error. */
+static int advance(wb_client *c, wb_client_job *j) {
+    int rc;
+    switch (j->phase) {
+    case PH_GROUP: {
+        const wb_jid *members;
+        size_t n;
+        if (wb_client_group_members(c, &j->chat, &members, &n) == 0) {
+            j->phase = PH_DEVICES;
+            return 1;
+        }
+        if ((rc = wb_client_group_fetch(c, &j->chat, on_group, c)) < 0)
+            return rc;
+        j->waiting = 1;
+        return 0;
+    }
+    case PH_DEVICES: {
+        wb_jid *users;
+        long nu = job_users(c, j, &users);
+        if (nu < 0) /* the group's members went out of the cache: fetch them again */
+            return nu == WB_ENOTFOUND && j->group ? (j->phase = PH_GROUP, 1) : (int)nu;
+        rc = wb_client_devices_ensure(c, users, (size_t)nu, on_devices, c);
+        free(users);
+        if (rc == 0)
+            j->waiting = 1;
+        if (rc > 0)
+            j->phase = PH_SESSIONS;
+        return rc;
+    }
+    case PH_SESSIONS: {
+        wb_jid *devs;
+        long nd = job_devices(c, j, &devs);
+        if (nd < 0)
+            return nd == WB_ENOTFOUND && j->group ? (j->phase = PH_GROUP, 1) : (int)nd;
+        rc = sessions(c, j, devs, (size_t)nd);
+        free(devs);
+        if (rc > 0)
+            j->phase = PH_READY;
+        return rc;
+    }
+    default:
+        return 0;
+    }
+}
+
 static void pump(wb_client *c) {
     struct wb_client_sends *s = c->sends;
     if (s->pumping)
         return;
     s->pumping = 1;
-    wb_jid *devs = NULL;
     for (wb_client_job *j = s->head; j && c->state == WB_ST_OPEN;) {
         if (j->waiting)
             break;
-        int rc = 0;
-        if (j->phase == PH_DEVICES) {
-            wb_jid users[2];
-            size_t nu = job_users(c, j, users);
-            rc = wb_client_devices_ensure(c, users, nu, on_devices, c);
-            if (rc == 0) {
-                j->waiting = 1;
-                break;
-            }
-            if (rc > 0) {
-                j->phase = PH_SESSIONS;
-                rc = 0;
-            }
-        }
-        if (rc == 0 && j->phase == PH_SESSIONS) {
-            if (!devs && !(devs = malloc(MAX_TARGETS * sizeof *devs))) {
-                rc = WB_ENOMEM;
-            } else {
-                size_t n = job_devices(c, j, devs);
-                rc = sessions(c, j, devs, n);
-                if (rc == 0)
-                    break; /* bundles asked for */
-                if (rc > 0) {
-                    j->phase = PH_READY;
-                    rc = 0;
-                }
-            }
-        }
-        if (rc < 0) {
-            /* only the head can fail here: the jobs before it are ready and go first */
-            send_ready(c);
-            if (s->head == j)
-                finish(c, pop_head(s), rc);
-            j = s->head;
+        if (j->phase == PH_READY) {
+            j = j->next;
             continue;
         }
-        j = j->next;
+        int rc = advance(c, j);
+        if (rc > 0)
+            continue; /* the next phase, at once */
+        if (rc == 0)
+            break;    /* an answer is awaited */
+        /* only the first job not ready can fail here: the ready ones before it go first */
+        send_ready(c);
+        if (s->head == j)
+            finish(c, pop_head(s), rc);
+        j = s->head;
     }
-    free(devs);
     send_ready(c);
     s->pumping = 0;
 }
@@ -613,6 +738,7 @@ int wb_client_send_again(wb_client *c, const wb_jid *chat, const char *id, const
         job_free(j);
         return WB_ENOMEM;
     }
+    j->group = wb_jid_on(chat, WB_SERVER_GROUP);
     j->phase = PH_SESSIONS; /* the one device is known */
     enqueue(c, j);
     pump(c);
@@ -660,11 +786,11 @@ int wb_client_send_message(wb_client *c, const char *jid, const Wa__Message *m,
     wb_client_enter(c);
     if (c->state != WB_ST_OPEN)
         return WB_ECLOSED;
-    if (wb_jid_on(&chat, WB_SERVER_GROUP))
-        return wb_client_send_group(c, &chat, m, opts, fn, ud);
     wb_client_job *j = job_new(c, &chat, opts ? opts->id : NULL, fn, ud);
     if (!j)
         return WB_ENOMEM;
+    j->group = wb_jid_on(&chat, WB_SERVER_GROUP);
+    j->phase = j->group ? PH_GROUP : PH_DEVICES;
     j->type = stanza_type(m);
     if (wb_proto_pack(m, &j->msg) < 0) {
         job_free(j);
@@ -674,4 +800,9 @@ int wb_client_send_message(wb_client *c, const char *jid, const Wa__Message *m,
     pump(c);
     wb_client_flush_events(c);
     return 0;
+}
+
+int wb_client_idle(const wb_client *c) {
+    return !c->sends->head && !c->sends->done && wb_strmap_count(&c->sends->acks) == 0 &&
+           !wb_client_recv_pending(c);
 }

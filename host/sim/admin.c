@@ -181,7 +181,8 @@ static void on_fault(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply
     if (!dev || !action || wb_jid_parse(&jid, dev) < 0 || s < 0 || s > 86400 || k < 0 || k > 999 ||
         (code && !cJSON_IsNumber(code)) || (secs && !cJSON_IsNumber(secs))) {
         wb_sim_reply_error(reply, 400, "body must be {\"device\": JID, \"action\": "
-                                       "close|stream-error|stall|delay, \"code\": N, \"seconds\": N}");
+                                       "close|stream-error|stall|delay|corrupt, \"code\": N, "
+                                       "\"seconds\": N}");
     } else if (!(d = wb_sim_device_by_jid(sim, &jid)) || !d->conn) {
         wb_sim_reply_error(reply, 404, "device %s is not connected", dev);
     } else if (strcmp(action, "close") == 0) {
@@ -192,6 +193,10 @@ static void on_fault(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply
         wb_sim_count(sim, "faults.stream_error", 1);
         wb_sim_conn_stream_error(d->conn, k ? (int)k : 503, NULL, NULL,
                                  "fault injected: stream error");
+        wb_sim_reply_json(reply, 200, "{\"ok\":true}", 11);
+    } else if (strcmp(action, "corrupt") == 0) {
+        d->fault_corrupt = 1; /* route.c damages the next message routed to the device */
+        wb_sim_count(sim, "faults.corrupt", 1);
         wb_sim_reply_json(reply, 200, "{\"ok\":true}", 11);
     } else if (strcmp(action, "stall") == 0 || strcmp(action, "delay") == 0) {
         int f = action[0] == 's' ? WB_SIM_FAULT_STALL : WB_SIM_FAULT_DELAY;

@@ -8,8 +8,12 @@
  *                                  (inactive becomes a plain delivery receipt; the reader is a
  *                                  user JID, in the form, PN or LID, the receipt was sent to);
  *                                  batches keep their <list><item id/></list>
- *   retry, enc_rekey_retry         to the one device that sent the message, from the asking
- *                                  device (so it can encrypt again for it), children kept
+ *   retry, enc_rekey_retry         to the one device that sent the message, children kept:
+ *                                  1:1    <receipt from=<asker's user> participant=<asker device>>
+ *                                  group  <receipt from=<group> participant=<asker device>>
+ *                                  (the user JID in from is how Baileys finds the message in its
+ *                                  retry cache, keyed by the chat; participant names the device
+ *                                  to encrypt again for)
  *   sender, read-self, played-self,
  *   hist_sync, peer_msg, others    nowhere (they concern the reader's own devices or the server)
  * The reader gets <ack class="receipt" id from=<to> [type]/>. */
@@ -73,12 +77,8 @@ static void route_retry(wb_sim_conn *c, const wb_wa_receipt *r) {
     wb_wa_receipt out = *r;
     out.to = out.participant = (wb_jid){0};
     out.t = wb_sim_now(sim);
-    if (group) {
-        out.from = r->to;
-        out.participant = asker;
-    } else {
-        out.from = asker;
-    }
+    out.from = group ? r->to : wb_jid_user_jid(&asker);
+    out.participant = asker;
     wb_sim_deliver(sim, d, wb_wa_receipt_new(&c->arena, &out), WB_SIM_DURABLE);
     wb_sim_count(sim, "receipts.routed.retry", 1);
 }

@@ -83,6 +83,16 @@ static int deliver(fanout *f, wb_sim_device *d, const wb_wa_enc *enc, int lid) {
         m.identity = f->msg->identity;
         m.identity_len = f->msg->identity_len;
     }
+    if (d->fault_corrupt && m.nencs && encs[0].len) {
+        /* the corrupt fault (admin.c): one byte of this device's ciphertext flipped, once */
+        uint8_t *copy = wb_arena_memdup(&f->c->arena, encs[0].data, encs[0].len);
+        if (copy) {
+            copy[encs[0].len / 2] ^= 0x40;
+            encs[0].data = copy;
+            d->fault_corrupt = 0;
+            wb_sim_count(f->c->sim, "faults.corrupted", 1);
+        }
+    }
     int rc = wb_sim_deliver(f->c->sim, d, wb_wa_message_new(&f->c->arena, &m), WB_SIM_DURABLE);
     if (rc == 0)
         f->delivered++;

@@ -87,6 +87,7 @@ struct wb_sim_device {
     int64_t created;
     int low_prekeys_notified;          /* an encrypt notification went out since the last upload */
     int available;                     /* this device's last presence */
+    int fault_corrupt;                 /* the corrupt fault: the next message's enc is damaged */
     struct wb_sim_conn *conn;          /* the logged-in connection, or NULL */
     uint64_t stat_logins, stat_handshakes;
 };

@@ -358,6 +358,61 @@ static void test_client_unhandled_messages_come_back_after_a_crash(void) {
     sim_fx_free(&fx);
 }
 
+static void test_client_group_messages_reach_every_member(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *m[3];
+    const char *phones[3] = {"15550011111", "15550022222", "15550033333"};
+    for (int i = 0; i < 3; i++) {
+        m[i] = cl_new(&fx, NULL, NULL);
+        CHECK_EQ(cl_link_qr(&fx, m[i], phones[i], "Member"), 200);
+    }
+    fx_reply r;
+    fx_http(&fx, "POST", "/admin/groups", NULL,
+            "{\"subject\": \"Team\", \"creator\": \"15550011111\", "
+            "\"participants\": [\"15550022222\", \"15550033333\"]}", &r);
+    cl_run(&fx);
+    CHECK_EQ(r.status, 200);
+    char gid[64] = "";
+    const char *j = strstr(r.body, "\"jid\"");
+    if (j)
+        sscanf(j, "\"jid\": \"%63[^\"]\"", gid);
+    CHECK(strstr(gid, "@g.us") != NULL);
+    cl_sent s0, s1, s2;
+    CHECK_EQ(cl_send_text(m[0], gid, "hello team", &s0), 0);
+    cl_run(&fx);
+    CHECK_EQ(s0.status, 0);
+    CHECK_EQ(cl_count_text(m[1], "hello team"), 1);
+    CHECK_EQ(cl_count_text(m[2], "hello team"), 1);
+    if (m[1]->nmsgs) {
+        cl_msg *g = &m[1]->msgs[m[1]->nmsgs - 1];
+        CHECK_STR(g->chat, gid);
+        CHECK_STR(g->participant, "15550011111@s.whatsapp.net"); /* the user, as Baileys */
+    }
+    /* the second message carries no distribution: the members have the sender key */
+    int64_t before = fx_counter(&fx, "messages.deliveries");
+    CHECK_EQ(cl_send_text(m[0], gid, "again", &s1), 0);
+    cl_run(&fx);
+    CHECK_EQ(cl_count_text(m[1], "again"), 1);
+    CHECK_EQ(cl_count_text(m[2], "again"), 1);
+    CHECK(fx_counter(&fx, "messages.deliveries") > before);
+    /* another member answers in the group */
+    CHECK_EQ(cl_send_text(m[2], gid, "from carol", &s2), 0);
+    cl_run(&fx);
+    CHECK_EQ(s2.status, 0);
+    CHECK_EQ(cl_count_text(m[0], "from carol"), 1);
+    CHECK_EQ(cl_count_text(m[1], "from carol"), 1);
+    /* a group we are not in */
+    cl_sent bad;
+    CHECK_EQ(cl_send_text(m[0], "120363999999999999@g.us", "nobody", &bad), 0);
+    cl_run(&fx);
+    CHECK_EQ(bad.done, 1);
+    CHECK(bad.status < 0);
+    for (int i = 0; i < 3; i++)
+        cl_free(m[i]);
+    sim_fx_free(&fx);
+}
+
 int main(void) {
     wb_crypto_init();
     wb_log_set_level(WB_LOG_WARN);
@@ -370,5 +425,6 @@ int main(void) {
     RUN(test_client_one_to_one_both_ways_with_receipts);
     RUN(test_client_offline_backlog_arrives_once_as_append);
     RUN(test_client_unhandled_messages_come_back_after_a_crash);
+    RUN(test_client_group_messages_reach_every_member);
     return check_summary();
 }
