@@ -1,8 +1,54 @@
 /* The end of the Noise handshake (conn.c calls wb_sim_handshake): the client's ClientPayload
  * decides between registration (a new companion: pair.c) and login (a known device: login.c). */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "core/log.h"
 #include "sim/sim_int.h"
 #include "wb_proto.h"
+#include "wb_proto_json.h"
+
+/* The dotted paths of the fields a payload carries, space-separated, into b: its shape without
+ * its values (which hold keys and numbers), for the stanza log and the conformance test that
+ * compares what wabot and Baileys send. */
+static void field_paths(const cJSON *o, const char *prefix, wb_buf *b) {
+    for (const cJSON *f = o ? o->child : NULL; f; f = f->next) {
+        char path[160];
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", f->string);
+        if (cJSON_IsObject(f)) {
+            field_paths(f, path, b);
+        } else {
+            if (b->len)
+                wb_buf_put_u8(b, ' ');
+            wb_buf_append(b, path, strlen(path));
+        }
+    }
+}
+
+static void log_payload(wb_sim_conn *c, const Wa__ClientPayload *p) {
+    cJSON *j;
+    if (!c->sim->stanza_log || wb_proto_to_json(p, &j) < 0)
+        return;
+    /* the serialized DeviceProps inside a registration go in as their own fields */
+    wb_buf b = WB_BUF_INIT;
+    field_paths(j, "", &b);
+    if (p->devicepairingdata && p->devicepairingdata->has_deviceprops) {
+        Wa__DeviceProps *d;
+        cJSON *dj;
+        if (wb_proto_unpack(&wa__device_props__descriptor, p->devicepairingdata->deviceprops.data,
+                            p->devicepairingdata->deviceprops.len, 0, &d, NULL) == 0) {
+            if (wb_proto_to_json(d, &dj) == 0) {
+                field_paths(dj, "devicePairingData.deviceProps", &b);
+                cJSON_Delete(dj);
+            }
+            wb_proto_free(d);
+        }
+    }
+    wb_sim_log_event(c, "payload fields: %.*s", (int)b.len, (const char *)b.data);
+    wb_buf_free(&b);
+    cJSON_Delete(j);
+}
 
 int wb_sim_handshake(wb_sim_conn *c, const uint8_t *payload, size_t len) {
     Wa__ClientPayload *p;
@@ -10,6 +56,7 @@ int wb_sim_handshake(wb_sim_conn *c, const uint8_t *payload, size_t len) {
     int rc = wb_proto_unpack(&wa__client_payload__descriptor, payload, len, 0, &p, &e);
     if (rc < 0)
         return wb_sim_conn_fail(c, rc, "undecodable ClientPayload (%s)", e.what);
+    log_payload(c, p);
     if (p->devicepairingdata) {
         wb_sim_count(c->sim, "handshakes.registration", 1);
         wb_sim_log_event(c, "registration payload%s%s", p->pushname ? ", push name " : "",
