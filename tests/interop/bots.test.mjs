@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { exitWhenDone, withSim } from './lib/baileys-client.mjs'
 import { Inbox } from './lib/sim-route.mjs'
+import { withBot } from './lib/bot.mjs'
 import { repoRoot } from './lib/paths.mjs'
 import { newWabot } from './lib/wabot.mjs'
 
@@ -13,24 +14,10 @@ exitWhenDone()
 
 const bot = (name) => join(repoRoot, 'bots', name)
 
-// A simulator, a linked wabot store running `bot`, and a Baileys user: fn({ sim, user, wabot, run }).
-async function withBot (name, fn) {
-  await withSim({}, async ({ sim, connect }) => {
-    const w = await newWabot(sim)
-    await w.link({ phone: '15550009999', name: 'Bot' })
-    const run = await w.runBot(bot(name))
-    try {
-      const user = await connect({ name: 'User' })
-      await fn({ sim, user, w, run, botJid: `${w.phone}@s.whatsapp.net`, inbox: new Inbox(user) })
-    } finally {
-      const { code } = await run.stop()
-      assert.equal(code, 0, run.stderr())
-    }
-  })
-}
+const withExample = (name, fn) => withBot({ file: bot(name) }, fn)
 
 test('echo.lua answers each text with the same text, quoting it', async () => {
-  await withBot('echo.lua', async ({ user, botJid, inbox }) => {
+  await withExample('echo.lua', async ({ user, botJid, inbox }) => {
     const sent = await user.sock.sendMessage(botJid, { text: 'hello bot' })
     const [reply] = await inbox.waitCount(botJid, 1)
     assert.equal(reply.text, 'hello bot')
@@ -46,7 +33,7 @@ test('echo.lua answers each text with the same text, quoting it', async () => {
 })
 
 test('commands.lua routes !ping, !help, !time and unknown commands', async () => {
-  await withBot('commands.lua', async ({ user, botJid, inbox }) => {
+  await withExample('commands.lua', async ({ user, botJid, inbox }) => {
     await user.sock.sendMessage(botJid, { text: '!ping' })
     await inbox.waitCount(botJid, 1)
     await user.sock.sendMessage(botJid, { text: '!help' })
