@@ -17,6 +17,7 @@ static const wb_command commands[] = {
     {"sim", "run the WhatsApp server simulator", wb_cli_sim},
     {"run", "run a bot written in Lua, reloading it on save", wb_cli_run},
     {"dev", "run a bot against the built-in simulator and chat with it", wb_cli_dev},
+    {"test", "run a bot's specs against the built-in simulator", wb_cli_test},
     {NULL, NULL, NULL},
 };
 
