@@ -32,6 +32,22 @@ test('echo.lua answers each text with the same text, quoting it', async () => {
   })
 })
 
+test('echo.lua answers in a group, quoting the member who wrote', async () => {
+  await withExample('echo.lua', async ({ sim, user, w, inbox }) => {
+    const { jid: group } = await sim.admin('POST', '/admin/groups',
+      { subject: 'echo friends', creator: user.phone, participants: [w.phone] })
+    await user.waitFor('groups.upsert', (gs) => gs.some((g) => g.id === group), 10000, { seen: true }).catch(() => {})
+    const sent = await user.sock.sendMessage(group, { text: 'hello group' })
+    const [reply] = await inbox.waitCount(group, 1)
+    assert.equal(reply.text, 'hello group')
+    assert.equal(reply.from, w.jid.replace(/:\d+@/, '@'), 'from the bot')
+    const ev = user.events.find((e) => e.event === 'messages.upsert' && e.data.messages[0].key.id === reply.id)
+    const ctx = ev.data.messages[0].message.extendedTextMessage.contextInfo
+    assert.equal(ctx.stanzaId, sent.key.id)
+    assert.equal(ctx.participant, user.userJid)
+  })
+})
+
 test('commands.lua routes !ping, !help, !time and unknown commands', async () => {
   await withExample('commands.lua', async ({ user, botJid, inbox }) => {
     await user.sock.sendMessage(botJid, { text: '!ping' })
