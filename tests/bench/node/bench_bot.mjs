@@ -8,10 +8,9 @@
 //   echo-rate       a Baileys user sends N texts (200; BENCH_ECHO_N) to an echo bot, each once the
 //                   answer to the one before arrived: bots/echo.lua under `wabot run` against the
 //                   same echo bot written for Baileys (baileys_echo_bot.mjs, its own process),
-//                   texts/s and their ratio (target >= 5). Each text waits for the answer before:
-//                   with texts and answers crossing, Signal sessions break on both sides after some
-//                   hundreds (Baileys to Baileys too: "Failed to decrypt message with any known
-//                   session"), so the crossing pace cannot be compared yet.
+//                   texts/s and their ratio (target >= 5). Not at full speed: with texts and
+//                   answers crossing, Signal sessions through `wabot sim` break after some hundreds
+//                   (Baileys to Baileys as well: Bad MAC), so that pace measures nothing yet.
 //   bot-idle-rss    the resident memory of `wabot run bots/echo.lua`, linked and idle, against the
 //                   Baileys echo bot's process (target wabot <= 12 MB)
 import { spawn } from 'node:child_process'
