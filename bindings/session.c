@@ -20,10 +20,20 @@
 #include "runtime/lua_rt.h"
 #include "wb_proto.h"
 
+/* A messages.upsert waiting to be posted. */
+typedef struct held_upsert {
+    struct held_upsert *next;
+    struct payload *p, *reactions;
+} held_upsert;
+
 struct wb_session {
     wb_client_host *host;
     wb_rt *rt;
     wb_session_stats stats;
+    /* Messages replayed at the start (their listeners were cut short last time) arrive before
+     * the connection opens; they are posted once it has, after connection.update, so that the
+     * listeners' answers can be sent. */
+    held_upsert *held, **held_tail;
 };
 
 const wb_rt_module wb_session_modules[] = {
@@ -34,13 +44,30 @@ const wb_rt_module wb_session_modules[] = {
 
 int wb_session_new(wb_session **out) {
     *out = calloc(1, sizeof **out);
-    return *out ? 0 : WB_ENOMEM;
+    if (!*out)
+        return WB_ENOMEM;
+    (*out)->held_tail = &(*out)->held;
+    return 0;
 }
 
 void wb_session_set_host(wb_session *s, wb_client_host *h) { s->host = h; }
 void wb_session_set_rt(wb_session *s, wb_rt *rt) { s->rt = rt; }
 void wb_session_stats_get(const wb_session *s, wb_session_stats *out) { *out = s->stats; }
-void wb_session_free(wb_session *s) { free(s); }
+static void payload_free(void *ud);
+
+void wb_session_free(wb_session *s) {
+    if (!s)
+        return;
+    while (s->held) { /* never posted: their rows stay pending */
+        held_upsert *h = s->held;
+        s->held = h->next;
+        payload_free(h->p);
+        if (h->reactions)
+            payload_free(h->reactions);
+        free(h);
+    }
+    free(s);
+}
 
 static wb_session *session_of(lua_State *L) {
     return wb_rt_session(wb_rt_gen_rt(wb_rt_gen_of(L)));
@@ -571,6 +598,24 @@ fail:
     return NULL;
 }
 
+static void post_upsert(wb_session *s, payload *p, payload *r) {
+    s->stats.upserts_pending++;
+    wb_rt_post_event_tracked(s->rt, "messages.upsert", push_upsert, upsert_done, p);
+    if (r)
+        wb_rt_post_event(s->rt, "messages.reaction", push_reactions, payload_free, r);
+}
+
+/* The connection is open: the held replays go to the bot now. */
+static void post_held(wb_session *s) {
+    while (s->held) {
+        held_upsert *h = s->held;
+        s->held = h->next;
+        post_upsert(s, h->p, h->reactions);
+        free(h);
+    }
+    s->held_tail = &s->held;
+}
+
 static void post_messages(wb_session *s, const wb_client_event *ev) {
     size_t n = ev->messages.n;
     payload *p = payload_new(s, ev);
@@ -584,11 +629,18 @@ static void post_messages(wb_session *s, const wb_client_event *ev) {
         if (rc == 0) {
             p->ev.messages.seqs = seqs;
             p->ev.messages.msgs = NULL;
-            s->stats.upserts_pending++;
-            wb_rt_post_event_tracked(s->rt, "messages.upsert", push_upsert, upsert_done, p);
             payload *r = reactions_of(s, ev);
-            if (r)
-                wb_rt_post_event(s->rt, "messages.reaction", push_reactions, payload_free, r);
+            if (ev->messages.replay && !open_client(s)) {
+                held_upsert *h = calloc(1, sizeof *h);
+                if (h) {
+                    h->p = p;
+                    h->reactions = r;
+                    *s->held_tail = h;
+                    s->held_tail = &h->next;
+                    return;
+                }
+            }
+            post_upsert(s, p, r);
             return;
         }
     }
@@ -598,9 +650,7 @@ static void post_messages(wb_session *s, const wb_client_event *ev) {
         payload_free(p);
 }
 
-void wb_session_on_event(wb_session *s, const wb_client_event *ev) {
-    if (!s->rt)
-        return;
+static void post_event(wb_session *s, const wb_client_event *ev) {
     if (ev->type == WB_CLIENT_EV_MESSAGES) {
         post_messages(s, ev);
         return;
@@ -684,4 +734,12 @@ void wb_session_on_event(wb_session *s, const wb_client_event *ev) {
         return;
     }
     wb_rt_post_event(s->rt, name, push, payload_free, p);
+}
+
+void wb_session_on_event(wb_session *s, const wb_client_event *ev) {
+    if (!s->rt)
+        return;
+    post_event(s, ev);
+    if (ev->type == WB_CLIENT_EV_CONNECTION && ev->connection.state == WB_CONN_OPEN)
+        post_held(s);
 }

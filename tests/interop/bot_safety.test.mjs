@@ -84,3 +84,36 @@ test('a listener that allocates without bound gets a memory error; the host and 
     assert.equal(run.proc.exitCode, null)
   })
 })
+
+test('a message whose listener was cut short by a shutdown is delivered again (replay) at the next start; handled ones are not', async () => {
+  const source = `
+local sock = wabot.sock
+sock.ev:on('messages.upsert', function(up)
+  for _, m in ipairs(up.messages) do
+    if not m.key.fromMe and m.text then
+      if m.text == 'slow' and not up.replay then wabot.sleep(60000) end
+      sock:sendMessage(m.chat, { text = (up.replay and 'replayed:' or 'live:') .. m.text .. ':' .. up.type })
+    end
+  end
+end)
+`
+  await withBot({ source }, async ({ user, w, run, botJid, botFile, inbox }) => {
+    const status = new StatusTracker(user)
+    await user.sock.sendMessage(botJid, { text: 'fast' })
+    await inbox.waitCount(botJid, 1)
+    const slow = await user.sock.sendMessage(botJid, { text: 'slow' })
+    await status.reached(slow.key.id, 3) // stored by the bot's client; its listener now sleeps
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal((await run.stop()).code, 0)
+    const again = await w.runBot(botFile)
+    try {
+      await inbox.waitCount(botJid, 2)
+      await user.sock.sendMessage(botJid, { text: 'after' })
+      await inbox.waitCount(botJid, 3)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      assert.deepEqual(inbox.texts(botJid), ['live:fast:notify', 'replayed:slow:append', 'live:after:notify'])
+    } finally {
+      assert.equal((await again.stop()).code, 0)
+    }
+  })
+})
