@@ -5,12 +5,21 @@ local sock, kv = wabot.sock, wabot.kv
 
 local UNITS = { s = 1, m = 60, h = 3600, d = 86400 }
 
-local function arm(key, r)
-  local delay = math.max(0, r.at - os.time()) * 1000
+local RETRY_MS = 2000
+
+-- Sends reminder r when it is due; a send that fails (not connected yet after a restart, say)
+-- is tried again a little later, so nothing due is lost.
+local function arm(key, r, delay)
+  delay = delay or math.max(0, r.at - os.time()) * 1000
   wabot.setTimeout(delay, function()
     if not kv.get(key) then return end -- done already (by an older generation, say)
-    local sent = sock:sendMessage(r.chat, { text = '⏰ ' .. r.text })
-    if sent then kv.delete(key) end
+    local sent, err = sock:sendMessage(r.chat, { text = '⏰ ' .. r.text })
+    if sent then
+      kv.delete(key)
+    else
+      wabot.log.info('reminder %s not sent (%s); trying again', key, err)
+      arm(key, r, RETRY_MS)
+    end
   end)
 end
 

@@ -16,6 +16,8 @@ static const wb_command commands[] = {
     {"node", "convert one stanza between its binary payload and JSON", wb_cli_node},
     {"sim", "run the WhatsApp server simulator", wb_cli_sim},
     {"run", "run a bot written in Lua, reloading it on save", wb_cli_run},
+    {"dev", "run a bot against the built-in simulator and chat with it", wb_cli_dev},
+    {"test", "run a bot's specs against the built-in simulator", wb_cli_test},
     {NULL, NULL, NULL},
 };
 

@@ -23,8 +23,11 @@ int wb_cli_sync(int argc, char **argv);
 int wb_cli_send(int argc, char **argv);
 int wb_cli_messages(int argc, char **argv);
 
-/* `wabot run BOT.lua` (run.c). */
+/* `wabot run BOT.lua` (run.c), `wabot dev BOT.lua` (dev.c), `wabot test SPEC.lua BOT.lua`
+ * (test.c). */
 int wb_cli_run(int argc, char **argv);
+int wb_cli_dev(int argc, char **argv);
+int wb_cli_test(int argc, char **argv);
 
 /* Prints "wabot: " and the formatted message to stderr, with a newline. */
 void wb_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

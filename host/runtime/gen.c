@@ -184,6 +184,20 @@ static int setup_cfn(lua_State *L) {
     lua_pushliteral(L, "wabot");
     lua_call(L, 1, 1); /* wabot */
     lua_setglobal(L, "wabot");
+    if (rt->cfg.globals_module) {
+        lua_getglobal(L, "require");
+        lua_pushstring(L, rt->cfg.globals_module);
+        lua_call(L, 1, 1); /* module */
+        luaL_checktype(L, -1, LUA_TTABLE);
+        lua_pushglobaltable(L); /* module, _G */
+        lua_pushnil(L);
+        while (lua_next(L, -3)) { /* module, _G, k, v */
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);    /* module, _G, k, k, v */
+            lua_rawset(L, -4);    /* module, _G, k */
+        }
+        lua_pop(L, 2);
+    }
     return 0;
 }
 

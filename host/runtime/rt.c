@@ -75,8 +75,8 @@ static void on_idle(uv_idle_t *h) {
             rt->ev_head = ev->next;
             if (!rt->ev_head)
                 rt->ev_tail = NULL;
-            wb_sched_deliver(rt->current, ev);
-            if (ev->free)
+            wb_sched_deliver(rt->current, ev); /* a tracked event's done is its business now */
+            if (!ev->done && ev->free)
                 ev->free(ev->ud);
             free(ev);
             continue;
@@ -259,7 +259,9 @@ void wb_rt_close(wb_rt *rt) {
     while (rt->ev_head) {
         wb_rt_event *ev = rt->ev_head;
         rt->ev_head = ev->next;
-        if (ev->free)
+        if (ev->done)
+            ev->done(ev->ud, 0);
+        else if (ev->free)
             ev->free(ev->ud);
         free(ev);
     }
@@ -272,23 +274,21 @@ void wb_rt_close(wb_rt *rt) {
 
 /* ---- events --------------------------------------------------------------------------------- */
 
-int wb_rt_post_event(wb_rt *rt, const char *name, wb_rt_push_fn push, wb_rt_free_fn free_fn,
-                     void *ud) {
-    if (rt->closing) {
-        if (free_fn)
+static int post(wb_rt *rt, const char *name, wb_rt_push_fn push, wb_rt_free_fn free_fn,
+                wb_rt_done_fn done, void *ud) {
+    wb_rt_event *ev = rt->closing ? NULL : malloc(sizeof *ev + strlen(name) + 1);
+    if (!ev) {
+        if (done)
+            done(ud, 0);
+        else if (free_fn)
             free_fn(ud);
-        return WB_ECLOSED;
+        return rt->closing ? WB_ECLOSED : WB_ENOMEM;
     }
     size_t n = strlen(name);
-    wb_rt_event *ev = malloc(sizeof *ev + n + 1);
-    if (!ev) {
-        if (free_fn)
-            free_fn(ud);
-        return WB_ENOMEM;
-    }
     ev->next = NULL;
     ev->push = push;
     ev->free = free_fn;
+    ev->done = done;
     ev->ud = ud;
     memcpy(ev->name, name, n + 1);
     if (rt->ev_tail)
@@ -302,6 +302,16 @@ int wb_rt_post_event(wb_rt *rt, const char *name, wb_rt_push_fn push, wb_rt_free
     return 0;
 }
 
+int wb_rt_post_event(wb_rt *rt, const char *name, wb_rt_push_fn push, wb_rt_free_fn free_fn,
+                     void *ud) {
+    return post(rt, name, push, free_fn, NULL, ud);
+}
+
+int wb_rt_post_event_tracked(wb_rt *rt, const char *name, wb_rt_push_fn push, wb_rt_done_fn done,
+                             void *ud) {
+    return post(rt, name, push, NULL, done, ud);
+}
+
 void wb_rt_stats_get(const wb_rt *rt, wb_rt_stats *out) {
     *out = rt->stats;
     out->current_gen = rt->current ? rt->current->id : 0;
@@ -311,6 +321,7 @@ void wb_rt_stats_get(const wb_rt *rt, wb_rt_stats *out) {
 }
 
 void *wb_rt_data(const wb_rt *rt) { return rt->cfg.data; }
+void *wb_rt_session(const wb_rt *rt) { return rt->cfg.session; }
 uv_loop_t *wb_rt_loop(const wb_rt *rt) { return rt->loop; }
 struct wb_store *wb_rt_store(const wb_rt *rt) { return rt->cfg.store; }
 const char *wb_rt_kv_namespace(const wb_rt *rt) { return rt->kv_ns; }

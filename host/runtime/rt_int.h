@@ -18,6 +18,15 @@ typedef enum { GEN_LOADING, GEN_CURRENT, GEN_DRAINING, GEN_CLOSED } wb_gen_state
 /* A coroutine the scheduler owns: a listener, a timer callback, a spawned function or the bot's
  * top level. Its thread's LUA_EXTRASPACE points back at it, which is how the watchdog and
  * wb_rt_call_begin tell a task's own thread from a coroutine the bot made. */
+/* The listeners of a tracked event (wb_rt_post_event_tracked) still running: done runs when the
+ * last one ends. */
+typedef struct wb_rt_track {
+    unsigned pending; /* listener tasks not yet ended, plus one held while delivering */
+    int dropped;      /* one was dropped before it ended, or delivery failed */
+    wb_rt_done_fn done;
+    void *ud;
+} wb_rt_track;
+
 typedef struct wb_task {
     wb_rt_gen *gen;
     lua_State *co;
@@ -28,6 +37,7 @@ typedef struct wb_task {
     wb_rt_call *call;     /* the call it waits on, or NULL */
     uint64_t deadline;    /* when the watchdog stops it, unless it waits first (ns) */
     const char *what;     /* for log lines: "listener of messages.upsert" */
+    wb_rt_track *track;   /* a listener of a tracked event, or NULL */
     struct wb_task *next; /* ready queue or pool */
 } wb_task;
 
@@ -70,6 +80,7 @@ typedef struct wb_rt_event {
     struct wb_rt_event *next;
     wb_rt_push_fn push;
     wb_rt_free_fn free;
+    wb_rt_done_fn done; /* a tracked event: done instead of free */
     void *ud;
     char name[]; /* NUL-terminated */
 } wb_rt_event;
@@ -126,8 +137,11 @@ void wb_task_ready(wb_task *t, int front);
 int wb_task_resume(wb_task *t);
 /* Drops every task and call of g (g is closing). */
 void wb_sched_drop_gen(wb_rt_gen *g);
-/* Delivers one event to g: builds the payload once and readies one task per listener. */
+/* Delivers one event to g: builds the payload once and readies one task per listener. A tracked
+ * event's done runs when its last listener ends (maybe before this returns, when none listens). */
 void wb_sched_deliver(wb_rt_gen *g, wb_rt_event *ev);
+/* One listener of a tracked event has ended (ok) or was dropped (!ok). */
+void wb_rt_track_release(wb_rt_track *tr, int ok);
 /* Makes the loop tick soon (the idle handle). */
 void wb_rt_wake(wb_rt *rt);
 

@@ -69,6 +69,12 @@ typedef struct wb_rt_config {
      * success or the sentence that was logged on failure. Optional. */
     void (*on_load)(wb_rt *rt, unsigned gen, const char *error);
     void *data; /* for the caller; wb_rt_data returns it */
+    /* For the host's binding of the WhatsApp session (module "wabot.session"): wb_rt_session
+     * returns it to the binding. The runtime never looks at it. */
+    void *session;
+    /* A module required after `wabot` and before the bot file, whose table's fields become
+     * globals (`wabot test` gives specs describe, it, you and assert this way). NULL: none. */
+    const char *globals_module;
 } wb_rt_config;
 
 /* Counters, for tests, benchmarks and `wabot status`. */
@@ -103,11 +109,26 @@ int wb_rt_new(wb_rt **out, const wb_rt_config *cfg, wb_error *err);
 int wb_rt_post_event(wb_rt *rt, const char *name, wb_rt_push_fn push, wb_rt_free_fn free,
                      void *ud);
 
+/* Tells how an event posted with wb_rt_post_event_tracked ended: handled is 1 when every listener
+ * started for it has ended (returned, raised, or been stopped by the watchdog) or nobody listened,
+ * 0 when it was never delivered or some listener was dropped before it ended (its generation
+ * closed while it waited on a call, or the runtime closed). Called exactly once, instead of free;
+ * it must release ud. */
+typedef void (*wb_rt_done_fn)(void *ud, int handled);
+
+/* As wb_rt_post_event, but done(ud, handled) is called (once, never from inside this call nor
+ * from inside Lua) after the event's listeners finished, not merely after it was delivered: the
+ * client's binding marks a message handled only then (the durability rule). Returns 0, or
+ * WB_ENOMEM / WB_ECLOSED after calling done(ud, 0). */
+int wb_rt_post_event_tracked(wb_rt *rt, const char *name, wb_rt_push_fn push, wb_rt_done_fn done,
+                             void *ud);
+
 /* Asks for a reload on the next loop iteration (as a file change or SIGHUP would). */
 void wb_rt_reload(wb_rt *rt);
 
 void wb_rt_stats_get(const wb_rt *rt, wb_rt_stats *out);
 void *wb_rt_data(const wb_rt *rt);
+void *wb_rt_session(const wb_rt *rt);
 uv_loop_t *wb_rt_loop(const wb_rt *rt);
 
 /* Closes every generation (pending calls are abandoned, queued events freed), stops watching and

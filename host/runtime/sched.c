@@ -50,9 +50,24 @@ static void call_unlink(wb_rt_call *c) {
     c->prev = c->next = c;
 }
 
-/* A task that ended: its thread goes back to the pool if it returned normally. */
-static void task_finish(wb_task *t, int reusable) {
+void wb_rt_track_release(wb_rt_track *tr, int ok) {
+    if (!ok)
+        tr->dropped = 1;
+    if (--tr->pending == 0) {
+        tr->done(tr->ud, !tr->dropped);
+        free(tr);
+    }
+}
+
+/* A task that ended (ended: it returned, raised or was stopped; else it is dropped unfinished):
+ * its thread goes back to the pool if it returned normally. */
+static void task_finish(wb_task *t, int reusable, int ended) {
     wb_rt_gen *g = t->gen;
+    if (t->track) {
+        wb_rt_track *tr = t->track;
+        t->track = NULL;
+        wb_rt_track_release(tr, ended);
+    }
     if (t->call) { /* died between begin and yield: a binding bug, but keep the call sane */
         wb_rt_call *c = t->call;
         call_unlink(c);
@@ -111,7 +126,7 @@ int wb_task_resume(wb_task *t) {
                  t->toplevel ? rt->cfg.load_budget_ms : rt->cfg.budget_ms);
         rt->stats.tasks_killed++;
         wb_lua_report(g->L, t->co, LUA_ERRRUN, task_what(t), msg);
-        task_finish(t, 0);
+        task_finish(t, 0, 1);
     } else if (st == LUA_YIELD && g->preempt) {
         rt->stats.tasks_preempted++;
         wb_task_ready(t, 1);
@@ -124,14 +139,14 @@ int wb_task_resume(wb_task *t) {
         wb_lua_report(g->L, t->co, LUA_ERRRUN, task_what(t),
                       "coroutine.yield() outside a coroutine of the bot's own (use wabot.sleep "
                       "to wait)");
-        task_finish(t, 0);
+        task_finish(t, 0, 1);
     } else if (st == LUA_OK) {
-        task_finish(t, 1);
+        task_finish(t, 1, 1);
     } else {
         rt->stats.tasks_failed++;
         lua_xmove(t->co, g->L, 1); /* the error value */
         wb_lua_report(g->L, t->co, st, task_what(t), NULL);
-        task_finish(t, 0);
+        task_finish(t, 0, 1);
     }
     wb_rt_maybe_finish_drain(g);
     return 0;
@@ -145,7 +160,7 @@ void wb_rt_spawn(lua_State *L, int nargs, const char *what) {
         luaL_error(L, "this generation of the bot is closed");
     wb_task *t = wb_task_new(g, L);
     if (!lua_checkstack(t->co, nargs + 1)) {
-        task_finish(t, 1);
+        task_finish(t, 1, 1);
         luaL_error(L, "not enough memory");
     }
     lua_xmove(L, t->co, nargs + 1);
@@ -180,6 +195,7 @@ int wb_rt_gen_spawn_ref(wb_rt_gen *g, int ref, const char *what) {
 struct deliver_ctx {
     wb_rt_gen *g;
     wb_rt_event *ev;
+    wb_rt_track *track; /* a tracked event's, or NULL */
 };
 
 /* [ctx] -> (); readies one task per listener of ev, all sharing one payload */
@@ -206,6 +222,10 @@ static int deliver_cfn(lua_State *L) {
         lua_xmove(L, t->co, 2); /* ..., payload    co: fn, payload */
         t->nargs = 1;
         t->what = "listener";
+        if (c->track) {
+            t->track = c->track;
+            c->track->pending++;
+        }
         g->rt->stats.tasks_started++;
         wb_task_ready(t, 0);
     }
@@ -213,10 +233,23 @@ static int deliver_cfn(lua_State *L) {
 }
 
 void wb_sched_deliver(wb_rt_gen *g, wb_rt_event *ev) {
-    struct deliver_ctx c = {g, ev};
+    struct deliver_ctx c = {g, ev, NULL};
+    if (ev->done) {
+        if (!(c.track = calloc(1, sizeof *c.track))) {
+            g->rt->stats.events_dropped++;
+            ev->done(ev->ud, 0);
+            return;
+        }
+        c.track->pending = 1; /* held until every listener is readied */
+        c.track->done = ev->done;
+        c.track->ud = ev->ud;
+    }
     g->rt->stats.events_delivered++;
-    if (wb_lua_cpcall(g->L, deliver_cfn, &c, ev->name) != LUA_OK)
+    int ok = wb_lua_cpcall(g->L, deliver_cfn, &c, ev->name) == LUA_OK;
+    if (!ok)
         g->rt->stats.events_dropped++;
+    if (c.track)
+        wb_rt_track_release(c.track, ok);
 }
 
 /* ---- calls ---------------------------------------------------------------------------------- */
@@ -380,7 +413,7 @@ void wb_sched_drop_gen(wb_rt_gen *g) {
             *pp = t->next;
             t->queued = 0;
             g->n_ready--;
-            task_finish(t, 0);
+            task_finish(t, 0, 0);
         } else {
             rt->ready_tail = t;
             pp = &t->next;
@@ -395,6 +428,11 @@ void wb_sched_drop_gen(wb_rt_gen *g) {
         c->task = NULL;
         t->call = NULL;
         rt->stats.calls_abandoned++;
+        if (t->track) {
+            wb_rt_track *tr = t->track;
+            t->track = NULL;
+            wb_rt_track_release(tr, 0);
+        }
         task_free(t);
         if (c->state == CALL_STARTED) /* impossible outside a running binding; be safe */
             c->state = CALL_WAITING;

@@ -65,8 +65,9 @@ function WAMessage:reply(content, opts) end
 ---@field forward WAMessage?
 
 ---@class WASendOptions
----@field quoted WAMessage?
+---@field quoted WAMessage? reply to this message (contextInfo with stanzaId, participant, quotedMessage)
 ---@field ephemeralExpiration integer?
+---@field messageId string? the id to send under (a fresh one by default)
 
 ---@alias WAEventName
 ---| 'connection.update'
@@ -86,6 +87,15 @@ function WAMessage:reply(content, opts) end
 ---@class WAUpsert
 ---@field type 'notify'|'append'
 ---@field messages WAMessage[]
+---@field replay boolean? wabot's: delivered again because its listeners were cut short (a crash)
+
+---@class WAConnectionUpdate
+---@field connection 'connecting'|'open'|'close'?
+---@field isNewLogin boolean?
+---@field qr string?
+---@field receivedPendingNotifications boolean?
+---@field lastDisconnect {error: {message: string, output: {statusCode: integer}}, statusCode: integer, reason: string, date: integer}?
+---@field final boolean? with close: wabot will not reconnect
 
 ---@class WAEmitter
 local WAEmitter = {}
@@ -221,3 +231,38 @@ function wabot.reload() end
 function wabot.on_reload(fn) end
 ---@return integer
 function wabot.generation() end
+
+-- ---- specs: the globals of `wabot test SPEC.lua BOT.lua` (docs/lua-api.md, "Testing bots") ----
+
+---Groups tests under a name.
+---@param name string
+---@param fn fun()
+function describe(name, fn) end
+---A test; fn may wait (you.expect, wabot.sleep).
+---@param name string
+---@param fn fun()
+function it(name, fn) end
+
+---@class WASpecYou
+you = {}
+---Sends text to the bot (or the group of you.group, or you.to's JID).
+---@param text string
+function you.send(text) end
+---Waits for the bot's next message to you (5000 ms by default) and checks it against a Lua pattern.
+---@param pattern string?
+---@param timeout_ms integer?
+---@return string text
+function you.expect(pattern, timeout_ms) end
+---Checks that the bot sends you nothing for ms (500 by default).
+---@param ms integer?
+function you.expectNothing(ms) end
+---Makes a group of you and the bot; what you send goes there from now on.
+---@param name string
+---@return string jid
+function you.group(name) end
+---Reacts to the bot's last message to you.
+---@param emoji string
+function you.react(emoji) end
+---Sends to jid from now on ('bot': back to the bot).
+---@param jid string
+function you.to(jid) end

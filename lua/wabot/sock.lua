@@ -1,9 +1,14 @@
 -- wabot.sock: the bot's view of the WhatsApp session (Baileys' `sock`): sock.ev, sock.user and
 -- the methods of docs/lua-api.md.
 --
--- The methods come from the C module 'wabot.session' when the host provides one (the client's
--- binding; the unit tests' fake session). Without it, every method answers
--- nil, "not connected", "ENOTCONN", as a disconnected session would.
+-- The methods come from the C module 'wabot.session' when the host provides one:
+--   * the client's binding (bindings/session.c) gives the primitives send, read, logout, user and
+--     random; the Baileys-shaped methods are built on them here (content tables become Message
+--     tables in lua/wabot/content.lua);
+--   * a module that gives sendMessage and friends itself (the unit tests' fake session) is used
+--     as it is.
+-- Without a session every method answers nil, "not connected", "ENOTCONN", as a disconnected
+-- session would; with the client's, a method it cannot do yet answers nil, message, "ENOTSUP".
 local Emitter = require 'wabot.ev'
 local rt = require 'wabot.rt'
 
@@ -18,20 +23,92 @@ local names = {
   'groupInviteCode', 'profilePictureUrl', 'downloadMedia', 'logout',
 }
 
+local function check_self(self, name)
+  if self ~= sock then error(("call it as sock:%s(...)"):format(name), 3) end
+end
+
 local methods = {}
 local session = package.preload['wabot.session'] and require 'wabot.session'
-if session then
-  for k, v in pairs(session) do methods[k] = v end
+
+if session and session.send then
+  local content = require 'wabot.content'
+  local message = require 'wabot.message'
+
+  local function me()
+    local u = session.user()
+    return u and content.normalized_user(u.id)
+  end
+
+  function methods.sendMessage(self, jid, c, opts)
+    check_self(self, 'sendMessage')
+    if type(jid) ~= 'string' then
+      error(("bad argument #1 to 'sendMessage' (JID string expected, got %s)"):format(type(jid)), 2)
+    end
+    if opts ~= nil and type(opts) ~= 'table' then
+      error("bad argument #3 to 'sendMessage' (options table expected)", 2)
+    end
+    local ok, msg, err, code = pcall(content.build, jid, c, opts, me(), session.random)
+    if not ok then error(msg, 2) end
+    if not msg then return nil, err, code end
+    local id, t, code2 = session.send(jid, msg, opts and opts.messageId)
+    if not id then return nil, t, code2 end
+    local sent = {
+      key = { remoteJid = jid, fromMe = true, id = id },
+      message = msg,
+      messageTimestamp = t,
+      status = 'SERVER_ACK',
+    }
+    if jid:sub(-5) == '@g.us' then sent.participant = me() end
+    return message.wrap(sent)
+  end
+
+  function methods.readMessages(self, keys)
+    check_self(self, 'readMessages')
+    if type(keys) ~= 'table' then
+      error(("bad argument #1 to 'readMessages' (array of message keys expected, got %s)")
+        :format(type(keys)), 2)
+    end
+    for i, k in ipairs(keys) do
+      if type(k) ~= 'table' or type(k.remoteJid) ~= 'string' or type(k.id) ~= 'string' then
+        error(("bad argument #1 to 'readMessages' (keys[%d] is not a message key)"):format(i), 2)
+      end
+    end
+    return session.read(keys)
+  end
+
+  function methods.logout(self)
+    check_self(self, 'logout')
+    return session.logout()
+  end
 end
-for _, name in ipairs(names) do
-  if not methods[name] then
-    methods[name] = function(self)
-      if self ~= sock then error(("call it as sock:%s(...)"):format(name), 2) end
-      return nil, 'not connected', 'ENOTCONN'
+
+if session then
+  for k, v in pairs(session) do
+    if methods[k] == nil and type(v) == 'function' and k:match('^%l') and
+      not ({ send = 1, read = 1, user = 1, random = 1, init = 1 })[k] then
+      methods[k] = v
     end
   end
 end
 
-setmetatable(sock, { __index = methods })
+local missing = session and session.send and { nil, 'not supported by wabot\'s client yet', 'ENOTSUP' }
+  or { nil, 'not connected', 'ENOTCONN' }
+for _, name in ipairs(names) do
+  if not methods[name] then
+    methods[name] = function(self)
+      check_self(self, name)
+      return missing[1], missing[2], missing[3]
+    end
+  end
+end
+
+-- sock.user: {id=, lid=, name=} of the linked device (nil before linking), read from the session
+-- at each access so every generation sees the same.
+setmetatable(sock, {
+  __index = function(_, k)
+    if k == 'user' then return session and session.user and session.user() or nil end
+    return methods[k]
+  end,
+})
 if session and session.init then session.init(sock) end
 return sock

@@ -9,7 +9,7 @@
  *                     is a WebMessageInfo decoded from its protobuf bytes and turned into a Lua
  *                     message table (bindings/message.c); the Node side decodes the same bytes
  *                     with Baileys' protobufjs (proto.WebMessageInfo.decode) before emitting.
- *   reload-latency    the time from writing a 1,000-line bot file to the first event handled by
+ *   reload-latency-inprocess  the time from writing a 1,000-line bot file to the first event handled by
  *                     the new generation (file watching, debounce, load, swap), while events
  *                     arrive every millisecond; 100 reloads, printed as p50 and p99 in ms (the
  *                     value returned is p99). wabot-only: nothing in Baileys reloads. This is the
@@ -271,7 +271,7 @@ static double bench_reload_latency(const char *datadir) {
         return -1;
     qsort(ms, RELOADS, sizeof ms[0], cmp_double);
     double p50 = ms[RELOADS / 2], p99 = ms[RELOADS * 99 / 100];
-    fprintf(stderr, "reload-latency: %d reloads of a 1,000-line bot, p50 %.2f ms, p99 %.2f ms, "
+    fprintf(stderr, "reload-latency-inprocess: %d reloads of a 1,000-line bot, p50 %.2f ms, p99 %.2f ms, "
                     "max %.2f ms (debounce 10 ms included)\n",
             RELOADS, p50, p99, ms[RELOADS - 1]);
     return p99;
@@ -280,6 +280,6 @@ static double bench_reload_latency(const char *datadir) {
 const wb_bench bench_runtime[] = {
     {"dispatch", bench_dispatch},
     {"dispatch-message", bench_dispatch_message},
-    {"reload-latency", bench_reload_latency},
+    {"reload-latency-inprocess", bench_reload_latency},
     {NULL, NULL},
 };

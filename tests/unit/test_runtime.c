@@ -313,6 +313,66 @@ static void test_drain_deadline_abandons_calls_and_late_completion_only_frees(vo
     fx_teardown(rt);
 }
 
+/* Tracked events: done(ud, handled) once, after the listeners ended (the durability rule). */
+static int done_calls[8], done_handled[8];
+static void on_done(void *ud, int handled) {
+    int i = (int)(intptr_t)ud;
+    done_calls[i]++;
+    done_handled[i] = handled;
+}
+static int done_0(void) { return done_calls[0] > 0; }
+static int done_3(void) { return done_calls[3] > 0; }
+
+static void post_tracked(const char *name, int i) {
+    CHECK_EQ(wb_rt_post_event_tracked(rt, name, fx_push_n, on_done, (void *)(intptr_t)i), 0);
+}
+
+static void test_tracked_events_are_done_when_their_listeners_end(void) {
+    fx_setup();
+    memset(done_calls, 0, sizeof done_calls);
+    rt = start("local test = require 'test'\n"
+               "wabot.sock.ev:on('x', function(e) wabot.sleep(30); test.record('slept', e.n) end)\n"
+               "wabot.sock.ev:on('x', function(e) if e.n == 1 then error('boom') end end)\n"
+               "wabot.sock.ev:on('y', function(e) wabot.sleep(100000) end)\n",
+               short_drain);
+    post_tracked("x", 0);
+    fx_run_until(NULL, 10);
+    CHECK_EQ(done_calls[0], 0); /* one listener still sleeps */
+    CHECK(fx_run_until(done_0, 2000));
+    CHECK(fx_recorded("slept 0"));
+    CHECK_EQ(done_handled[0], 1);
+    post_tracked("x", 1); /* a listener that raises has ended too */
+    post_tracked("nobody", 2);
+    want_records = 2;
+    CHECK(fx_run_until(enough_records, 2000));
+    fx_run_until(NULL, 10);
+    CHECK_EQ(done_calls[1], 1);
+    CHECK_EQ(done_handled[1], 1);
+    CHECK_EQ(done_calls[2], 1);
+    CHECK_EQ(done_handled[2], 1);
+    /* a listener dropped unfinished (its generation did not drain): not handled */
+    post_tracked("y", 3);
+    fx_run_until(NULL, 10);
+    wb_rt_reload(rt);
+    CHECK(fx_run_until(done_3, 2000));
+    CHECK_EQ(done_handled[3], 0);
+    /* queued when the runtime closes: not handled */
+    post_tracked("x", 4);
+    wb_rt_close(rt);
+    CHECK_EQ(done_calls[4], 1);
+    CHECK_EQ(done_handled[4], 0);
+    fx_teardown(NULL);
+}
+
+static void spec_globals(wb_rt_config *c) { c->globals_module = "test"; }
+
+static void test_globals_module_fields_become_globals(void) {
+    fx_setup();
+    rt = start("record('global', type(wabot))\n", spec_globals);
+    CHECK(fx_recorded("global table"));
+    fx_teardown(rt);
+}
+
 /* ---- calls ---------------------------------------------------------------------------------- */
 
 static void test_calls_return_results_failures_and_refuse_where_they_cannot_wait(void) {
@@ -590,6 +650,8 @@ int main(void) {
     RUN(test_sighup_reloads);
     RUN(test_old_generation_drains_its_pending_calls);
     RUN(test_drain_deadline_abandons_calls_and_late_completion_only_frees);
+    RUN(test_tracked_events_are_done_when_their_listeners_end);
+    RUN(test_globals_module_fields_become_globals);
     RUN(test_calls_return_results_failures_and_refuse_where_they_cannot_wait);
     RUN(test_runaway_listeners_are_stopped_and_the_loop_keeps_running);
     RUN(test_runaway_top_level_is_refused);

@@ -6,6 +6,8 @@
 //   await w.link({ code: true, phone })               // wabot auth --phone, code entered
 //   const r = await w.run(['status', '--json'])       // { code, stdout, stderr }
 //   const p = w.spawn(['sync', '--follow', '--json']) // a long-running one: p.lines(), p.stop()
+//   const bot = await w.runBot('bots/echo.lua')        // wabot run, once it is connected;
+//                                                      // bot.waitLog(/re/), bot.stop()
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
@@ -85,11 +87,32 @@ export class Wabot {
           await Promise.race([new Promise((resolve) => lineWaiters.push(resolve)), sleep(200)])
         }
       },
+      // Resolves with the first match of re in stderr (the log) after `from` characters.
+      async waitLog (re, { timeoutMs = 30000, from = 0 } = {}) {
+        const end = Date.now() + timeoutMs
+        for (;;) {
+          const m = re.exec(p.stderr().slice(from))
+          if (m) return m
+          if (proc.exitCode !== null || proc.signalCode !== null) {
+            throw new Error(`wabot ${cmd} exited (${proc.exitCode ?? proc.signalCode}) before ${re}; stderr:\n${p.stderr()}`)
+          }
+          if (Date.now() > end) throw new Error(`timed out waiting for ${re} from wabot ${cmd}; stderr:\n${p.stderr()}`)
+          await sleep(20)
+        }
+      },
       async stop () {
         if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM')
         return exited
       }
     }
+    return p
+  }
+
+  // wabot run BOT [args] on this (linked) store; resolves once the client is logged in.
+  async runBot (bot, args = [], { env } = {}) {
+    await this.init()
+    const p = this.spawn(['run', bot, ...args], { env })
+    await p.waitLog(/connected as /)
     return p
   }
 

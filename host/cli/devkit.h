@@ -1,0 +1,71 @@
+/* The phone-free loop behind `wabot dev` and `wabot test`: the simulator in-process (host/sim's
+ * server on 127.0.0.1 with an in-memory state), the bot (cli/bot.h) on a client linked to one
+ * simulated account, and a second client, "you", linked to another. What you send reaches the
+ * bot as a real encrypted message through the simulator; what the bot sends you arrives the same
+ * way. Everything runs on one loop.
+ *
+ *     wb_devkit k = {.on_ready = ..., .on_bot_message = ..., .ud = me};
+ *     wb_devkit_start(&k, loop, "bots/echo.lua", &rt_cfg, &err);   // both clients link
+ *     ... on_ready: wb_devkit_send_text(&k, "hi"); ...
+ *     wb_devkit_settled(&k)     // the bot has handled what you sent and what it sent arrived
+ *     wb_devkit_stop(&k, on_stopped, me); ... wb_devkit_free(&k);
+ */
+#ifndef WB_CLI_DEVKIT_H
+#define WB_CLI_DEVKIT_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "cli/bot.h"
+#include "sim/server.h"
+#include "store/store.h"
+
+#define WB_DEVKIT_BOT_PHONE "15550000001"
+#define WB_DEVKIT_YOU_PHONE "15550000002"
+
+typedef struct wb_devkit {
+    /* set by the caller */
+    void (*on_ready)(void *ud);                       /* both logged in */
+    void (*on_bot_message)(void *ud, const char *text, const char *chat); /* to you from the bot */
+    void (*on_failed)(void *ud, const char *why);     /* linking or the connection failed */
+    void *ud;
+    /* the parts */
+    uv_loop_t *loop;
+    wb_sim_server *sim;
+    wb_store *bot_store, *you_store;
+    wb_cli_bot bot;
+    wb_client_host *you;
+    uint8_t root[32];
+    int bot_open, you_open, ready, stopping, parts, parts_stopped;
+    char bot_jid[96], you_jid[96]; /* user JIDs: 15550000001@s.whatsapp.net */
+    char target[128];              /* where wb_devkit_send_text goes: the bot, a group, a JID */
+    char last_id[96], last_chat[128], last_participant[96]; /* the bot's last message to you */
+    /* settling */
+    uint64_t you_sent, you_acked;  /* your messages, and the server's acks of them */
+    uint64_t bot_got;              /* your messages the bot's client received */
+    uint64_t bot_expects;          /* your messages sent to the bot or a group */
+    uint64_t you_got;              /* the bot's messages you received */
+    uint64_t last_activity_ms;
+    void (*on_stopped)(void *ud);
+    void *stopped_ud;
+} wb_devkit;
+
+/* Starts the simulator and both clients, and loads the bot (rcfg as for wb_cli_bot_start: the
+ * bot file, budgets, reload). on_ready once both are logged in. Returns 0, or a negative code
+ * with err set (the simulator does not start, the bot does not load). */
+int wb_devkit_start(wb_devkit *k, uv_loop_t *loop, wb_rt_config *rcfg, wb_error *err);
+/* Sends text from you to k->target (the bot unless changed). Returns 0 or a negative code. */
+int wb_devkit_send_text(wb_devkit *k, const char *text);
+/* Reacts with emoji to the bot's last message to you. WB_ENOTFOUND when there is none. */
+int wb_devkit_react(wb_devkit *k, const char *emoji);
+/* Makes a group of you and the bot named subject (the simulator's admin route), and makes it the
+ * target. Returns 0 with the group's JID in jid, or a negative code with a sentence in err. */
+int wb_devkit_group(wb_devkit *k, const char *subject, char jid[128], wb_error *err);
+/* 1 when everything you sent was received and its listeners ended, nothing of the bot's is
+ * waiting (sends, listeners) and all it sent has arrived, and nothing moved for quiet_ms. */
+int wb_devkit_settled(wb_devkit *k, unsigned quiet_ms);
+/* Stops both clients, the bot and the simulator; on_stopped(ud) once they are all closed. */
+void wb_devkit_stop(wb_devkit *k, void (*on_stopped)(void *ud), void *ud);
+void wb_devkit_free(wb_devkit *k);
+
+#endif

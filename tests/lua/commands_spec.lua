@@ -1,0 +1,26 @@
+-- bots/commands.lua: a prefix command router.
+describe('commands', function()
+  it('answers !ping with pong', function()
+    you.send('!ping')
+    you.expect('^pong$')
+  end)
+
+  it('lists the commands on !help', function()
+    you.send('!help')
+    local text = you.expect('!help')
+    assert.matches('!ping %- answers pong', text)
+    assert.matches('!time %- the time here', text)
+  end)
+
+  it('tells the time on !time', function()
+    you.send('!time')
+    you.expect('^%d%d%d%d%-%d%d%-%d%d %d%d:%d%d:%d%d UTC$')
+  end)
+
+  it('points unknown commands to !help, and ignores plain text', function()
+    you.send('!frobnicate')
+    you.expect('^unknown command !frobnicate; try !help$')
+    you.send('just chatting')
+    you.expectNothing(300)
+  end)
+end)
