@@ -13,7 +13,7 @@ bot.sock.ev.on('messages.upsert', async (up) => {
   if (up.type !== 'notify') return
   for (const m of up.messages) {
     const text = m.message?.extendedTextMessage?.text ?? m.message?.conversation
-    if (!m.key.fromMe && text) await bot.sock.sendMessage(m.key.remoteJid, { text }, { quoted: m })
+    if (!m.key.fromMe && text) await bot.send(m.key.remoteJid, { text }, { quoted: m })
   }
 })
 console.log(`ready ${bot.userJid}`)

@@ -8,9 +8,8 @@
 //   echo-rate       a Baileys user sends N texts (200; BENCH_ECHO_N) to an echo bot, each once the
 //                   answer to the one before arrived: bots/echo.lua under `wabot run` against the
 //                   same echo bot written for Baileys (baileys_echo_bot.mjs, its own process),
-//                   texts/s and their ratio (target >= 5). Not at full speed: with texts and
-//                   answers crossing, Signal sessions through `wabot sim` break after some hundreds
-//                   (Baileys to Baileys as well: Bad MAC), so that pace measures nothing yet.
+//                   texts/s and their ratio (target >= 5). Ping-pong, so the Baileys sender's own
+//                   pace bounds both sides (about 1x); see issue 9's echo-rate rework.
 //   bot-idle-rss    the resident memory of `wabot run bots/echo.lua`, linked and idle, against the
 //                   Baileys echo bot's process (target wabot <= 12 MB)
 import { spawn } from 'node:child_process'
