@@ -2,6 +2,7 @@
 #include "cli/client_common.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,10 @@ const char wb_cli_client_flags_help[] =
     "  --server URL         websocket URL (default " WB_CLIENT_DEFAULT_URL ")\n"
     "  --trust-root HEX|FILE  Noise certificate root to trust instead of WhatsApp's\n"
     "  --ca FILE            PEM certificates to trust for wss:// instead of the system's\n"
+    "  --os NAME            the OS we say we run on when linking (default Mac OS)\n"
+    "  --browser NAME       the browser we say we are: Chrome (default), Firefox, Safari,\n"
+    "                       Edge, Opera, Desktop...\n"
+    "  --wa-version X.Y.Z   the WhatsApp Web version we claim (default 2.3000.1043857760)\n"
     "  --log LEVEL          debug, info, warn (default) or error\n";
 
 void wb_cli_client_init(wb_cli_client *o) {
@@ -94,6 +99,25 @@ int wb_cli_client_flag(wb_cli_client *o, int argc, char **argv, int *i) {
             wb_cli_fail("--ca: cannot read %s", argv[*i]);
             return -1;
         }
+    } else if ((!strcmp(a, "--os") || !strcmp(a, "--browser")) && more) {
+        const char *v = argv[++*i];
+        char *dst = a[2] == 'o' ? o->os : o->browser;
+        if (!*v || strlen(v) >= sizeof o->os) {
+            wb_cli_fail("%s wants a name of 1 to %zu characters", a, sizeof o->os - 1);
+            return -1;
+        }
+        snprintf(dst, sizeof o->os, "%s", v);
+    } else if (!strcmp(a, "--wa-version") && more) {
+        const char *v = argv[++*i];
+        unsigned long x[3];
+        char end;
+        if (sscanf(v, "%lu.%lu.%lu%c", &x[0], &x[1], &x[2], &end) != 3 || !x[0] ||
+            x[0] > UINT32_MAX || x[1] > UINT32_MAX || x[2] > UINT32_MAX || v[0] == '-') {
+            wb_cli_fail("--wa-version wants X.Y.Z (such as 2.3000.1043857760), not '%s'", v);
+            return -1;
+        }
+        for (int k = 0; k < 3; k++)
+            o->version[k] = (uint32_t)x[k];
     } else if (!strcmp(a, "--log") && more) {
         int level = wb_log_parse_level(argv[++*i]);
         if (level < 0) {
@@ -145,6 +169,10 @@ void wb_cli_client_config(const wb_cli_client *o, wb_client_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->store = o->st;
     cfg->root_pub = o->has_root ? o->root : NULL;
+    /* Zeroed fields take wb_wa_client_default's (client.c). */
+    cfg->info.os = o->os[0] ? o->os : NULL;
+    cfg->info.browser = o->browser[0] ? o->browser : NULL;
+    memcpy(cfg->info.version, o->version, sizeof o->version);
 }
 
 void wb_cli_client_host_opts(const wb_cli_client *o, wb_client_host_opts *ho) {

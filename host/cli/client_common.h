@@ -7,6 +7,12 @@
  *   --trust-root HEX|FILE  the Noise certificate root to trust instead of WhatsApp's (such as
  *                      a simulator's rootKey from /admin/info): 64 hex digits, or a file of them
  *   --ca FILE          PEM certificates to trust for wss:// instead of the system's
+ *   --os NAME, --browser NAME  who we say we are when linking ("Mac OS", "Chrome" by default,
+ *                      as Baileys' Browsers.macOS('Chrome')): the phone's list of linked
+ *                      devices shows "BROWSER (OS)"
+ *   --wa-version X.Y.Z the WhatsApp Web version we claim (default Baileys' 2.3000.1043857760);
+ *                      the server refuses versions it considers too old, so a newer one can be
+ *                      given here without a new wabot
  *   --log LEVEL        debug, info, warn (default), error */
 #ifndef WB_CLI_CLIENT_COMMON_H
 #define WB_CLI_CLIENT_COMMON_H
@@ -36,6 +42,8 @@ typedef struct wb_cli_client {
     uint8_t root[32];
     int has_root;
     char *ca_pem;
+    char os[64], browser[64];  /* "": the default */
+    uint32_t version[3];       /* all 0: the default */
     wb_store_lock *lock;
     wb_store *st;
 } wb_cli_client;

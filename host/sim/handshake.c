@@ -26,6 +26,25 @@ static void field_paths(const cJSON *o, const char *prefix, wb_buf *b) {
     }
 }
 
+/* Who the client says it is: the version it claims and, in a registration, the OS and browser the
+ * phone's list of linked devices will show (DeviceProps). */
+static void log_identity(wb_sim_conn *c, const Wa__ClientPayload *p) {
+    const Wa__ClientPayload__UserAgent__AppVersion *v =
+        p->useragent ? p->useragent->appversion : NULL;
+    char props[160] = "";
+    if (p->devicepairingdata && p->devicepairingdata->has_deviceprops) {
+        Wa__DeviceProps *d;
+        if (wb_proto_unpack(&wa__device_props__descriptor, p->devicepairingdata->deviceprops.data,
+                            p->devicepairingdata->deviceprops.len, 0, &d, NULL) == 0) {
+            snprintf(props, sizeof props, ", device os \"%.64s\" platform type %d",
+                     d->os ? d->os : "", d->has_platformtype ? (int)d->platformtype : -1);
+            wb_proto_free(d);
+        }
+    }
+    wb_sim_log_event(c, "payload identity: version %u.%u.%u%s", v ? v->primary : 0,
+                     v ? v->secondary : 0, v ? v->tertiary : 0, props);
+}
+
 static void log_payload(wb_sim_conn *c, const Wa__ClientPayload *p) {
     cJSON *j;
     if (!c->sim->stanza_log || wb_proto_to_json(p, &j) < 0)
@@ -48,6 +67,7 @@ static void log_payload(wb_sim_conn *c, const Wa__ClientPayload *p) {
     wb_sim_log_event(c, "payload fields: %.*s", (int)b.len, (const char *)b.data);
     wb_buf_free(&b);
     cJSON_Delete(j);
+    log_identity(c, p);
 }
 
 int wb_sim_handshake(wb_sim_conn *c, const uint8_t *payload, size_t len) {

@@ -5,7 +5,11 @@
 // device in the account's device list (usync), as they would a real phone's companion.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startSim } from './lib/sim.mjs'
+import { readLog } from './lib/stanza-log.mjs'
 import { BaileysClient, exitWhenDone, trustSim } from './lib/baileys-client.mjs'
 import { newWabot } from './lib/wabot.mjs'
 
@@ -66,5 +70,32 @@ test('wabot auth links by QR and by pairing code; status, lock and logout', asyn
   } finally {
     await baileys?.close()
     await sim.stop()
+  }
+})
+
+test('--os, --browser and --wa-version: who wabot says it is, at registration and login', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wabot-identity-'))
+  const sim = await startSim({ stanzaLog: join(dir, 'stanzas.log') })
+  try {
+    const w = await newWabot(sim, { flags: ['--os', 'Ubuntu', '--browser', 'Firefox', '--wa-version', '2.3000.1099887766'] })
+    await w.link({ phone: '15550303030' })
+    const plain = await newWabot(sim)
+    await plain.link({ phone: '15550404040' })
+    const bad = await w.run(['status', '--wa-version', '2.x.1'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /--wa-version wants X\.Y\.Z/)
+
+    const ids = readLog(join(dir, 'stanzas.log')).events.filter((e) => e.event.startsWith('payload identity: '))
+      .map((e) => e.event.slice('payload identity: '.length))
+    // DeviceProps.PlatformType: FIREFOX is 2, CHROME 1
+    assert.deepEqual(ids, [
+      'version 2.3000.1099887766, device os "Ubuntu" platform type 2', // registration
+      'version 2.3000.1099887766', // login after the 515
+      'version 2.3000.1043857760, device os "Mac OS" platform type 1', // the defaults
+      'version 2.3000.1043857760'
+    ])
+  } finally {
+    await sim.stop()
+    rmSync(dir, { recursive: true, force: true })
   }
 })

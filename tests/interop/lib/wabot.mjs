@@ -22,9 +22,11 @@ process.on('exit', () => { for (const d of stores) rmSync(d, { recursive: true, 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export class Wabot {
-  constructor (sim, { dir } = {}) {
+  // flags: more global flags for every command (such as ['--browser', 'Firefox']).
+  constructor (sim, { dir, flags = [] } = {}) {
     this.sim = sim
     this.dir = dir
+    this.extraFlags = flags
   }
 
   async init () {
@@ -38,7 +40,7 @@ export class Wabot {
   // The global flags every client command takes.
   flags () {
     return ['--store', join(this.dir, 'store'), '--server', this.sim.url,
-      '--trust-root', this.sim.info.rootKey]
+      '--trust-root', this.sim.info.rootKey, ...this.extraFlags]
   }
 
   // A command that runs to its end: { code, stdout, stderr }.
@@ -156,6 +158,6 @@ export class Wabot {
   }
 }
 
-export async function newWabot (sim) {
-  return new Wabot(sim).init()
+export async function newWabot (sim, opts) {
+  return new Wabot(sim, opts).init()
 }
