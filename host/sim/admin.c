@@ -85,7 +85,7 @@ static void on_info(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply)
 
 /* ---- accounts: POST /admin/accounts {"phone"?, "name"?}, GET /admin/accounts ---------------- */
 
-static cJSON *account_json(const wb_sim_account *a) {
+static cJSON *account_json(wb_sim *sim, const wb_sim_account *a) {
     char jid[WB_JID_STR_MAX];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "phone", a->phone);
@@ -105,6 +105,8 @@ static cJSON *account_json(const wb_sim_account *a) {
         cJSON_AddNumberToObject(dj, "keyIndex", d->key_index);
         cJSON_AddBoolToObject(dj, "online", d->conn != NULL);
         cJSON_AddBoolToObject(dj, "removed", d->removed);
+        /* the one-time prekeys the server still holds for it (-1: the database failed) */
+        cJSON_AddNumberToObject(dj, "prekeys", (double)wb_sim_prekey_count(sim, d));
         cJSON_AddItemToArray(devs, dj);
     }
     return o;
@@ -124,7 +126,7 @@ static void on_account(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *rep
                            wb_strerror(rc));
     else {
         wb_sim_account_name(sim, a, cJSON_GetStringValue(name));
-        wb_sim_reply_cjson(reply, 200, account_json(a));
+        wb_sim_reply_cjson(reply, 200, account_json(sim, a));
     }
     cJSON_Delete(body);
 }
@@ -133,7 +135,7 @@ static void on_accounts(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *re
     cJSON *o = cJSON_CreateObject();
     cJSON *list = cJSON_AddArrayToObject(o, "accounts");
     for (size_t i = 0; i < sim->naccounts; i++)
-        cJSON_AddItemToArray(list, account_json(sim->accounts[i]));
+        cJSON_AddItemToArray(list, account_json(sim, sim->accounts[i]));
     wb_sim_reply_cjson(reply, 200, o);
 }
 
