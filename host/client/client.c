@@ -277,8 +277,12 @@ void wb_client_on_close(wb_client *c, uint64_t now, const char *why) {
         c->stopped = 1;
     c->reconnect_at = c->stopped ? UINT64_MAX : next_attempt(c, reason);
     c->opened_at = 0;
-    WB_INFO("client", "connection ended (%d, %s)%s%s", reason, text, was_open ? " after open" : "",
-            c->stopped ? "; not reconnecting" : "");
+    if (!was_open && reason == WB_REASON_CONNECTION_CLOSED) /* never got in: say why, always */
+        WB_WARN("client", "connecting to the server failed: %s; %s", text,
+                c->stopped ? "not retrying" : "retrying with backoff");
+    else
+        WB_INFO("client", "connection ended (%d, %s)%s%s", reason, text,
+                was_open ? " after open" : "", c->stopped ? "; not reconnecting" : "");
     wb_client_emit_connection(c, WB_CONN_CLOSE, reason, text, c->stopped);
     leave(c);
 }

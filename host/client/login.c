@@ -192,6 +192,7 @@ int wb_client_on_ib(wb_client *c, wb_node *n) {
         WB_DEBUG("client", "offline backlog: %lld (the server's count), %llu received",
                  (long long)count, (unsigned long long)c->backlog_count);
         wb_client_recv_flush(c); /* the backlog's rows first, then its end */
+        wb_store_release_memory(c->st); /* what the login and the backlog read; idle now */
         wb_client_event ev = {.type = WB_CLIENT_EV_BACKLOG_DONE};
         ev.backlog.count = c->backlog_count;
         wb_client_emit(c, &ev);

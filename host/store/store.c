@@ -403,3 +403,8 @@ void wb_store_bind_text(sqlite3_stmt *s, int col, const char *text) {
     else
         sqlite3_bind_null(s, col);
 }
+
+void wb_store_release_memory(wb_store *st) {
+    if (st && st->db)
+        sqlite3_db_release_memory(st->db);
+}

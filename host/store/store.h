@@ -105,6 +105,9 @@ int wb_store_done(struct sqlite3_stmt *stmt, int rc);
 /* Appends a canonical dump of every table's rows (sorted by their columns) to out: equal dumps
  * mean equal contents. For tests that check a failed operation changed nothing. */
 int wb_store_dump(wb_store *st, wb_buf *out);
+/* Gives back the memory SQLite holds for st that it can do without (its page cache): for a
+ * process about to sit idle. The next reads fill the cache again. */
+void wb_store_release_memory(wb_store *st);
 
 /* The underlying connection, for code in this layer that needs more than wb_store_stmt. */
 struct sqlite3 *wb_store_db(wb_store *st);

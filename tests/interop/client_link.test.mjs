@@ -5,10 +5,11 @@
 // device in the account's device list (usync), as they would a real phone's companion.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startSim } from './lib/sim.mjs'
+import { startSim, withTlsCert } from './lib/sim.mjs'
 import { readLog } from './lib/stanza-log.mjs'
 import { BaileysClient, exitWhenDone, trustSim } from './lib/baileys-client.mjs'
 import { newWabot } from './lib/wabot.mjs'
@@ -98,4 +99,42 @@ test('--os, --browser and --wa-version: who wabot says it is, at registration an
     await sim.stop()
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('wss://: wabot links and talks through `wabot sim --tls`, trusting --ca or the system\'s roots', async () => {
+  await withTlsCert(async (tls) => {
+    const sim = await startSim({ tls })
+    trustSim(sim)
+    const roots = mkdtempSync(join(tmpdir(), 'wabot-roots-'))
+    let peer
+    try {
+      assert.match(sim.url, /^wss:\/\//)
+      // --ca: exactly the simulator's certificate
+      const a = await newWabot(sim, { flags: ['--ca', tls.cert] })
+      await a.link({ phone: '15550505050' })
+      peer = await BaileysClient.connect(sim, { name: 'Peer' })
+      const sent = await a.run(['send', '--to', peer.phone, '--text', 'over wss'])
+      assert.equal(sent.code, 0, sent.stderr)
+      await peer.waitFor('messages.upsert', (u) => u.messages.some((m) => (m.message?.extendedTextMessage?.text ?? m.message?.conversation) === 'over wss'), 10000, { seen: true })
+
+      // the system's roots, from a hashed directory (SSL_CERT_DIR): the simulator's certificate
+      // there under its hash is trusted; an empty hashed directory is not
+      const hash = execFileSync('openssl', ['x509', '-hash', '-noout', '-in', tls.cert], { encoding: 'utf8' }).trim()
+      writeFileSync(join(roots, '00000000.0'), '')
+      const env = { SSL_CERT_DIR: roots, SSL_CERT_FILE: '' }
+      const b = await newWabot(sim)
+      const refused = b.spawn(['auth', '--qr-out', join(b.dir, 'qr.txt')], { env })
+      const end = Date.now() + 15000
+      while (!/certificate/i.test(refused.stderr()) && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50))
+      await refused.stop()
+      assert.match(refused.stderr(), /certificate/i)
+      copyFileSync(tls.cert, join(roots, `${hash}.0`))
+      const linked = await b.link({ phone: '15550505051', env })
+      assert.equal(linked.jid, '15550505051:1@s.whatsapp.net')
+    } finally {
+      await peer?.close()
+      await sim.stop()
+      rmSync(roots, { recursive: true, force: true })
+    }
+  })
 })

@@ -1,8 +1,12 @@
 /* TLS over memory BIOs (net/tls.h): a client and a server endpoint pumped in memory, with
  * certificates made by wb_tls_selfsigned; verification failures (untrusted, wrong host, wrong IP),
  * garbage and plain HTTP into a TLS server, ALPN, close_notify. */
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "crypto/random.h"
@@ -204,6 +208,49 @@ static void test_tls_client_with_system_roots_rejects_selfsigned(void) {
     free_certs(&srv);
 }
 
+/* The system's roots from a hashed directory (SSL_CERT_DIR), looked up when a handshake needs
+ * one: a root placed there under its hash is trusted; the same directory without it is not. */
+static void test_tls_client_finds_system_roots_in_a_hashed_directory(void) {
+    certs srv;
+    make_certs(&srv, "web.whatsapp.com");
+    char dir[] = "/tmp/wabot-certs-XXXXXX", path[96];
+    CHECK(mkdtemp(dir) != NULL);
+    BIO *b = BIO_new_mem_buf(srv.cert.data, (int)srv.cert.len);
+    X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    CHECK(x != NULL);
+    snprintf(path, sizeof path, "%s/%08lx.0", dir, X509_subject_name_hash(x));
+    FILE *f = fopen(path, "w");
+    CHECK(f && PEM_write_X509(f, x) == 1);
+    fclose(f);
+    X509_free(x);
+    BIO_free(b);
+    const char *old_dir = getenv("SSL_CERT_DIR");
+    char *saved = old_dir ? strdup(old_dir) : NULL;
+    setenv("SSL_CERT_DIR", dir, 1);
+
+    end c, s;
+    int who = 0;
+    wb_error e = {0};
+    CHECK_EQ(connect_pair(&c, &s, &srv, NULL, "web.whatsapp.com", 0, &who, &e), 0);
+    CHECK(wb_tls_handshake_done(c.t));
+    end_free(&c);
+    end_free(&s);
+    unlink(path);
+    /* a directory with hashed names but not this root: refused */
+    snprintf(path, sizeof path, "%s/00000000.0", dir);
+    CHECK((f = fopen(path, "w")) != NULL);
+    fclose(f);
+    expect_cert_failure(&srv, NULL, "web.whatsapp.com", "self-signed certificate");
+    unlink(path);
+    rmdir(dir);
+    if (saved)
+        setenv("SSL_CERT_DIR", saved, 1);
+    else
+        unsetenv("SSL_CERT_DIR");
+    free(saved);
+    free_certs(&srv);
+}
+
 /* Feeds bytes to a fresh server endpoint; expects WB_EPROTO. */
 static void expect_server_rejects(const certs *srv, const uint8_t *bytes, size_t n, const char *why) {
     wb_tls_ctx *sctx;
@@ -262,6 +309,7 @@ int main(void) {
     RUN(test_tls_writes_before_the_handshake_wait_for_it);
     RUN(test_tls_client_rejects_untrusted_and_mismatched_certificates);
     RUN(test_tls_client_with_system_roots_rejects_selfsigned);
+    RUN(test_tls_client_finds_system_roots_in_a_hashed_directory);
     RUN(test_tls_server_rejects_garbage_and_plain_http);
     RUN(test_tls_server_context_checks_its_inputs);
     return check_summary();

@@ -121,14 +121,14 @@ export class Wabot {
   // wabot auth: by QR (the simulator's phone scans it for `phone`, or a new account) or by
   // pairing code (`code: true`, `phone` required). Resolves { jid, phone, stdout } once auth
   // exited 0.
-  async link ({ phone, code = false, name } = {}) {
+  async link ({ phone, code = false, name, env } = {}) {
     await this.init()
     const qrFile = join(this.dir, 'qr.txt')
     rmSync(qrFile, { force: true })
     const args = ['auth', '--qr-out', qrFile]
     if (code) args.push('--phone', phone)
     if (name) args.push('--name', name)
-    const p = this.spawn(args)
+    const p = this.spawn(args, { env })
     if (code) {
       const line = await p.waitLine((l) => l.startsWith('Pairing code: '))
       await this.sim.admin('POST', '/admin/mock-phone/enter-code', { phone, code: line.slice(14) })
