@@ -89,6 +89,8 @@ int wb_client_new(wb_client **out, const wb_client_config *cfg, const wb_client_
     if (rc == 0)
         rc = wb_client_recv_init(c);
     if (rc == 0)
+        rc = wb_client_inbox_init(c);
+    if (rc == 0)
         rc = wb_client_sends_init(c);
     if (rc == 0)
         rc = wb_client_usync_init(c);
@@ -106,6 +108,7 @@ void wb_client_free(wb_client *c) {
     c->stopped = 1;
     wb_client_conn_reset(c);
     wb_client_sends_free(c);
+    wb_client_inbox_free(c);
     wb_client_recv_free(c);
     wb_client_usync_free(c);
     wb_wa_iqs_free(&c->iqs);

@@ -7,6 +7,8 @@
  *                   digest), presence
  *   pair.c          linking: pair-device and QR rotation, pair-success, pairing code
  *   prekeys.c       prekey uploads and the low-prekey notification
+ *   inbox.c         <message>s held for the loop turn; their group signatures checked on
+ *                   several cores before recv.c takes them in order
  *   recv.c          <message>: decrypt, store, receipt, event (batched per loop turn)
  *   receipt.c       receipts both ways, acks of notifications and receipts
  *   notify.c        <notification> by type
@@ -132,6 +134,7 @@ struct wb_client {
     wb_client_evq evq;
 
     struct wb_client_recv *recv;   /* recv.c */
+    struct wb_client_inbox *inbox; /* inbox.c */
     struct wb_client_sends *sends; /* send.c */
     struct wb_client_usync *usync; /* usync.c */
     wb_strmap retries;           /* retry.c: tries per undecryptable message */
@@ -210,8 +213,24 @@ int wb_client_ack_stanza(wb_client *c, const wb_node *n);
 
 int wb_client_recv_init(wb_client *c);
 void wb_client_recv_free(wb_client *c);
-/* Commits the batch of received messages, sends their receipts, queues their events. */
+/* Commits the batch of received messages (after taking the inbox's), sends their receipts,
+ * queues their events. */
 int wb_client_recv_flush(wb_client *c);
+/* recv.c with a group signature checked ahead (inbox.c): wb_client_on_message for n, trusting
+ * chk (NULL: none) for its skmsg. */
+int wb_client_on_message_checked(wb_client *c, wb_node *n, const struct wb_signal_group_check *chk);
+
+/* ---- inbox.c ------------------------------------------------------------------------------------ */
+
+int wb_client_inbox_init(wb_client *c);
+void wb_client_inbox_free(wb_client *c);
+/* Holds a <message> stanza's payload (copied) for the end of the loop turn. */
+int wb_client_inbox_put(wb_client *c, const uint8_t *payload, size_t len);
+/* Takes every held message, in order: their group signatures checked together, then each
+ * handed to recv.c. Returns 0, or the first handler error (the connection is then closed). */
+int wb_client_inbox_take(wb_client *c);
+/* 1 while messages are held. */
+int wb_client_inbox_pending(const wb_client *c);
 /* 1 while received messages wait for their commit (the deadline is then "now"). */
 int wb_client_recv_pending(const wb_client *c);
 /* Re-delivers the rows left pending by a previous run. */

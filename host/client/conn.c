@@ -48,7 +48,6 @@ static const struct {
     int (*fn)(wb_client *c, wb_node *n);
 } handlers[] = {
     {"iq", on_iq},
-    {"message", wb_client_on_message},
     {"receipt", wb_client_on_receipt},
     {"ack", wb_client_on_ack},
     {"notification", wb_client_on_notification},
@@ -80,6 +79,13 @@ static int on_frame(void *ud, const uint8_t *payload, size_t len) {
         WB_DEBUG("client", "<- %s", wb_node_str(n, &b));
         wb_buf_free(&b);
     }
+    if (strcmp(n->tag, "message") == 0) { /* held for the end of the turn (inbox.c) */
+        if ((rc = wb_client_inbox_put(c, payload, len)) < 0)
+            wb_client_close(c, WB_REASON_BAD_SESSION, "cannot hold <message>: %s", wb_strerror(rc));
+        return 0;
+    }
+    if ((rc = wb_client_inbox_take(c)) < 0 || c->state == WB_ST_CLOSING)
+        return 0; /* the held messages first: stanzas are handled in the order they came */
     for (size_t i = 0; i < sizeof handlers / sizeof *handlers; i++)
         if (strcmp(handlers[i].tag, n->tag) == 0) {
             if ((rc = handlers[i].fn(c, n)) < 0)

@@ -49,6 +49,7 @@ struct wb_client_recv {
     size_t n, cap;
     wb_arena arena;  /* ids of the entries */
     int in_tx;       /* the batch's transaction is open */
+    const wb_signal_group_check *chk; /* the message being taken: its skmsg checked ahead */
     wb_buf pt, acc;  /* scratch: one plaintext, the accumulated Message bytes */
 };
 
@@ -82,7 +83,9 @@ void wb_client_recv_free(wb_client *c) {
     c->recv = NULL;
 }
 
-int wb_client_recv_pending(const wb_client *c) { return c->recv && c->recv->n > 0; }
+int wb_client_recv_pending(const wb_client *c) {
+    return (c->recv && c->recv->n > 0) || wb_client_inbox_pending(c);
+}
 
 /* ---- the text of a message ---------------------------------------------------------------- */
 
@@ -129,7 +132,7 @@ static int decrypt_one(wb_client *c, const wb_wa_message *m, const wb_wa_enc *e,
     if (strcmp(e->type, "skmsg") == 0) {
         if (!group)
             return WB_EPROTO;
-        rc = wb_signal_group_decrypt(c->sig, group, addr, e->data, e->len, &r->pt);
+        rc = wb_signal_group_decrypt_checked(c->sig, group, addr, e->data, e->len, r->chk, &r->pt);
     } else {
         int type = strcmp(e->type, "pkmsg") == 0 ? WB_SIGNAL_PKMSG
                    : strcmp(e->type, "msg") == 0 ? WB_SIGNAL_MSG
@@ -337,6 +340,13 @@ done:
     return rc;
 }
 
+int wb_client_on_message_checked(wb_client *c, wb_node *n, const wb_signal_group_check *chk) {
+    c->recv->chk = chk;
+    int rc = wb_client_on_message(c, n);
+    c->recv->chk = NULL;
+    return rc;
+}
+
 int wb_client_on_message(wb_client *c, wb_node *n) {
     struct wb_client_recv *r = c->recv;
     wb_wa_message m;
@@ -483,6 +493,7 @@ static void emit_messages(wb_client *c) {
 
 int wb_client_recv_flush(wb_client *c) {
     struct wb_client_recv *r = c->recv;
+    wb_client_inbox_take(c); /* the held messages first (none when called from inside it) */
     if (!r || !r->in_tx)
         return 0;
     r->in_tx = 0;

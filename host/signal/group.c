@@ -306,8 +306,17 @@ int wb_signal_group_process_distribution(wb_signal *s, const char *group, const 
     return rc;
 }
 
+/* 1 when chk vouches for m's signature by st's signing key. */
+static int checked_already(const wb_signal_group_check *chk, const wb_sig_sender_state *st,
+                           const wb_sig_sender_key_message *m) {
+    return chk && chk->ready && chk->ok && chk->len == m->signed_len + WB_SIG_SIGNATURE_LEN &&
+           memcmp(chk->ct, m->signed_part, chk->len) == 0 &&
+           memcmp(chk->signing_pub, st->signing_pub, 32) == 0;
+}
+
 static int group_decrypt(wb_signal *s, const char *group, const char *sender,
-                         const wb_sig_sender_key_message *m, wb_buf *pt) {
+                         const wb_sig_sender_key_message *m, const wb_signal_group_check *chk,
+                         wb_buf *pt) {
     wb_sig_sender_record r;
     uint8_t seed[32], iv[16], key[32];
     int rc = load(s, group, sender, &r, 0);
@@ -321,7 +330,8 @@ static int group_decrypt(wb_signal *s, const char *group, const char *sender,
         rc = WB_ENOTFOUND;
         goto done;
     }
-    if ((rc = wb_xeddsa_verify(st->signing_pub, m->signed_part, m->signed_len, m->signature)) < 0)
+    if (!checked_already(chk, st, m) &&
+        (rc = wb_xeddsa_verify(st->signing_pub, m->signed_part, m->signed_len, m->signature)) < 0)
         goto done;
     if (m->iteration < st->iteration)
         rc = wb_sig_mkeys_take(&st->skipped, m->iteration, seed) == 0 ? 0 : WB_EDUPLICATE;
@@ -340,8 +350,9 @@ done:
     return rc;
 }
 
-int wb_signal_group_decrypt(wb_signal *s, const char *group, const char *sender,
-                            const uint8_t *ct, size_t len, wb_buf *pt) {
+int wb_signal_group_decrypt_checked(wb_signal *s, const char *group, const char *sender,
+                                    const uint8_t *ct, size_t len,
+                                    const wb_signal_group_check *chk, wb_buf *pt) {
     if (!group_valid(group) || !wb_signal_address_valid(sender))
         return WB_EINVAL;
     wb_sig_sender_key_message m;
@@ -350,7 +361,41 @@ int wb_signal_group_decrypt(wb_signal *s, const char *group, const char *sender,
         return rc;
     size_t start = pt->len;
     if ((rc = wb_store_begin(s->st)) == 0)
-        rc = wb_signal_finish_out(s, group_decrypt(s, group, sender, &m, pt), pt, start);
+        rc = wb_signal_finish_out(s, group_decrypt(s, group, sender, &m, chk, pt), pt, start);
     wb_sig_sender_key_message_done(&m);
     return rc;
+}
+
+int wb_signal_group_decrypt(wb_signal *s, const char *group, const char *sender,
+                            const uint8_t *ct, size_t len, wb_buf *pt) {
+    return wb_signal_group_decrypt_checked(s, group, sender, ct, len, NULL, pt);
+}
+
+void wb_signal_group_check_prepare(wb_signal *s, const char *group, const char *sender,
+                                   const uint8_t *ct, size_t len, wb_signal_group_check *chk) {
+    memset(chk, 0, sizeof *chk);
+    chk->ct = ct;
+    chk->len = len;
+    if (!group_valid(group) || !wb_signal_address_valid(sender))
+        return; /* whatever is wrong, decrypt reports it */
+    wb_sig_sender_key_message m;
+    if (wb_sig_sender_key_message_parse(&m, ct, len, NULL) < 0)
+        return;
+    wb_sig_sender_record r;
+    if (load(s, group, sender, &r, 0) == 0) {
+        for (unsigned i = 0; i < r.count; i++)
+            if (r.states[i].key_id == m.key_id) {
+                memcpy(chk->signing_pub, r.states[i].signing_pub, 32);
+                chk->ready = 1;
+                break;
+            }
+        wb_sig_sender_record_free(&r);
+    }
+    wb_sig_sender_key_message_done(&m);
+}
+
+void wb_signal_group_check_run(wb_signal_group_check *chk) {
+    chk->ok = chk->ready && chk->len > WB_SIG_SIGNATURE_LEN &&
+              wb_xeddsa_verify(chk->signing_pub, chk->ct, chk->len - WB_SIG_SIGNATURE_LEN,
+                               chk->ct + chk->len - WB_SIG_SIGNATURE_LEN) == 0;
 }

@@ -5,6 +5,9 @@
 #include "core/enc.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/parallel.h"
+#include <pthread.h>
+#include <stdatomic.h>
 
 static void test_buf_grows_past_initial_capacity(void) {
     wb_buf b = WB_BUF_INIT;
@@ -120,6 +123,78 @@ static void test_strmap_puts_gets_deletes_through_growth(void) {
     wb_strmap_free(&m);
 }
 
+/* Each index exactly once, whatever the size; nested calls run inline; a second thread's call
+ * waits its turn; the pool can be stopped and made again. */
+typedef struct par_ctx {
+    atomic_int *hits;
+    atomic_int nested;
+} par_ctx;
+
+static void par_mark(void *ctx, size_t i) {
+    par_ctx *p = ctx;
+    atomic_fetch_add(&p->hits[i], 1);
+}
+
+static void par_nested(void *ctx, size_t i) {
+    par_ctx *p = ctx;
+    atomic_fetch_add(&p->hits[i], 1);
+    if (i == 0) { /* from inside fn: runs inline on this thread, and completes */
+        atomic_int inner[8] = {0};
+        par_ctx q = {.hits = inner};
+        wb_parallel_for(8, par_mark, &q);
+        int all = 1;
+        for (int k = 0; k < 8; k++)
+            all &= inner[k] == 1;
+        atomic_store(&p->nested, all);
+    }
+}
+
+static void *par_other_thread(void *arg) {
+    par_ctx *p = arg;
+    for (int r = 0; r < 50; r++)
+        wb_parallel_for(100, par_mark, p);
+    return NULL;
+}
+
+static void test_parallel_for_runs_each_index_once(void) {
+    static const size_t sizes[] = {0, 1, 3, 4, 5, 64, 1000, 100000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        size_t n = sizes[s];
+        atomic_int *hits = calloc(n ? n : 1, sizeof *hits);
+        par_ctx p = {.hits = hits};
+        for (int round = 0; round < 3; round++)
+            wb_parallel_for(n, par_mark, &p);
+        for (size_t i = 0; i < n; i++)
+            CHECK_EQ(hits[i], 3);
+        free(hits);
+    }
+    CHECK(wb_parallel_threads() >= 1);
+
+    atomic_int hits[16] = {0};
+    par_ctx p = {.hits = hits};
+    wb_parallel_for(16, par_nested, &p);
+    CHECK_EQ(atomic_load(&p.nested), 1);
+
+    /* two callers at once: each job whole */
+    atomic_int a[100] = {0}, b[100] = {0};
+    par_ctx pa = {.hits = a}, pb = {.hits = b};
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, par_other_thread, &pa), 0);
+    par_other_thread(&pb);
+    pthread_join(t, NULL);
+    for (int i = 0; i < 100; i++) {
+        CHECK_EQ(a[i], 50);
+        CHECK_EQ(b[i], 50);
+    }
+    wb_parallel_shutdown();
+    atomic_int again[10] = {0};
+    par_ctx pc = {.hits = again};
+    wb_parallel_for(10, par_mark, &pc); /* a new pool */
+    for (int i = 0; i < 10; i++)
+        CHECK_EQ(again[i], 1);
+    wb_parallel_shutdown();
+}
+
 int main(void) {
     RUN(test_buf_grows_past_initial_capacity);
     RUN(test_reader_stops_at_end_and_reports_where);
@@ -128,5 +203,6 @@ int main(void) {
     RUN(test_error_names_and_detail);
     RUN(test_fingerprint_differs_for_different_keys);
     RUN(test_strmap_puts_gets_deletes_through_growth);
+    RUN(test_parallel_for_runs_each_index_once);
     return check_summary();
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "core/parallel.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "signal/record.h"
@@ -564,6 +565,68 @@ static void test_signal_group_messages_between_three_members(void) {
     }
 }
 
+/* Signatures checked ahead (wb_signal_group_check_*): a good check lets the message decrypt;
+ * a bad signature is refused whether or not it was checked ahead; a check made for other bytes,
+ * or for a sender key that changed since, vouches for nothing; no state yet: not ready. */
+static void check_run_parallel(void *ctx, size_t i) {
+    wb_signal_group_check_run((wb_signal_group_check *)ctx + i);
+}
+
+static void test_signal_group_signatures_checked_ahead(void) {
+    party a, b;
+    party_open(&a, "1.1");
+    party_open(&b, "2.1");
+    const char *group = "120363000000000001@g.us";
+    wb_buf skdm = WB_BUF_INIT, pt = WB_BUF_INIT;
+    wb_buf ct[64];
+    CHECK_EQ(wb_signal_group_distribution(a.sig, group, a.addr, &skdm), 0);
+    for (int n = 0; n < 64; n++) {
+        wb_buf_init(&ct[n]);
+        CHECK_EQ(wb_signal_group_encrypt(a.sig, group, a.addr, (const uint8_t *)"hello", 5, &ct[n]), 0);
+    }
+    wb_signal_group_check chk[64];
+    wb_signal_group_check_prepare(b.sig, group, a.addr, ct[0].data, ct[0].len, &chk[0]);
+    CHECK_EQ(chk[0].ready, 0); /* no sender key yet: nothing to check ahead */
+    CHECK_EQ(wb_signal_group_process_distribution(b.sig, group, a.addr, skdm.data, skdm.len), 0);
+    ct[5].data[ct[5].len - 1] ^= 1; /* a bad signature */
+    for (int n = 0; n < 64; n++)
+        wb_signal_group_check_prepare(b.sig, group, a.addr, ct[n].data, ct[n].len, &chk[n]);
+    wb_parallel_for(64, check_run_parallel, chk);
+    for (int n = 0; n < 64; n++) {
+        CHECK_EQ(chk[n].ready, 1);
+        CHECK_EQ(chk[n].ok, n != 5);
+    }
+    /* a check of message 1 does not vouch for message 2 */
+    wb_signal_group_check forged = chk[1];
+    forged.ok = 1;
+    ct[2].data[ct[2].len - 1] ^= 1;
+    CHECK_EQ(wb_signal_group_decrypt_checked(b.sig, group, a.addr, ct[2].data, ct[2].len, &forged, &pt),
+             WB_EBADSIG);
+    ct[2].data[ct[2].len - 1] ^= 1;
+    /* nor does a check that says ok for bytes whose signature is bad, by another key */
+    forged = chk[5];
+    forged.ok = 1;
+    forged.signing_pub[0] ^= 1;
+    CHECK_EQ(wb_signal_group_decrypt_checked(b.sig, group, a.addr, ct[5].data, ct[5].len, &forged, &pt),
+             WB_EBADSIG);
+    CHECK_EQ(wb_signal_group_decrypt_checked(b.sig, group, a.addr, ct[5].data, ct[5].len, &chk[5], &pt),
+             WB_EBADSIG);
+    for (int n = 0; n < 64; n++) {
+        if (n == 5)
+            continue;
+        wb_buf_reset(&pt);
+        CHECK_EQ(wb_signal_group_decrypt_checked(b.sig, group, a.addr, ct[n].data, ct[n].len, &chk[n], &pt), 0);
+        CHECK(pt.len == 5 && memcmp(pt.data, "hello", 5) == 0);
+    }
+    for (int n = 0; n < 64; n++)
+        wb_buf_free(&ct[n]);
+    wb_buf_free(&skdm);
+    wb_buf_free(&pt);
+    wb_parallel_shutdown();
+    party_close(&a);
+    party_close(&b);
+}
+
 static void test_signal_group_message_from_unknown_sender_key_is_not_found(void) {
     party a, b;
     party_open(&a, "1.1");
@@ -719,6 +782,7 @@ int main(void) {
     RUN(test_signal_skipped_keys_and_chains_are_bounded);
     RUN(test_signal_group_messages_between_three_members);
     RUN(test_signal_group_message_from_unknown_sender_key_is_not_found);
+    RUN(test_signal_group_signatures_checked_ahead);
     RUN(test_signal_padding_round_trips_and_rejects_bad_pads);
     RUN(test_signal_addresses_follow_baileys_naming);
     RUN(test_signal_damaged_records_are_refused_not_trusted);

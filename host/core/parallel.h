@@ -1,0 +1,36 @@
+/* Running independent pieces of CPU work on several cores: wb_parallel_for calls fn(ctx, i) for
+ * every i below n, spread over the calling thread and a small pool of worker threads, and
+ * returns when every call has returned.
+ *
+ * Why: most of what wabot does is sequential by nature (a ratchet step needs the one before;
+ * a store transaction is one connection's), but some work is not: the signatures of a burst of
+ * group messages are checked one by one otherwise, and each is ~40 us of Ed25519, more than the
+ * rest of a message's handling. Those checks are the kind of work this is for: pure functions of
+ * their own inputs, with their own outputs, no store, no allocator-heavy state, no I/O.
+ *
+ * The pool is made on first use, one thread fewer than the processors online (or than the
+ * environment's WABOT_THREADS; 1 turns the pool off), at most WB_PARALLEL_MAX_WORKERS, and lives until the process ends (wb_parallel_shutdown stops it
+ * earlier, for leak checkers). Work smaller than a few items, a pool that cannot be made, or a
+ * call from inside fn all run on the calling thread, in order: callers never have to care
+ * whether the work ran in parallel. One wb_parallel_for at a time per process: a second caller
+ * on another thread waits for the first (wabot has one loop thread; this is a guard). */
+#ifndef WB_CORE_PARALLEL_H
+#define WB_CORE_PARALLEL_H
+
+#include <stddef.h>
+
+#define WB_PARALLEL_MAX_WORKERS 7
+
+typedef void (*wb_parallel_fn)(void *ctx, size_t i);
+
+/* Calls fn(ctx, i) for each i in [0, n), in any order and on any of the pool's threads (the
+ * caller's included), and returns when all have returned. fn must touch only what item i owns. */
+void wb_parallel_for(size_t n, wb_parallel_fn fn, void *ctx);
+
+/* The number of threads wb_parallel_for uses (1: no pool). Makes the pool if needed. */
+unsigned wb_parallel_threads(void);
+
+/* Stops the pool's threads and frees it (the next wb_parallel_for makes a new one). */
+void wb_parallel_shutdown(void);
+
+#endif
