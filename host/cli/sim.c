@@ -38,7 +38,7 @@ static char *read_file(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    wb_buf b = WB_BUF_INIT;
+    wb_buf b = WB_BUF_SECRET_INIT; /* the key's PEM grows chunk by chunk */
     char chunk[4096];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1u << 20))

@@ -74,6 +74,14 @@ void wb_http_parser_next(wb_http_parser *p) {
     p->trailer_len = 0;
 }
 
+size_t wb_http_parser_held(const wb_http_parser *p) {
+    return p->msg.head_store.cap + p->msg.body_store.cap + p->line.cap;
+}
+
+size_t wb_http_parser_body_left(const wb_http_parser *p) {
+    return p->state == ST_BODY_LEN ? (size_t)p->remaining : 0;
+}
+
 int wb_http_parser_take(wb_http_parser *p, wb_http_msg *out) {
     if (p->state != ST_DONE)
         return WB_ESTATE;

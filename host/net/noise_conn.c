@@ -78,6 +78,8 @@ static int conn_new(wb_noise_conn **out, int initiator, const wb_noise_conn_call
     c->cb = *cb;
     c->user_data = user_data;
     c->initiator = initiator;
+    wb_buf_set_secret(&c->out); /* plaintext frames: they grow with the biggest one */
+    wb_buf_set_secret(&c->in);
     int side = initiator ? WB_FRAME_CLIENT : WB_FRAME_SERVER;
     wb_frame_reader_init(&c->reader, side, &(wb_frame_callbacks){on_frame, on_intro}, c);
     int rc = wb_frame_writer_init(&c->writer, side, routing, routing_len);

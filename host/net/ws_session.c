@@ -320,3 +320,7 @@ int wb_ws_session_code_received(const wb_ws_session *s) {
 size_t wb_ws_session_text_ignored(const wb_ws_session *s) {
     return s->text_ignored;
 }
+
+size_t wb_ws_session_buffered(const wb_ws_session *s) {
+    return s->msg.cap;
+}

@@ -41,7 +41,7 @@ int wb_sim_meta_set(wb_sim *sim, const char *name, const void *p, size_t len) {
 }
 
 int wb_sim_persist_keypair(wb_sim *sim, const char *name, wb_keypair *out) {
-    wb_buf b = WB_BUF_INIT;
+    wb_buf b = WB_BUF_SECRET_INIT;
     int rc = wb_sim_meta_get(sim, name, &b);
     if (rc == 0 && b.len == WB_KEY_LEN) {
         memcpy(out->priv, b.data, WB_KEY_LEN);

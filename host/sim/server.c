@@ -248,7 +248,7 @@ static void on_http(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
 
 /* The media certificate: made once and kept in the state, so clients keep trusting it. */
 static int load_media_tls(wb_sim_server *s, wb_buf *cert, wb_error *err) {
-    wb_buf key = WB_BUF_INIT;
+    wb_buf key = WB_BUF_SECRET_INIT;
     int rc = wb_sim_meta_get(s->sim, "media_cert_pem", cert);
     if (rc == 0)
         rc = wb_sim_meta_get(s->sim, "media_key_pem", &key);
