@@ -25,6 +25,9 @@ typedef struct wb_budget {
     size_t used;      /* taken now */
     size_t peak;      /* the most ever taken at once */
     uint64_t refused; /* takes that failed */
+    /* Told of every refusal (for counters); may be NULL. */
+    void (*on_refused)(void *ud, size_t asked);
+    void *ud;
 } wb_budget;
 
 /* Takes n bytes: 0, or WB_ETOOBIG (nothing taken, counted in refused). */
@@ -33,6 +36,8 @@ static inline int wb_budget_take(wb_budget *b, size_t n) {
         return 0;
     if (b->cap && (n > b->cap || b->used > b->cap - n)) {
         b->refused++;
+        if (b->on_refused)
+            b->on_refused(b->ud, n);
         return WB_ETOOBIG;
     }
     b->used += n;

@@ -45,6 +45,19 @@ int wb_buf_reserve(wb_buf *b, size_t extra) {
     return 0;
 }
 
+int wb_buf_grow_to(wb_buf *b, size_t cap) {
+    if (b->err)
+        return b->err;
+    if (cap <= b->cap)
+        return 0;
+    uint8_t *p = b->secret ? move_secret(b, cap) : realloc(b->data, cap);
+    if (!p)
+        return b->err = WB_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
 uint8_t *wb_buf_extend(wb_buf *b, size_t n) {
     if (wb_buf_reserve(b, n) < 0)
         return NULL;

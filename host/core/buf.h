@@ -41,6 +41,9 @@ void wb_buf_init(wb_buf *b);
 void wb_buf_set_secret(wb_buf *b);
 /* Makes room for extra more bytes. Returns 0 or WB_ENOMEM (also stored in b->err). */
 int wb_buf_reserve(wb_buf *b, size_t extra);
+/* Grows the allocation to exactly cap bytes when it is smaller (for a buffer whose final size is
+ * known, so doubling does not overshoot it). Returns 0 or WB_ENOMEM. */
+int wb_buf_grow_to(wb_buf *b, size_t cap);
 int wb_buf_append(wb_buf *b, const void *p, size_t n);
 int wb_buf_put_u8(wb_buf *b, uint8_t v);
 int wb_buf_put_be16(wb_buf *b, uint16_t v);

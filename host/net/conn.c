@@ -97,6 +97,10 @@ static void on_timer(uv_timer_t *t) {
         close_now(c); /* the peer never closed its side: fine, we are done */
         return;
     }
+    if (c->state == WB_CONN_OPEN && c->cb->on_timeout) {
+        c->cb->on_timeout(c);
+        return;
+    }
     wb_conn_close(c, WB_ETIMEOUT, "%s", c->timeout_reason[0] ? c->timeout_reason : "timed out");
 }
 

@@ -48,6 +48,9 @@ typedef struct wb_conn_callbacks {
     void (*on_closed)(wb_conn *c);
     /* The write queue is empty again after a write had to wait (may be NULL). */
     void (*on_drained)(wb_conn *c);
+    /* The deadline of wb_conn_set_timeout passed (c->timeout_reason says which): the owner
+     * closes (with WB_ETIMEOUT, maybe after a last answer). NULL: closed with WB_ETIMEOUT. */
+    void (*on_timeout)(wb_conn *c);
 } wb_conn_callbacks;
 
 enum { WB_CONN_CONNECTING, WB_CONN_OPEN, WB_CONN_DRAINING, WB_CONN_LINGER, WB_CONN_CLOSING, WB_CONN_CLOSED };

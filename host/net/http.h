@@ -119,11 +119,11 @@ int wb_http_parser_eof(wb_http_parser *p, wb_error *err);
 /* Forgets the completed (or failed) message and gets ready for the next one. */
 void wb_http_parser_next(wb_http_parser *p);
 
-/* Bytes the parser holds now (head, body and line buffers, by capacity), and the bytes of a
- * Content-Length body still to come (0 for chunked and until-close bodies, and between
- * messages): together what the current message will need, for a server's memory budget. */
+/* Bytes the parser holds now (head, body and line buffers, by capacity), counting a
+ * Content-Length body at its declared length from its head on (a Content-Length body's buffer
+ * grows to exactly that length): what the current message will need, for a server's memory
+ * budget. */
 size_t wb_http_parser_held(const wb_http_parser *p);
-size_t wb_http_parser_body_left(const wb_http_parser *p);
 
 /* Moves the completed message into *out (which the caller frees with wb_http_msg_free) and gets
  * ready for the next message. Returns 0, or WB_ESTATE when no message is complete. */

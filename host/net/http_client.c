@@ -80,7 +80,8 @@ static void fetch_closed(wb_conn *c) {
     wb_http_msg_free(&res);
 }
 
-static const wb_conn_callbacks fetch_cbs = {fetch_ready, fetch_data, fetch_eof, fetch_closed, NULL};
+static const wb_conn_callbacks fetch_cbs = {fetch_ready, fetch_data, fetch_eof, fetch_closed, NULL,
+                                             NULL};
 
 int wb_http_fetch_start(uv_loop_t *loop, wb_http_fetch *f, const wb_http_fetch_opts *o,
                         wb_http_fetch_cb cb) {

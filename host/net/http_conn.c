@@ -110,6 +110,16 @@ int wb_http_conn_respond(wb_http_conn *hc, int status, const wb_http_header *hea
     return rc;
 }
 
+void wb_http_conn_timeout(wb_http_conn *hc, const char *why) {
+    if (hc->closed)
+        return;
+    int partial = hc->in_off < hc->in.len || hc->parser.offset || hc->parser.msg.head_store.len;
+    if (partial && !hc->pending && !hc->blocked && !hc->upgraded)
+        wb_http_conn_answer(hc, 408, NULL, 0, why, 1, WB_ETIMEOUT);
+    else
+        close_conn(hc, WB_ETIMEOUT, WB_HTTP_CLOSE_NOW, why);
+}
+
 void wb_http_conn_upgraded(wb_http_conn *hc) {
     hc->pending = 0;
     hc->pending_held = 0;
@@ -181,8 +191,7 @@ static int parse_step(wb_http_conn *hc) {
 static int hold(wb_http_conn *hc) {
     size_t bytes = 0;
     if (!hc->upgraded)
-        bytes = hc->in.cap + wb_http_parser_held(&hc->parser) +
-                wb_http_parser_body_left(&hc->parser) + hc->pending_held;
+        bytes = hc->in.cap + wb_http_parser_held(&hc->parser) + hc->pending_held;
     if (bytes == hc->held)
         return 0;
     if (hc->cb->hold(hc->ud, bytes) == 0) {

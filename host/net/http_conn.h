@@ -120,6 +120,9 @@ int wb_http_conn_respond(wb_http_conn *hc, int status, const wb_http_header *hea
  * "STATUS Reason: detail"; close ends the connection after it, with status fail in the log. */
 void wb_http_conn_answer(wb_http_conn *hc, int status, const wb_http_header *extra,
                          size_t nextra, const char *detail, int close, int fail);
+/* The deadline the connection asked for (cb.deadline) passed: answers 408 when part of a request
+ * had arrived, then closes with WB_ETIMEOUT and why. */
+void wb_http_conn_timeout(wb_http_conn *hc, const char *why);
 /* Inside cb.request: the request became a websocket (the owner sent the 101). */
 void wb_http_conn_upgraded(wb_http_conn *hc);
 

@@ -342,6 +342,16 @@ static void sc_drained(wb_conn *c) {
     wb_http_conn_drained(&((sconn *)c->owner)->hc);
 }
 
+/* A deadline passed: a websocket is dropped; an HTTP connection is answered 408 when part of a
+ * request had come (an idle keep-alive connection just closes). */
+static void sc_timeout(wb_conn *c) {
+    sconn *sc = c->owner;
+    if (sc->ws)
+        wb_conn_close(c, WB_ETIMEOUT, "%s", c->timeout_reason);
+    else
+        wb_http_conn_timeout(&sc->hc, c->timeout_reason);
+}
+
 static void maybe_finish_server(struct wb_http_server_impl *srv);
 
 static void sc_closed(wb_conn *c) {
@@ -374,7 +384,7 @@ static void sc_closed(wb_conn *c) {
     maybe_finish_server(srv);
 }
 
-static const wb_conn_callbacks sc_cbs = {NULL, sc_data, sc_eof, sc_closed, sc_drained};
+static const wb_conn_callbacks sc_cbs = {NULL, sc_data, sc_eof, sc_closed, sc_drained, sc_timeout};
 
 static void on_connection(uv_stream_t *l, int status) {
     struct wb_http_server_impl *srv = l->data;

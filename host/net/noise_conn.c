@@ -172,3 +172,7 @@ int wb_noise_conn_send(wb_noise_conn *c, const uint8_t *payload, size_t len) {
 int wb_noise_conn_ready(const wb_noise_conn *c) { return c->t && !c->err; }
 
 const wb_noise *wb_noise_conn_transport(const wb_noise_conn *c) { return c->t; }
+
+size_t wb_noise_conn_buffered(const wb_noise_conn *c) {
+    return c->reader.body.cap + c->in.cap + c->out.cap;
+}

@@ -87,7 +87,7 @@ static void client_closed(wb_conn *c) {
 }
 
 static const wb_conn_callbacks client_cbs = {client_ready, client_data, client_eof, client_closed,
-                                              NULL};
+                                              NULL, NULL};
 
 int wb_ws_connect(uv_loop_t *loop, wb_ws *ws, const char *url, const wb_ws_connect_opts *opts,
                   const wb_ws_callbacks *cb) {
