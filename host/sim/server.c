@@ -183,12 +183,12 @@ static int ws_accept(wb_ws *ws, const wb_http_msg *req, void *ud) {
     wb_sim_server *s = ud;
     if (s->closing)
         return 503;
-    if (!wb_sim_local_host_ok(&s->local, header(req, "host")) ||
-        !wb_sim_local_origin_ok(&s->local, header(req, "origin"), 1)) {
+    int host_ok = wb_sim_local_host_ok(&s->local, header(req, "host"));
+    if (!host_ok || !wb_sim_local_origin_ok(&s->local, header(req, "origin"), 1)) {
         WB_INFO("sim", "%s: websocket refused: Origin %s, Host %s are not this simulator's",
                 wb_ws_peer(ws), header(req, "origin") ? header(req, "origin") : "-",
                 header(req, "host") ? header(req, "host") : "-");
-        wb_sim_count(s->sim, "refused.origin", 1);
+        wb_sim_count(s->sim, host_ok ? "refused.origin" : "refused.host", 1);
         return 403;
     }
     peer *p = calloc(1, sizeof *p);
