@@ -89,7 +89,7 @@ void wb_sim_hold_delay(wb_sim_hold *h, unsigned ms) { h->delay_ms = ms; }
 
 uint64_t wb_sim_hold_flush(wb_sim_hold *h, uint64_t now,
                            int (*send)(void *ud, const uint8_t *data, size_t len), void *ud) {
-    while (h->out && h->out->due_ms <= now) {
+    while (!h->stalled && h->out && h->out->due_ms <= now) { /* a stall holds even what is due */
         wb_sim_held *m = h->out;
         h->out = m->next;
         if (!h->out)
@@ -105,7 +105,7 @@ uint64_t wb_sim_hold_flush(wb_sim_hold *h, uint64_t now,
 }
 
 uint64_t wb_sim_hold_next(const wb_sim_hold *h) {
-    return h->out ? h->out->due_ms : WB_SIM_HOLD_NEVER;
+    return h->out && !h->stalled ? h->out->due_ms : WB_SIM_HOLD_NEVER;
 }
 
 int wb_sim_hold_pending(const wb_sim_hold *h) { return h->out != NULL; }

@@ -1,8 +1,8 @@
 /* What the stall and delay faults hold back for one socket, without I/O: server.c plays the
  * faults with timers around it, and tests/fuzz/fuzz_sim_hold.c drives it with a clock of its own.
  *
- *   - stall: input and output are held until the stall ends (input up to WB_SIM_HOLD_MAX, then
- *     the socket is given up);
+ *   - stall: input and output (even output a delay had made due) are held until the stall ends
+ *     (input up to WB_SIM_HOLD_MAX, then the socket is given up);
  *   - delay: every message sent from now on goes out delay_ms after it was sent, in order (a
  *     message never overtakes an earlier one, so a shorter delay set later waits behind it);
  *   - memory: what is held is charged to a budget (the server's), and output beyond
@@ -59,11 +59,11 @@ void wb_sim_hold_stall_end(wb_sim_hold *h, uint64_t now, wb_buf *in);
 void wb_sim_hold_delay(wb_sim_hold *h, unsigned ms);
 
 /* Sends, through send, every held message due at now, in order, and stops at the first that is
- * not (or when send returns negative). Returns when the next one is due (WB_SIM_HOLD_NEVER:
- * none, or only stalled ones). */
+ * not (or when send returns negative); nothing while stalled. Returns when the next one is due
+ * (WB_SIM_HOLD_NEVER: none, or stalled). */
 uint64_t wb_sim_hold_flush(wb_sim_hold *h, uint64_t now,
                            int (*send)(void *ud, const uint8_t *data, size_t len), void *ud);
-/* When the first held message is due (WB_SIM_HOLD_NEVER: none, or it is stalled). */
+/* When the first held message is due (WB_SIM_HOLD_NEVER: none, or stalled). */
 uint64_t wb_sim_hold_next(const wb_sim_hold *h);
 /* 1 while anything waits to be sent. */
 int wb_sim_hold_pending(const wb_sim_hold *h);
