@@ -36,7 +36,7 @@ static int sent_out(void *ud, const uint8_t *p, size_t n) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static uint8_t payload[1 << 16];
+    static uint8_t payload[256 * 1024 + 1]; /* the largest send or input below */
     wb_budget budget = {.cap = (size_t)1 << 22};
     wb_sim_hold h;
     wb_sim_hold_init(&h, &budget);
