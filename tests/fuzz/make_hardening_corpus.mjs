@@ -69,18 +69,18 @@ try {
   await sim.admin('POST', '/admin/accounts', { phone: '15550002222' })
   await sim.admin('POST', '/admin/groups', { subject: 'G', creator: '15550001111', participants: ['15550002222'] })
   await sim.stop()
-  put('fuzz_sim_state', 'real-sim-db', u8(1), readFileSync(join(state, 'sim.db')))
+  put('fuzz_sim_state', 'real-sim-db', u8(3), readFileSync(join(state, 'sim.db')))
 } finally {
   rmSync(state, { recursive: true, force: true })
 }
-// [op 0 update, 1 delete, 2 insert a changed copy][table][column][row][type 0 null, 1 int,
+// byte 0: 0 edits, 2 edits and a login; then [op 0 update, 1 delete, 2 insert a changed copy][table][column][row][type 0 null, 1 int,
 // 2 text, 3 blob, 4 small int][len][bytes]; tables: meta accounts devices prekeys queue privacy
 // blocklist groups group_members contacts media
 put('fuzz_sim_state', 'null-identity', u8(0, 0, 1, 4, 0, 0, 0))
-put('fuzz_sim_state', 'short-noise-key', u8(0, 0, 2, 5, 0, 3, 3, 1, 2, 3))
-put('fuzz_sim_state', 'orphan-device', u8(0, 1, 2, 1, 0, 1, 8, 99, 0, 0, 0, 0, 0, 0, 0))
+put('fuzz_sim_state', 'short-noise-key', u8(2, 0, 2, 5, 0, 3, 3, 1, 2, 3))
+put('fuzz_sim_state', 'orphan-device', u8(2, 1, 2, 1, 0, 1, 8, 99, 0, 0, 0, 0, 0, 0, 0))
 put('fuzz_sim_state', 'deleted-account', u8(0, 1, 1, 0, 0, 0, 0))
 put('fuzz_sim_state', 'text-root-key', u8(0, 0, 0, 1, 0, 2, 5, 104, 101, 108, 108, 111))
 put('fuzz_sim_state', 'negative-next-device', u8(0, 0, 1, 6, 0, 4, 0xff))
-put('fuzz_sim_state', 'copied-device', u8(0, 2, 2, 0, 0, 1, 8, 50, 0, 0, 0, 0, 0, 0, 0))
-put('fuzz_sim_state', 'queue-garbage', u8(0, 0, 4, 3, 0, 3, 4, 0xf8, 0, 1, 2))
+put('fuzz_sim_state', 'copied-device', u8(2, 2, 2, 0, 0, 1, 8, 50, 0, 0, 0, 0, 0, 0, 0))
+put('fuzz_sim_state', 'queue-garbage', u8(2, 0, 4, 3, 0, 3, 4, 0xf8, 0, 1, 2))
