@@ -110,14 +110,15 @@ int wb_http_conn_respond(wb_http_conn *hc, int status, const wb_http_header *hea
     return rc;
 }
 
-void wb_http_conn_timeout(wb_http_conn *hc, const char *why) {
+int wb_http_conn_timeout(wb_http_conn *hc, const char *why) {
     if (hc->closed)
-        return;
+        return 0;
     int partial = hc->in_off < hc->in.len || hc->parser.offset || hc->parser.msg.head_store.len;
     if (partial && !hc->pending && !hc->blocked && !hc->upgraded)
         wb_http_conn_answer(hc, 408, NULL, 0, why, 1, WB_ETIMEOUT);
     else
         close_conn(hc, WB_ETIMEOUT, WB_HTTP_CLOSE_NOW, why);
+    return partial || hc->blocked;
 }
 
 void wb_http_conn_upgraded(wb_http_conn *hc) {

@@ -121,8 +121,9 @@ int wb_http_conn_respond(wb_http_conn *hc, int status, const wb_http_header *hea
 void wb_http_conn_answer(wb_http_conn *hc, int status, const wb_http_header *extra,
                          size_t nextra, const char *detail, int close, int fail);
 /* The deadline the connection asked for (cb.deadline) passed: answers 408 when part of a request
- * had arrived, then closes with WB_ETIMEOUT and why. */
-void wb_http_conn_timeout(wb_http_conn *hc, const char *why);
+ * had arrived, then closes with WB_ETIMEOUT and why. Returns 1 when a request (or a peer not
+ * reading its answers) was cut off, 0 for an idle connection. */
+int wb_http_conn_timeout(wb_http_conn *hc, const char *why);
 /* Inside cb.request: the request became a websocket (the owner sent the 101). */
 void wb_http_conn_upgraded(wb_http_conn *hc);
 

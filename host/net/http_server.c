@@ -346,10 +346,16 @@ static void sc_drained(wb_conn *c) {
  * request had come (an idle keep-alive connection just closes). */
 static void sc_timeout(wb_conn *c) {
     sconn *sc = c->owner;
-    if (sc->ws)
+    struct wb_http_server_impl *srv = sc->srv;
+    const char *what = NULL;
+    if (sc->ws) {
         wb_conn_close(c, WB_ETIMEOUT, "%s", c->timeout_reason);
-    else
-        wb_http_conn_timeout(&sc->hc, c->timeout_reason);
+        what = "websocket_idle";
+    } else if (wb_http_conn_timeout(&sc->hc, c->timeout_reason)) {
+        what = "request_timeout";
+    }
+    if (what && srv->o.on_refused && !srv->closing)
+        srv->o.on_refused(srv->s, what, c->peer);
 }
 
 static void maybe_finish_server(struct wb_http_server_impl *srv);
@@ -361,8 +367,6 @@ static void sc_closed(wb_conn *c) {
         WB_INFO("http", "%s: connection closed: %s", c->peer, c->reason);
     else
         WB_DEBUG("http", "%s: connection closed: %s", c->peer, c->reason);
-    if (c->status == WB_ETIMEOUT && srv->o.on_refused && !srv->closing)
-        srv->o.on_refused(srv->s, sc->ws ? "websocket_idle" : "request_timeout", c->peer);
     if (sc->pending)
         sc->pending->sc = NULL; /* the handler may still answer; the answer goes nowhere */
     if (sc->ws) {

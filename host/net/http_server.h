@@ -87,7 +87,9 @@ typedef struct wb_http_server_opts {
                                     0: never (Baileys sends no pings, only 30 s keepalive IQs) */
     /* A connection or request refused by a cap or ended by a deadline, for the caller's
      * counters: what is "connections", "http_per_address", "websockets_per_address",
-     * "request_timeout" or "websocket_idle"; peer is the address. May be NULL. */
+     * "request_timeout" (a request, or a peer not reading its answers, cut off at its deadline;
+     * not an idle keep-alive connection) or "websocket_idle"; peer is the address. May be
+     * NULL. */
     void (*on_refused)(wb_http_server *s, const char *what, const char *peer);
 } wb_http_server_opts;
 
