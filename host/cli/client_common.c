@@ -146,7 +146,7 @@ int wb_cli_client_open(wb_cli_client *o, const char *cmd) {
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/wabot.db", o->dir);
-    if ((rc = wb_store_open(&o->st, path, 0, &e)) < 0) {
+    if ((rc = wb_store_open(&o->st, path, WB_STORE_PRIVATE_DIR, &e)) < 0) {
         wb_cli_fail("%s: cannot open the store %s: %s", cmd, path,
                     e.what[0] ? e.what : wb_strerror(rc));
         wb_store_lock_release(o->lock);

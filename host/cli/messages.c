@@ -101,7 +101,7 @@ int wb_cli_messages(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/wabot.db", o.dir);
     wb_store *st;
     wb_error e = {0};
-    int rc = wb_store_open(&st, path, 0, &e);
+    int rc = wb_store_open(&st, path, WB_STORE_PRIVATE_DIR, &e);
     if (rc < 0) {
         wb_cli_fail("messages: cannot open the store %s: %s", path,
                     e.what[0] ? e.what : wb_strerror(rc));

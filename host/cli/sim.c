@@ -1,7 +1,9 @@
 /* `wabot sim`: runs the WhatsApp server simulator (host/sim/server.h) until SIGINT or SIGTERM.
  *
- *   wabot sim [--listen IP:PORT] [--state DIR] [--tls CERT KEY] [--stanza-log FILE]
- *             [--log LEVEL]
+ *   wabot sim [--listen IP:PORT [--allow-remote]] [--state DIR] [--tls CERT KEY]
+ *             [--stanza-log FILE] [--log LEVEL] [--handshake-timeout S] [--idle-timeout S]
+ *             [--request-timeout S] [--max-buffer MIB] [--max-websockets-per-address N]
+ *             [--max-requests-per-address N]
  *
  * The first line on stdout is the websocket URL (ws://127.0.0.1:PORT/ws/chat, wss:// with
  * --tls), printed once the simulator listens; with port 0 (the default) the system picks a free
@@ -15,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "sim/local.h"
 #include "sim/server.h"
 
 typedef struct sim_app {
@@ -24,13 +27,39 @@ typedef struct sim_app {
 } sim_app;
 
 static void sim_usage(FILE *out) {
-    fprintf(out, "usage: wabot sim [--listen IP:PORT] [--state DIR] [--tls CERT KEY]\n"
-                 "                 [--stanza-log FILE] [--log debug|info|warn|error]\n\n"
+    fprintf(out, "usage: wabot sim [--listen IP:PORT [--allow-remote]] [--state DIR] [--tls CERT KEY]\n"
+                 "                 [--stanza-log FILE] [--log debug|info|warn|error]\n"
+                 "                 [--handshake-timeout S] [--idle-timeout S] [--request-timeout S]\n"
+                 "                 [--max-buffer MIB] [--max-websockets-per-address N]\n"
+                 "                 [--max-requests-per-address N]\n\n"
                  "Serves the WhatsApp Web protocol on IP:PORT (default 127.0.0.1:0, any free\n"
                  "port) and prints the websocket URL as the first line on stdout. The admin API\n"
                  "(/admin/info, /admin/mock-phone/scan-qr, ...) is on the same port; see\n"
                  "host/sim/README.md. --state keeps accounts, keys and queues in DIR/sim.db\n"
-                 "(and the certificate root clients trust); without it everything is in memory.\n");
+                 "(and the certificate root clients trust); without it everything is in memory.\n\n"
+                 "The simulator is for this machine: the admin API has no authentication, so an\n"
+                 "address other than loopback needs --allow-remote (anyone who reaches the port\n"
+                 "then controls every simulated phone), and web pages of other origins are refused.\n"
+                 "Limits (defaults): the Noise handshake within 10 s of the upgrade; a websocket\n"
+                 "silent for 90 s is closed; an HTTP request head within 30 s, a body 30 s plus\n"
+                 "1 s per 16 KiB; 128 MiB buffered for all connections; 256 websockets and 64 other\n"
+                 "connections per client address.\n");
+}
+
+/* A number of seconds (fractions allowed) as milliseconds, or -1. */
+static long parse_seconds(const char *s) {
+    char *end;
+    double v = strtod(s, &end);
+    if (!*s || *end || !(v > 0) || v > 86400)
+        return -1;
+    return (long)(v * 1000 + 0.5) ? (long)(v * 1000 + 0.5) : 1;
+}
+
+/* A positive count, or -1. */
+static long parse_count(const char *s, long max) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    return *s && !*end && v > 0 && v <= max ? v : -1;
 }
 
 /* Reads a whole (small) file as a NUL-terminated string, or NULL. */
@@ -38,7 +67,7 @@ static char *read_file(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    wb_buf b = WB_BUF_INIT;
+    wb_buf b = WB_BUF_SECRET_INIT; /* the key's PEM grows chunk by chunk */
     char chunk[4096];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1u << 20))
@@ -87,6 +116,7 @@ int wb_cli_sim(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
+        long v = 0;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             sim_usage(stdout);
             return 0;
@@ -95,6 +125,30 @@ int wb_cli_sim(int argc, char **argv) {
                 wb_cli_fail("sim: bad --listen '%s' (want IP:PORT)", argv[i]);
                 return 2;
             }
+        } else if (!strcmp(a, "--allow-remote")) {
+            o.allow_remote = 1;
+        } else if ((!strcmp(a, "--handshake-timeout") || !strcmp(a, "--idle-timeout") ||
+                    !strcmp(a, "--request-timeout")) && more) {
+            if ((v = parse_seconds(argv[++i])) < 0) {
+                wb_cli_fail("sim: bad %s '%s' (want seconds)", a, argv[i]);
+                return 2;
+            }
+            *(a[2] == 'h' ? &o.handshake_timeout_ms
+              : a[2] == 'i' ? &o.idle_timeout_ms
+                            : &o.request_timeout_ms) = (unsigned)v;
+        } else if (!strcmp(a, "--max-buffer") && more) {
+            if ((v = parse_count(argv[++i], 1 << 20)) < 0) {
+                wb_cli_fail("sim: bad --max-buffer '%s' (want MiB)", argv[i]);
+                return 2;
+            }
+            o.max_buffered = (size_t)v << 20;
+        } else if ((!strcmp(a, "--max-websockets-per-address") ||
+                    !strcmp(a, "--max-requests-per-address")) && more) {
+            if ((v = parse_count(argv[++i], 1 << 20)) < 0) {
+                wb_cli_fail("sim: bad %s '%s' (want a count)", a, argv[i]);
+                return 2;
+            }
+            *(a[6] == 'w' ? &o.max_ws_per_addr : &o.max_http_per_addr) = (size_t)v;
         } else if (!strcmp(a, "--state") && more) {
             o.sim.state_dir = argv[++i];
         } else if (!strcmp(a, "--stanza-log") && more) {
@@ -137,6 +191,11 @@ int wb_cli_sim(int argc, char **argv) {
     }
     printf("%s\n", wb_sim_server_url(app.srv));
     fflush(stdout);
+    if (o.allow_remote && !wb_sim_local_is_loopback(ip))
+        fprintf(stderr, "wabot: sim: WARNING: listening on %s port %d, not only loopback: the "
+                        "admin API has no authentication; anyone who reaches this port controls "
+                        "every simulated phone and account\n",
+                ip, atoi(strrchr(wb_sim_server_url(app.srv), ':') + 1));
     WB_INFO("sim", "listening: %s", wb_sim_server_url(app.srv));
     uv_signal_init(app.loop, &app.sigint);
     uv_signal_init(app.loop, &app.sigterm);

@@ -57,7 +57,7 @@ int wb_cli_status(int argc, char **argv) {
     char path[4200];
     snprintf(path, sizeof path, "%s/wabot.db", o.dir);
     wb_store *st;
-    int rc = wb_store_open(&st, path, 0, &e);
+    int rc = wb_store_open(&st, path, WB_STORE_PRIVATE_DIR, &e);
     if (rc < 0) {
         wb_cli_fail("status: cannot open the store %s: %s", path, e.what[0] ? e.what : wb_strerror(rc));
         return WB_EXIT_ERROR;

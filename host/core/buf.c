@@ -1,4 +1,6 @@
-/* The growable byte buffer of buf.h. Growth doubles, so appends are amortised O(1). */
+/* The growable byte buffer of buf.h. Growth doubles, so appends are amortised O(1). A secret
+ * buffer grows by allocate, copy, zero, free instead of realloc, so no stale copy of a key is left
+ * in freed memory. */
 #include "core/buf.h"
 
 #include <stdlib.h>
@@ -9,6 +11,19 @@ void wb_buf_init(wb_buf *b) {
     b->data = NULL;
     b->len = b->cap = 0;
     b->err = 0;
+    b->secret = 0;
+}
+
+void wb_buf_set_secret(wb_buf *b) { b->secret = 1; }
+
+/* The new allocation for a secret buffer: the old bytes are copied, then zeroed and freed. */
+static uint8_t *move_secret(wb_buf *b, size_t cap) {
+    uint8_t *p = malloc(cap);
+    if (p && b->data) {
+        memcpy(p, b->data, b->len);
+        wb_free_secret(b->data, b->cap);
+    }
+    return p;
 }
 
 int wb_buf_reserve(wb_buf *b, size_t extra) {
@@ -22,7 +37,20 @@ int wb_buf_reserve(wb_buf *b, size_t extra) {
     size_t cap = b->cap ? b->cap : 64;
     while (cap < want)
         cap *= 2;
-    uint8_t *p = realloc(b->data, cap);
+    uint8_t *p = b->secret ? move_secret(b, cap) : realloc(b->data, cap);
+    if (!p)
+        return b->err = WB_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int wb_buf_grow_to(wb_buf *b, size_t cap) {
+    if (b->err)
+        return b->err;
+    if (cap <= b->cap)
+        return 0;
+    uint8_t *p = b->secret ? move_secret(b, cap) : realloc(b->data, cap);
     if (!p)
         return b->err = WB_ENOMEM;
     b->data = p;
@@ -90,9 +118,18 @@ void wb_buf_reset(wb_buf *b) {
     b->err = 0;
 }
 
-void wb_buf_free(wb_buf *b) {
-    free(b->data);
+/* Empties b, keeping its secret mark. */
+static void forget(wb_buf *b) {
+    int secret = b->secret;
     wb_buf_init(b);
+    b->secret = secret;
+}
+
+void wb_buf_free(wb_buf *b) {
+    if (b->secret && b->data)
+        wb_zero(b->data, b->cap);
+    free(b->data);
+    forget(b);
 }
 
 void wb_buf_free_secret(wb_buf *b) {
@@ -105,6 +142,6 @@ uint8_t *wb_buf_detach(wb_buf *b, size_t *len) {
     uint8_t *p = b->data;
     if (len)
         *len = b->len;
-    wb_buf_init(b);
+    forget(b);
     return p;
 }

@@ -27,13 +27,23 @@ typedef struct wb_buf {
     size_t len;
     size_t cap;
     int err;       /* WB_ENOMEM once an allocation failed; further appends are no-ops */
+    int secret;    /* holds key material: every copy is zeroed before it is freed */
 } wb_buf;
 
-#define WB_BUF_INIT {NULL, 0, 0, 0}
+#define WB_BUF_INIT {NULL, 0, 0, 0, 0}
+/* A buffer for key material. Growing it never leaves a copy behind: the bytes are moved to a new
+ * allocation and the old one is zeroed before it is freed (realloc would free the old copy with
+ * the secret still in it). wb_buf_free zeroes it too; the mark survives wb_buf_free. */
+#define WB_BUF_SECRET_INIT {NULL, 0, 0, 0, 1}
 
 void wb_buf_init(wb_buf *b);
+/* Marks b (empty or not) as holding secrets from now on (see WB_BUF_SECRET_INIT). */
+void wb_buf_set_secret(wb_buf *b);
 /* Makes room for extra more bytes. Returns 0 or WB_ENOMEM (also stored in b->err). */
 int wb_buf_reserve(wb_buf *b, size_t extra);
+/* Grows the allocation to exactly cap bytes when it is smaller (for a buffer whose final size is
+ * known, so doubling does not overshoot it). Returns 0 or WB_ENOMEM. */
+int wb_buf_grow_to(wb_buf *b, size_t cap);
 int wb_buf_append(wb_buf *b, const void *p, size_t n);
 int wb_buf_put_u8(wb_buf *b, uint8_t v);
 int wb_buf_put_be16(wb_buf *b, uint16_t v);
@@ -44,10 +54,12 @@ int wb_buf_put_be64(wb_buf *b, uint64_t v);
 uint8_t *wb_buf_extend(wb_buf *b, size_t n);
 /* Forgets the contents (len = 0) but keeps the allocation and clears the error. */
 void wb_buf_reset(wb_buf *b);
+/* Frees the allocation (zeroed first when b is marked secret) and leaves b empty. */
 void wb_buf_free(wb_buf *b);
 /* Zeroes the whole allocation before freeing it: for buffers that held key material. */
 void wb_buf_free_secret(wb_buf *b);
-/* Hands the allocation to the caller (who frees it with free()); b is left empty. */
+/* Hands the allocation to the caller (who frees it with free(), or wb_free_secret with the
+ * length for a secret buffer); b is left empty. */
 uint8_t *wb_buf_detach(wb_buf *b, size_t *len);
 
 /* ---- wb_reader: bounds-checked cursor over borrowed bytes --------------------------------- */

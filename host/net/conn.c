@@ -24,9 +24,33 @@ typedef struct write_req {
 
 static void start_reading(wb_conn *c);
 
+/* Charges held + queued bytes, beyond the free allowance, to the budget. */
+static int charge(wb_conn *c, size_t held, size_t queued) {
+    size_t total = held + queued;
+    return wb_budget_set(c->budget, &c->charged,
+                         total > WB_CONN_FREE_BYTES ? total - WB_CONN_FREE_BYTES : 0);
+}
+
+void wb_conn_set_budget(wb_conn *c, wb_budget *budget) {
+    charge(c, 0, 0);
+    c->budget = budget;
+    charge(c, c->held, c->queued);
+}
+
+int wb_conn_hold(wb_conn *c, size_t bytes) {
+    if (c->state == WB_CONN_CLOSED)
+        return 0; /* everything was given back */
+    int rc = charge(c, bytes, c->queued);
+    if (rc == 0)
+        c->held = bytes;
+    return rc;
+}
+
 static void finish_if_quiet(wb_conn *c) {
     if (c->state == WB_CONN_CLOSING && c->pending == 0) {
         c->state = WB_CONN_CLOSED;
+        c->held = 0;
+        charge(c, 0, 0);
         wb_tls_free(c->tls);
         c->tls = NULL;
         free(c->rbuf);
@@ -73,6 +97,10 @@ static void on_timer(uv_timer_t *t) {
         close_now(c); /* the peer never closed its side: fine, we are done */
         return;
     }
+    if (c->state == WB_CONN_OPEN && c->cb->on_timeout) {
+        c->cb->on_timeout(c);
+        return;
+    }
     wb_conn_close(c, WB_ETIMEOUT, "%s", c->timeout_reason[0] ? c->timeout_reason : "timed out");
 }
 
@@ -117,10 +145,13 @@ static void on_write(uv_write_t *req, int status) {
     c->queued -= w->len;
     c->pending--;
     free(w);
+    charge(c, c->held, c->queued);
     if (status < 0 && c->state < WB_CONN_CLOSING)
         wb_conn_close(c, WB_EIO, "write failed: %s", uv_strerror(status));
     else if (c->state == WB_CONN_DRAINING && c->queued == 0)
         drained(c);
+    else if (c->state == WB_CONN_OPEN && c->queued == 0 && c->cb->on_drained)
+        c->cb->on_drained(c);
     finish_if_quiet(c);
 }
 
@@ -149,8 +180,16 @@ static int raw_write(wb_conn *c, const uint8_t *data, size_t len) {
                       c->queued + len, c->write_cap);
         return WB_ETOOBIG;
     }
+    if (charge(c, c->held, c->queued + len) < 0) {
+        WB_WARN("net", "%s: the server's buffers are full (%zu bytes held of %zu): closing",
+                c->peer, c->budget->used, c->budget->cap);
+        wb_conn_close(c, WB_ETOOBIG, "the server's buffers are full: %zu more bytes to send refused",
+                      c->queued + len);
+        return WB_ETOOBIG;
+    }
     write_req *w = malloc(sizeof *w + len);
     if (!w) {
+        charge(c, c->held, c->queued);
         wb_conn_close(c, WB_ENOMEM, "out of memory queueing %zu bytes", len);
         return WB_ENOMEM;
     }
@@ -161,6 +200,7 @@ static int raw_write(wb_conn *c, const uint8_t *data, size_t len) {
     int r = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_write);
     if (r < 0) {
         free(w);
+        charge(c, c->held, c->queued);
         wb_conn_close(c, WB_EIO, "write failed: %s", uv_strerror(r));
         return WB_ECLOSED;
     }

@@ -14,7 +14,14 @@
  *
  * Backpressure: writes that cannot go out at once are queued up to write_queue_cap bytes; a
  * write beyond that closes the connection with WB_ETOOBIG ("peer too slow") instead of buffering
- * without bound. */
+ * without bound. on_drained tells the owner when a queue that had to wait is empty again, so it
+ * can stop producing while the peer does not read.
+ *
+ * Memory: with a budget (wb_conn_set_budget), what the connection holds - its write queue plus
+ * what its owner declares with wb_conn_hold (unparsed input, a body) - is charged to the budget
+ * beyond a free allowance of WB_CONN_FREE_BYTES per connection (so a small answer never waits for
+ * the budget; the connection cap bounds the allowances). A write the budget refuses closes the
+ * connection with WB_ETOOBIG; a refused hold is the owner's to answer. */
 #ifndef WB_NET_CONN_H
 #define WB_NET_CONN_H
 
@@ -22,9 +29,11 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "core/budget.h"
 #include "net/tls.h"
 
 #define WB_CONN_DEFAULT_WRITE_CAP (64u * 1024 * 1024)
+#define WB_CONN_FREE_BYTES (64u * 1024)
 
 typedef struct wb_conn wb_conn;
 
@@ -37,6 +46,11 @@ typedef struct wb_conn_callbacks {
     void (*on_eof)(wb_conn *c);
     /* The end: c->status (0 or negative) and c->reason say why. */
     void (*on_closed)(wb_conn *c);
+    /* The write queue is empty again after a write had to wait (may be NULL). */
+    void (*on_drained)(wb_conn *c);
+    /* The deadline of wb_conn_set_timeout passed (c->timeout_reason says which): the owner
+     * closes (with WB_ETIMEOUT, maybe after a last answer). NULL: closed with WB_ETIMEOUT. */
+    void (*on_timeout)(wb_conn *c);
 } wb_conn_callbacks;
 
 enum { WB_CONN_CONNECTING, WB_CONN_OPEN, WB_CONN_DRAINING, WB_CONN_LINGER, WB_CONN_CLOSING, WB_CONN_CLOSED };
@@ -58,6 +72,9 @@ struct wb_conn {
     int resolving; /* a getaddrinfo request is out */
     size_t queued; /* bytes handed to libuv and not yet written */
     size_t write_cap;
+    wb_budget *budget; /* NULL: none */
+    size_t held;       /* what the owner declared (wb_conn_hold) */
+    size_t charged;    /* what is taken from the budget now */
     int status;         /* why it closed: 0, or a negative code */
     char reason[200];   /* a sentence, "" when nothing happened */
     char timeout_reason[120];
@@ -82,8 +99,15 @@ int wb_conn_connect(wb_conn *c, uv_loop_t *loop, const char *host, uint16_t port
                     wb_tls_ctx *tls_ctx, size_t write_cap, const wb_conn_callbacks *cb,
                     void *owner);
 
+/* Charges what the connection holds to budget (borrowed; must outlive the connection). Call
+ * right after wb_conn_accept or wb_conn_connect. */
+void wb_conn_set_budget(wb_conn *c, wb_budget *budget);
+/* The owner holds bytes for this connection now (its total, not a difference). Returns 0, or
+ * WB_ETOOBIG when the budget cannot take it (the previous amount stays charged). */
+int wb_conn_hold(wb_conn *c, size_t bytes);
+
 /* Sends plaintext (encrypted first with TLS). Returns 0; WB_ECLOSED when not open; WB_ETOOBIG
- * when the write queue would pass write_cap (the connection is then closing). */
+ * when the write queue would pass write_cap or the budget (the connection is then closing). */
 int wb_conn_write(wb_conn *c, const void *data, size_t len);
 
 /* Closes now. status/reason are recorded unless an earlier close recorded its own. */

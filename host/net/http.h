@@ -119,6 +119,19 @@ int wb_http_parser_eof(wb_http_parser *p, wb_error *err);
 /* Forgets the completed (or failed) message and gets ready for the next one. */
 void wb_http_parser_next(wb_http_parser *p);
 
+/* Bytes the parser holds now (head, body and line buffers, by capacity), counting a
+ * Content-Length body at its declared length from its head on (a Content-Length body's buffer
+ * grows to exactly that length): what the current message will need, for a server's memory
+ * budget. */
+size_t wb_http_parser_held(const wb_http_parser *p);
+
+/* A client reading one answer (net/http_client.c): the server's bytes in pieces of any size,
+ * then, if the answer was not complete, the end of its stream. Returns WB_HTTP_MORE,
+ * WB_HTTP_DONE (bytes after the answer are the caller's to ignore) or a negative code:
+ * WB_ETOOBIG for a body over its limit, WB_EPROTO for anything else, with a sentence in err. */
+int wb_http_answer_feed(wb_http_parser *p, const uint8_t *data, size_t len, wb_error *err);
+int wb_http_answer_eof(wb_http_parser *p, wb_error *err);
+
 /* Moves the completed message into *out (which the caller frees with wb_http_msg_free) and gets
  * ready for the next message. Returns 0, or WB_ESTATE when no message is complete. */
 int wb_http_parser_take(wb_http_parser *p, wb_http_msg *out);

@@ -35,28 +35,25 @@ static void fetch_data(wb_conn *c, const uint8_t *data, size_t len) {
     struct wb_http_fetch_impl *x = c->owner;
     if (x->done)
         return; /* bytes after the answer: ignored */
-    size_t used;
     wb_error err = {0};
-    int rc = wb_http_parser_feed(&x->parser, data, len, &used, &err);
+    int rc = wb_http_answer_feed(&x->parser, data, len, &err);
     if (rc == WB_HTTP_DONE) {
         x->done = 1;
         wb_conn_close(c, 0, "answer complete");
     } else if (rc < 0) {
-        wb_conn_close(c, rc == WB_ETOOBIG && x->parser.status == 413 ? WB_ETOOBIG : WB_EPROTO,
-                      "bad HTTP answer from %s: %s", c->peer, err.what);
+        wb_conn_close(c, rc, "bad HTTP answer from %s: %s", c->peer, err.what);
     }
 }
 
 static void fetch_eof(wb_conn *c) {
     struct wb_http_fetch_impl *x = c->owner;
     wb_error err = {0};
-    int rc = wb_http_parser_eof(&x->parser, &err);
-    if (rc == WB_HTTP_DONE) {
+    if (wb_http_answer_eof(&x->parser, &err) == WB_HTTP_DONE) {
         x->done = 1;
         wb_conn_close(c, 0, "answer complete");
     } else {
-        wb_conn_close(c, WB_EPROTO, "%s closed the connection before answering%s%s", c->peer,
-                      rc < 0 ? ": " : "", rc < 0 ? err.what : "");
+        wb_conn_close(c, WB_EPROTO, "%s closed the connection before answering: %s", c->peer,
+                      err.what);
     }
 }
 
@@ -80,7 +77,8 @@ static void fetch_closed(wb_conn *c) {
     wb_http_msg_free(&res);
 }
 
-static const wb_conn_callbacks fetch_cbs = {fetch_ready, fetch_data, fetch_eof, fetch_closed};
+static const wb_conn_callbacks fetch_cbs = {fetch_ready, fetch_data, fetch_eof, fetch_closed, NULL,
+                                             NULL};
 
 int wb_http_fetch_start(uv_loop_t *loop, wb_http_fetch *f, const wb_http_fetch_opts *o,
                         wb_http_fetch_cb cb) {

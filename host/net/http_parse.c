@@ -74,6 +74,14 @@ void wb_http_parser_next(wb_http_parser *p) {
     p->trailer_len = 0;
 }
 
+size_t wb_http_parser_held(const wb_http_parser *p) {
+    const wb_buf *b = &p->msg.body_store;
+    size_t body = b->cap;
+    if (p->state == ST_BODY_LEN && b->len + p->remaining > body) /* the declared rest */
+        body = b->len + (size_t)p->remaining;
+    return p->msg.head_store.cap + body + p->line.cap;
+}
+
 int wb_http_parser_take(wb_http_parser *p, wb_http_msg *out) {
     if (p->state != ST_DONE)
         return WB_ESTATE;
@@ -382,7 +390,7 @@ static int parse_head(wb_http_parser *p, size_t hlen, wb_error *err) {
         p->remaining = cl;
         /* room for the announced body, but not more than 1 MiB before the bytes arrive: a
          * claimed length alone must not cost memory */
-        if (wb_buf_reserve(&m->body_store, (size_t)(cl < (1u << 20) ? cl : (1u << 20))) < 0)
+        if (wb_buf_grow_to(&m->body_store, (size_t)(cl < (1u << 20) ? cl : (1u << 20))) < 0)
             return fail(p, err, WB_ENOMEM, 500, 0, "out of memory");
     }
     return 0;
@@ -497,6 +505,19 @@ static int parse_chunk_size(wb_http_parser *p, wb_error *err) {
     return 0;
 }
 
+/* Room for n more bytes of a Content-Length body: doubling, but never past the declared length,
+ * so the buffer ends exactly as big as the body (what a memory budget counts). Returns 1 or 0
+ * (out of memory). */
+static int grow_for_length(wb_http_parser *p, size_t n) {
+    wb_buf *b = &p->msg.body_store;
+    if (b->cap - b->len >= n)
+        return 1;
+    size_t total = b->len + (size_t)p->remaining, want = b->cap ? b->cap * 2 : 64;
+    if (want < b->len + n)
+        want = b->len + n;
+    return wb_buf_grow_to(b, want < total ? want : total) == 0;
+}
+
 int wb_http_parser_feed(wb_http_parser *p, const uint8_t *data, size_t len, size_t *used,
                         wb_error *err) {
     size_t pos = 0;
@@ -526,6 +547,10 @@ int wb_http_parser_feed(wb_http_parser *p, const uint8_t *data, size_t len, size
             n = p->state == ST_BODY_LEN && avail > p->remaining ? (size_t)p->remaining : avail;
             if (p->state == ST_BODY_EOF && n > p->lim.max_body - p->msg.body_store.len) {
                 rc = fail(p, err, WB_ETOOBIG, 413, p->offset, "body is over the body limit");
+                break;
+            }
+            if (p->state == ST_BODY_LEN && !grow_for_length(p, n)) {
+                rc = fail(p, err, WB_ENOMEM, 500, p->offset, "out of memory");
                 break;
             }
             if (wb_buf_append(&p->msg.body_store, d, n) < 0) {
@@ -602,4 +627,23 @@ int wb_http_parser_eof(wb_http_parser *p, wb_error *err) {
     return fail(p, err, WB_ETRUNC, 400, p->offset,
                 p->state == ST_HEAD ? "stream ended inside the message head"
                                     : "stream ended inside the message body");
+}
+
+int wb_http_answer_feed(wb_http_parser *p, const uint8_t *data, size_t len, wb_error *err) {
+    size_t used;
+    wb_error e = {0};
+    int rc = wb_http_parser_feed(p, data, len, &used, &e);
+    if (rc >= 0)
+        return rc;
+    return wb_error_set(err, rc == WB_ETOOBIG && p->status == 413 ? WB_ETOOBIG : WB_EPROTO,
+                        e.offset, "%s", e.what);
+}
+
+int wb_http_answer_eof(wb_http_parser *p, wb_error *err) {
+    wb_error e = {0};
+    int rc = wb_http_parser_eof(p, &e);
+    if (rc == WB_HTTP_DONE)
+        return rc;
+    return wb_error_set(err, WB_EPROTO, e.offset, "the answer ended early%s%s",
+                        rc < 0 ? ": " : "", rc < 0 ? e.what : "");
 }

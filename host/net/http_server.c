@@ -1,7 +1,8 @@
 /* The HTTP/1.1 + websocket server over libuv (see http_server.h). Each accepted connection is a
- * wb_conn with an HTTP parser in front; a complete request goes to its route's handler, or, on a
- * websocket route, becomes a websocket link on the same connection. Used by the simulator and by
- * the tests' echo server. */
+ * wb_conn with a wb_http_conn (http_conn.h: parsing, pipelining, deadlines, memory) in front; a
+ * complete request goes to its route's handler, or, on a websocket route, becomes a websocket
+ * link on the same connection. This file adds the routes, the per-address and total caps and the
+ * libuv binding. Used by the simulator and by the tests' echo server. */
 #include "net/http_server.h"
 
 #include <stdio.h>
@@ -10,13 +11,15 @@
 
 #include "core/log.h"
 #include "net/conn.h"
+#include "net/http_conn.h"
 #include "net/ws_handshake.h"
 #include "net/ws_link.h"
 
 #define DEFAULT_MAX_CONNECTIONS 1024
+#define DEFAULT_HTTP_PER_ADDR 64
+#define DEFAULT_WS_PER_ADDR 256
+#define DEFAULT_MAX_BUFFERED (256u * 1024 * 1024)
 #define DEFAULT_IDLE_MS 60000
-#define IN_COMPACT (64 * 1024) /* move unread input to the front past this offset */
-#define IN_PAUSE (256 * 1024)  /* stop reading when this much input waits */
 
 typedef struct route {
     char *method; /* NULL: any */
@@ -31,6 +34,11 @@ typedef struct route {
 
 typedef struct sconn sconn;
 
+/* The caps, each logged once when reached (until the count is below it again). */
+enum { CAP_TOTAL, CAP_HTTP_ADDR, CAP_WS_ADDR, NCAPS };
+static const char *const cap_names[NCAPS] = {"connections", "http_per_address",
+                                             "websockets_per_address"};
+
 struct wb_http_server_impl {
     wb_http_server *s;
     uv_loop_t *loop;
@@ -38,11 +46,15 @@ struct wb_http_server_impl {
     int listener_open;
     int port;
     wb_http_server_opts o;
+    wb_budget own_budget;
+    wb_http_conn_cfg conn_cfg;
     route *routes;
     size_t nroutes;
     sconn *conns;
-    size_t nconns;
+    size_t nconns, nws;
     int closing;
+    int cap_hit[NCAPS];          /* logged, and not yet below the cap again */
+    uint64_t cap_refused[NCAPS]; /* refusals since it was logged */
     wb_http_server_close_cb close_cb;
 };
 
@@ -50,14 +62,11 @@ struct sconn {
     wb_conn conn;
     struct wb_http_server_impl *srv;
     sconn *prev, *next;
-    wb_http_parser parser;
-    wb_buf in; /* received, not yet parsed */
-    size_t in_off;
+    wb_http_conn hc;
     wb_http_exchange *pending; /* the request being handled */
     wb_ws *ws;                 /* set once upgraded */
-    int in_process, again;
-    int sent_continue;
-    int eof;
+    size_t hc_held;            /* what hc holds; the link's buffers come on top */
+    char addr[64];             /* the peer's address without the port */
 };
 
 struct wb_http_exchange {
@@ -67,90 +76,67 @@ struct wb_http_exchange {
     int keep_alive;
 };
 
-static void process(sconn *sc);
-
-/* Restarts the idle clock: for HTTP connections waiting on a request, and (when configured) for
- * websockets, but not for one whose closing handshake runs on its own deadline. */
-static void arm_idle(sconn *sc) {
-    unsigned ms = sc->ws ? sc->srv->o.ws_idle_timeout_ms : sc->srv->o.idle_timeout_ms;
-    if (sc->ws && (!ms || wb_ws_link_closing(sc->ws)))
+/* Restarts a websocket's idle clock (when configured), but not for one whose closing handshake
+ * runs on its own deadline. */
+static void arm_ws_idle(sconn *sc) {
+    unsigned ms = sc->srv->o.ws_idle_timeout_ms;
+    if (!ms || wb_ws_link_closing(sc->ws))
         return;
     char why[64];
-    snprintf(why, sizeof why, "%s idle for %u ms", sc->ws ? "websocket" : "connection", ms);
+    snprintf(why, sizeof why, "websocket idle for %u ms", ms);
     wb_conn_set_timeout(&sc->conn, ms, why);
+}
+
+/* ---- caps ------------------------------------------------------------------------------------ */
+
+/* Connections of addr that are (ws 1) or are not (ws 0) websockets. */
+static size_t count_addr(const struct wb_http_server_impl *srv, const char *addr, int ws) {
+    size_t n = 0;
+    for (const sconn *c = srv->conns; c; c = c->next)
+        n += !!c->ws == ws && strcmp(c->addr, addr) == 0;
+    return n;
+}
+
+/* A cap refused a connection: counted for the owner, logged the first time. */
+static void refused(struct wb_http_server_impl *srv, int cap, const char *peer, size_t have,
+                    size_t limit) {
+    if (!srv->cap_hit[cap]) {
+        srv->cap_hit[cap] = 1;
+        srv->cap_refused[cap] = 0;
+        WB_WARN("http", "limit reached: %s (%zu, limit %zu; %zu connections open, %zu websockets); "
+                "refusing more (%s first), counted in the stats, until below the limit again",
+                cap_names[cap], have, limit, srv->nconns, srv->nws, peer);
+    }
+    srv->cap_refused[cap]++;
+    if (srv->o.on_refused)
+        srv->o.on_refused(srv->s, cap_names[cap], peer);
+}
+
+/* A connection ended: caps that were reached may be below their limit again. */
+static void caps_check(struct wb_http_server_impl *srv, const sconn *gone) {
+    size_t now[NCAPS] = {srv->nconns, count_addr(srv, gone->addr, 0), count_addr(srv, gone->addr, 1)};
+    size_t limit[NCAPS] = {srv->o.max_connections, srv->o.max_http_per_addr, srv->o.max_ws_per_addr};
+    for (int i = 0; i < NCAPS; i++)
+        if (srv->cap_hit[i] && now[i] < limit[i]) {
+            srv->cap_hit[i] = 0;
+            WB_INFO("http", "below the %s limit again; %llu refused meanwhile", cap_names[i],
+                    (unsigned long long)srv->cap_refused[i]);
+        }
 }
 
 /* ---- answers ------------------------------------------------------------------------------- */
 
-/* Writes a complete response; returns what wb_conn_write says. */
-static int write_response(sconn *sc, int status, const wb_http_header *h, size_t n, const void *body,
-                          size_t len, int head_only, int close) {
-    wb_buf b = WB_BUF_INIT;
-    int rc = wb_http_write_response_head(&b, status, h, n, (int64_t)len, close);
-    if (rc == 0)
-        rc = wb_conn_write(&sc->conn, b.data, b.len);
-    if (rc == 0 && len && !head_only)
-        rc = wb_conn_write(&sc->conn, body, len);
-    wb_buf_free(&b);
-    return rc;
-}
-
-/* An answer the server makes itself (errors, 404): a short text body. */
-static void answer_text(sconn *sc, int status, const wb_http_header *extra, size_t nextra,
-                        const char *detail, int close, int fail) {
-    char body[300];
-    int n = snprintf(body, sizeof body, "%d %s%s%s\n", status, wb_http_reason(status),
-                     detail ? ": " : "", detail ? detail : "");
-    wb_http_header h[4] = {{"Content-Type", "text/plain; charset=utf-8"}};
-    for (size_t i = 0; i < nextra && i < 3; i++)
-        h[1 + i] = extra[i];
-    write_response(sc, status, h, 1 + (nextra < 3 ? nextra : 3), body,
-                   n > 0 ? (size_t)(n < (int)sizeof body ? n : (int)sizeof body - 1) : 0, 0, close);
-    if (close)
-        wb_conn_close_after_flush(&sc->conn, fail, 1, "answered %d: %s", status,
-                                  detail ? detail : wb_http_reason(status));
-}
-
-/* A request we cannot parse: answer and close, with the reason in the log. */
-static void reject(sconn *sc, int status, const char *what) {
-    WB_INFO("http", "%s: closing: bad request (%d): %s", sc->conn.peer, status, what);
-    answer_text(sc, status, NULL, 0, what, 1, WB_EPROTO);
-}
-
 int wb_http_respond(wb_http_exchange *x, int status, const wb_http_header *headers,
                     size_t nheaders, const void *body, size_t len) {
     sconn *sc = x->sc;
-    int rc = 0;
-    if (!sc) {
-        rc = WB_ECLOSED;
-        goto done;
+    int rc = WB_ECLOSED;
+    if (sc) {
+        WB_DEBUG("http", "%s: %s %s -> %d (%zu bytes)", sc->conn.peer, x->req.method,
+                 x->req.target, status, len);
+        sc->pending = NULL; /* the answer may start the next request at once */
+        rc = wb_http_conn_respond(&sc->hc, status, headers, nheaders, body, len, x->head,
+                                  x->keep_alive && !sc->srv->closing);
     }
-    int close = !x->keep_alive || sc->eof || sc->srv->closing;
-    wb_buf probe = WB_BUF_INIT;
-    if (wb_http_write_response_head(&probe, status, headers, nheaders, (int64_t)len, close) == WB_EINVAL) {
-        WB_WARN("http", "%s: handler for %s %s gave a bad status or header; answering 500",
-                sc->conn.peer, x->req.method, x->req.path);
-        rc = WB_EINVAL;
-        status = 500;
-        headers = NULL;
-        nheaders = 0;
-        body = NULL;
-        len = 0;
-    }
-    wb_buf_free(&probe);
-    WB_DEBUG("http", "%s: %s %s -> %d (%zu bytes)", sc->conn.peer, x->req.method, x->req.target,
-             status, len);
-    int wrc = write_response(sc, status, headers, nheaders, body, len, x->head, close);
-    if (wrc < 0 && rc == 0)
-        rc = WB_ECLOSED;
-    sc->pending = NULL;
-    if (close) {
-        wb_conn_close_after_flush(&sc->conn, 0, 1, "answered with Connection: close");
-    } else if (wb_conn_writable(&sc->conn)) {
-        arm_idle(sc);
-        process(sc); /* a pipelined request may be waiting */
-    }
-done:
     wb_http_msg_free(&x->req);
     free(x);
     return rc;
@@ -176,7 +162,13 @@ static int path_matches(const route *r, const char *path) {
     return r->prefix ? strncmp(r->path, path, r->plen) == 0 : strcmp(r->path, path) == 0;
 }
 
+/* Tells the connection what it holds: the HTTP side's bytes and the websocket's. */
+static int hold(sconn *sc) {
+    return wb_conn_hold(&sc->conn, sc->hc_held + (sc->ws ? wb_ws_link_buffered(sc->ws) : 0));
+}
+
 static void upgrade(sconn *sc, const route *r, wb_http_msg *req) {
+    struct wb_http_server_impl *srv = sc->srv;
     char accept[WB_WS_ACCEPT_LEN + 1];
     int status = 400;
     wb_error err = {0};
@@ -184,13 +176,20 @@ static void upgrade(sconn *sc, const route *r, wb_http_msg *req) {
         wb_http_header v[] = {{"Sec-WebSocket-Version", "13"}};
         WB_INFO("http", "%s: closing: bad websocket upgrade for %s (%d): %s", sc->conn.peer,
                 req->path, status, err.what);
-        answer_text(sc, status, v, status == 426 ? 1 : 0, err.what, 1, WB_EPROTO);
+        wb_http_conn_answer(&sc->hc, status, v, status == 426 ? 1 : 0, err.what, 1, WB_EPROTO);
+        return;
+    }
+    size_t mine = count_addr(srv, sc->addr, 1);
+    if (mine >= srv->o.max_ws_per_addr) {
+        refused(srv, CAP_WS_ADDR, sc->conn.peer, mine, srv->o.max_ws_per_addr);
+        wb_http_conn_answer(&sc->hc, 503, NULL, 0, "too many websockets from this address", 1,
+                            WB_ETOOBIG);
         return;
     }
     wb_ws *ws = calloc(1, sizeof *ws);
-    if (!ws || wb_ws_link_new(ws, &sc->conn, WB_WS_SERVER, sc->srv->o.max_ws_message, r->ws_cb) < 0) {
+    if (!ws || wb_ws_link_new(ws, &sc->conn, WB_WS_SERVER, srv->o.max_ws_message, r->ws_cb) < 0) {
         free(ws);
-        answer_text(sc, 503, NULL, 0, "out of memory", 1, WB_ENOMEM);
+        wb_http_conn_answer(&sc->hc, 503, NULL, 0, "out of memory", 1, WB_ENOMEM);
         return;
     }
     int refuse = r->accept ? r->accept(ws, req, r->ud) : 0;
@@ -205,7 +204,7 @@ static void upgrade(sconn *sc, const route *r, wb_http_msg *req) {
         if (refuse < 400 || refuse > 599)
             refuse = 403;
         WB_INFO("http", "%s: websocket upgrade for %s refused with %d", sc->conn.peer, req->path, refuse);
-        answer_text(sc, refuse, NULL, 0, "websocket refused", 1, 0);
+        wb_http_conn_answer(&sc->hc, refuse, NULL, 0, "websocket refused", 1, 0);
         return;
     }
     wb_buf b = WB_BUF_INIT;
@@ -213,145 +212,150 @@ static void upgrade(sconn *sc, const route *r, wb_http_msg *req) {
         wb_buf_free(&b);
         wb_ws_link_drop(ws);
         free(ws);
-        answer_text(sc, 503, NULL, 0, "out of memory", 1, WB_ENOMEM);
+        wb_http_conn_answer(&sc->hc, 503, NULL, 0, "out of memory", 1, WB_ENOMEM);
         return;
     }
     sc->ws = ws;
+    srv->nws++;
+    wb_http_conn_upgraded(&sc->hc);
     wb_conn_set_timeout(&sc->conn, 0, NULL); /* websockets live as long as they like, */
-    arm_idle(sc);                            /* unless ws_idle_timeout_ms says otherwise */
+    arm_ws_idle(sc);                         /* unless ws_idle_timeout_ms says otherwise */
     wb_conn_write(&sc->conn, b.data, b.len);
     wb_buf_free(&b);
     WB_DEBUG("http", "%s: websocket open on %s", sc->conn.peer, req->path);
 }
 
-static void dispatch(sconn *sc) {
+/* ---- the connection's callbacks (http_conn.h) ---------------------------------------------- */
+
+static int hc_write(void *ud, const uint8_t *data, size_t len) {
+    sconn *sc = ud;
+    return wb_conn_write(&sc->conn, data, len);
+}
+
+static size_t hc_queued(void *ud) {
+    return ((sconn *)ud)->conn.queued;
+}
+
+static int hc_open(void *ud) {
+    return wb_conn_writable(&((sconn *)ud)->conn);
+}
+
+static void hc_request(void *ud, wb_http_msg *req) {
+    sconn *sc = ud;
     struct wb_http_server_impl *srv = sc->srv;
-    wb_http_msg req;
-    wb_http_parser_take(&sc->parser, &req);
-    sc->sent_continue = 0;
     int path_seen = 0;
     for (size_t i = 0; i < srv->nroutes; i++) {
         const route *r = &srv->routes[i];
-        if (!path_matches(r, req.path))
+        if (!path_matches(r, req->path))
             continue;
         if (r->ws_cb) {
-            upgrade(sc, r, &req);
-            wb_http_msg_free(&req);
+            upgrade(sc, r, req);
+            wb_http_msg_free(req);
             return;
         }
         path_seen = 1;
-        if (!method_matches(r, req.method))
+        if (!method_matches(r, req->method))
             continue;
         wb_http_exchange *x = calloc(1, sizeof *x);
         if (!x) {
-            answer_text(sc, 503, NULL, 0, "out of memory", 1, WB_ENOMEM);
-            wb_http_msg_free(&req);
+            wb_http_conn_answer(&sc->hc, 503, NULL, 0, "out of memory", 1, WB_ENOMEM);
+            wb_http_msg_free(req);
             return;
         }
         x->sc = sc;
-        x->req = req;
-        x->head = strcmp(req.method, "HEAD") == 0;
-        x->keep_alive = req.keep_alive;
+        x->req = *req;
+        x->head = strcmp(req->method, "HEAD") == 0;
+        x->keep_alive = req->keep_alive;
         sc->pending = x;
-        wb_conn_set_timeout(&sc->conn, 0, NULL); /* the handler takes the time it needs */
         r->handler(x, &x->req, r->ud);
         return;
     }
     int st = path_seen ? 405 : 404;
-    WB_DEBUG("http", "%s: %s %s -> %d", sc->conn.peer, req.method, req.target, st);
-    answer_text(sc, st, NULL, 0, NULL, !req.keep_alive, 0);
-    wb_http_msg_free(&req);
+    WB_DEBUG("http", "%s: %s %s -> %d", sc->conn.peer, req->method, req->target, st);
+    int close = !req->keep_alive;
+    wb_http_msg_free(req);
+    wb_http_conn_answer(&sc->hc, st, NULL, 0, NULL, close, 0);
 }
 
-/* Parses and dispatches whatever input waits, as far as the state allows. Re-entered calls (a
- * handler answering at once) only ask the running loop to go round again. */
-static void process(sconn *sc) {
-    if (sc->in_process) {
-        sc->again = 1;
-        return;
-    }
-    sc->in_process = 1;
-    do {
-        sc->again = 0;
-        while (wb_conn_writable(&sc->conn) && sc->in_off < sc->in.len) {
-            const uint8_t *d = sc->in.data + sc->in_off;
-            size_t n = sc->in.len - sc->in_off;
-            if (sc->ws) {
-                sc->in_off += n;
-                wb_ws_link_data(sc->ws, d, n);
-                continue;
-            }
-            if (sc->pending)
-                break;
-            size_t used;
-            wb_error err = {0};
-            int rc = wb_http_parser_feed(&sc->parser, d, n, &used, &err);
-            sc->in_off += used;
-            if (rc < 0) {
-                reject(sc, sc->parser.status, err.what);
-                break;
-            }
-            if (rc == WB_HTTP_MORE) {
-                if (sc->parser.head_done && sc->parser.msg.expect_continue && !sc->sent_continue) {
-                    sc->sent_continue = 1;
-                    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-                    wb_conn_write(&sc->conn, cont, sizeof cont - 1);
-                }
-                break;
-            }
-            dispatch(sc);
-        }
-        if (sc->in_off == sc->in.len) {
-            wb_buf_reset(&sc->in);
-            sc->in_off = 0;
-        } else if (sc->in_off > IN_COMPACT) {
-            memmove(sc->in.data, sc->in.data + sc->in_off, sc->in.len - sc->in_off);
-            sc->in.len -= sc->in_off;
-            sc->in_off = 0;
-        }
-    } while (sc->again);
-    sc->in_process = 0;
-    if (sc->pending || sc->in.len - sc->in_off > IN_PAUSE)
-        wb_conn_pause(&sc->conn);
-    else
-        wb_conn_resume(&sc->conn);
-    if (sc->eof && !sc->pending && !sc->ws && wb_conn_writable(&sc->conn))
-        wb_conn_close(&sc->conn, 0, "peer closed the connection");
+static void hc_upgraded_data(void *ud, const uint8_t *data, size_t len) {
+    sconn *sc = ud;
+    arm_ws_idle(sc);
+    wb_ws_link_data(sc->ws, data, len);
+    if (wb_conn_writable(&sc->conn) && hold(sc) < 0)
+        wb_conn_close(&sc->conn, WB_ETOOBIG, "the server's buffers are full: websocket dropped");
 }
+
+static void hc_upgraded_eof(void *ud) {
+    wb_ws_link_eof(((sconn *)ud)->ws);
+}
+
+static int hc_hold(void *ud, size_t bytes) {
+    sconn *sc = ud;
+    size_t was = sc->hc_held;
+    sc->hc_held = bytes;
+    int rc = hold(sc);
+    if (rc < 0)
+        sc->hc_held = was;
+    return rc;
+}
+
+static void hc_reading(void *ud, int on) {
+    sconn *sc = ud;
+    if (on)
+        wb_conn_resume(&sc->conn);
+    else
+        wb_conn_pause(&sc->conn);
+}
+
+static void hc_deadline(void *ud, unsigned ms, const char *why) {
+    wb_conn_set_timeout(&((sconn *)ud)->conn, ms, why);
+}
+
+static void hc_close(void *ud, int status, int how, const char *why) {
+    sconn *sc = ud;
+    if (how == WB_HTTP_CLOSE_NOW)
+        wb_conn_close(&sc->conn, status, "%s", why);
+    else
+        wb_conn_close_after_flush(&sc->conn, status, how == WB_HTTP_CLOSE_LINGER, "%s", why);
+}
+
+static uint64_t hc_now(void *ud) {
+    return uv_now(((sconn *)ud)->srv->loop);
+}
+
+static const wb_http_conn_callbacks hc_cbs = {
+    hc_write,   hc_queued,   hc_open,     hc_request, hc_upgraded_data, hc_upgraded_eof,
+    hc_hold,    hc_reading,  hc_deadline, hc_close,   hc_now,
+};
 
 /* ---- connection callbacks ------------------------------------------------------------------ */
 
 static void sc_data(wb_conn *c, const uint8_t *data, size_t len) {
-    sconn *sc = c->owner;
-    if (sc->ws && sc->in.len == sc->in_off) { /* the common case: straight to the websocket */
-        arm_idle(sc);
-        wb_ws_link_data(sc->ws, data, len);
-        return;
-    }
-    if (wb_buf_append(&sc->in, data, len) < 0) {
-        wb_conn_close(c, WB_ENOMEM, "out of memory buffering input");
-        return;
-    }
-    /* the clock restarts for progress in a body, not in a head: a head must come whole within
-     * idle_timeout_ms of the previous answer (or of the accept), however slowly it trickles */
-    if (sc->ws || (!sc->pending && sc->parser.head_done))
-        arm_idle(sc);
-    process(sc);
+    wb_http_conn_feed(&((sconn *)c->owner)->hc, data, len);
 }
 
 static void sc_eof(wb_conn *c) {
+    wb_http_conn_eof(&((sconn *)c->owner)->hc);
+}
+
+static void sc_drained(wb_conn *c) {
+    wb_http_conn_drained(&((sconn *)c->owner)->hc);
+}
+
+/* A deadline passed: a websocket is dropped; an HTTP connection is answered 408 when part of a
+ * request had come (an idle keep-alive connection just closes). */
+static void sc_timeout(wb_conn *c) {
     sconn *sc = c->owner;
+    struct wb_http_server_impl *srv = sc->srv;
+    const char *what = NULL;
     if (sc->ws) {
-        wb_ws_link_eof(sc->ws);
-        return;
+        wb_conn_close(c, WB_ETIMEOUT, "%s", c->timeout_reason);
+        what = "websocket_idle";
+    } else if (wb_http_conn_timeout(&sc->hc, c->timeout_reason)) {
+        what = "request_timeout";
     }
-    sc->eof = 1;
-    if (sc->pending)
-        return; /* answer first; wb_http_respond then closes */
-    if (sc->in.len > sc->in_off || sc->parser.offset || sc->parser.msg.head_store.len)
-        wb_conn_close(c, WB_ETRUNC, "peer closed the connection in the middle of a request");
-    else
-        wb_conn_close(c, 0, "peer closed the connection");
+    if (what && srv->o.on_refused && !srv->closing)
+        srv->o.on_refused(srv->s, what, c->peer);
 }
 
 static void maybe_finish_server(struct wb_http_server_impl *srv);
@@ -366,8 +370,10 @@ static void sc_closed(wb_conn *c) {
     if (sc->pending)
         sc->pending->sc = NULL; /* the handler may still answer; the answer goes nowhere */
     if (sc->ws) {
+        srv->nws--;
         wb_ws_link_finish(sc->ws, c->status, c->reason);
         free(sc->ws);
+        sc->ws = NULL;
     }
     if (sc->prev)
         sc->prev->next = sc->next;
@@ -376,13 +382,13 @@ static void sc_closed(wb_conn *c) {
     if (sc->next)
         sc->next->prev = sc->prev;
     srv->nconns--;
-    wb_http_parser_free(&sc->parser);
-    wb_buf_free(&sc->in);
+    caps_check(srv, sc);
+    wb_http_conn_free(&sc->hc);
     free(sc);
     maybe_finish_server(srv);
 }
 
-static const wb_conn_callbacks sc_cbs = {NULL, sc_data, sc_eof, sc_closed};
+static const wb_conn_callbacks sc_cbs = {NULL, sc_data, sc_eof, sc_closed, sc_drained, sc_timeout};
 
 static void on_connection(uv_stream_t *l, int status) {
     struct wb_http_server_impl *srv = l->data;
@@ -396,19 +402,29 @@ static void on_connection(uv_stream_t *l, int status) {
         return;
     }
     sc->srv = srv;
-    wb_http_parser_init(&sc->parser, WB_HTTP_REQUEST, &srv->o.limits);
     sc->next = srv->conns;
     if (srv->conns)
         srv->conns->prev = sc;
     srv->conns = sc;
     srv->nconns++;
     wb_conn_accept(&sc->conn, srv->loop, l, srv->o.tls, srv->o.write_queue_cap, &sc_cbs, sc);
+    wb_conn_set_budget(&sc->conn, srv->o.budget);
+    wb_http_conn_init(&sc->hc, &srv->conn_cfg, &hc_cbs, sc); /* arms the head deadline */
+    snprintf(sc->addr, sizeof sc->addr, "%s", sc->conn.peer);
+    char *colon = strrchr(sc->addr, ':'); /* "1.2.3.4:5" and "[::1]:5" lose the port */
+    if (colon)
+        *colon = '\0';
+    size_t mine;
     if (srv->nconns > srv->o.max_connections) {
-        WB_WARN("http", "%s: refused: already %zu connections", sc->conn.peer, srv->nconns - 1);
+        refused(srv, CAP_TOTAL, sc->conn.peer, srv->nconns - 1, srv->o.max_connections);
         wb_conn_close(&sc->conn, WB_ETOOBIG, "too many connections");
         return;
     }
-    arm_idle(sc);
+    if ((mine = count_addr(srv, sc->addr, 0)) > srv->o.max_http_per_addr) {
+        refused(srv, CAP_HTTP_ADDR, sc->conn.peer, mine - 1, srv->o.max_http_per_addr);
+        wb_conn_close(&sc->conn, WB_ETOOBIG, "too many connections from this address");
+        return;
+    }
 }
 
 /* ---- the server ---------------------------------------------------------------------------- */
@@ -425,8 +441,20 @@ int wb_http_server_init(uv_loop_t *loop, wb_http_server *s, const wb_http_server
         srv->o.limits.max_body = WB_HTTP_SERVER_DEFAULT_MAX_BODY;
     if (!srv->o.max_connections)
         srv->o.max_connections = DEFAULT_MAX_CONNECTIONS;
+    if (!srv->o.max_http_per_addr)
+        srv->o.max_http_per_addr = DEFAULT_HTTP_PER_ADDR;
+    if (!srv->o.max_ws_per_addr)
+        srv->o.max_ws_per_addr = DEFAULT_WS_PER_ADDR;
     if (!srv->o.idle_timeout_ms)
         srv->o.idle_timeout_ms = DEFAULT_IDLE_MS;
+    if (!srv->o.budget) {
+        srv->own_budget.cap = srv->o.max_buffered ? srv->o.max_buffered : DEFAULT_MAX_BUFFERED;
+        srv->o.budget = &srv->own_budget;
+    }
+    srv->conn_cfg = (wb_http_conn_cfg){.limits = srv->o.limits,
+                                       .head_timeout_ms = srv->o.idle_timeout_ms,
+                                       .body_timeout_ms = srv->o.body_timeout_ms,
+                                       .body_min_rate = srv->o.body_min_rate};
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     srv->listener_open = 1;
@@ -507,6 +535,12 @@ int wb_http_server_listen(wb_http_server *s, const char *ip, int port) {
 
 int wb_http_server_port(const wb_http_server *s) {
     return s->impl_ ? s->impl_->port : 0;
+}
+
+size_t wb_http_server_connections(const wb_http_server *s, size_t *websockets) {
+    if (websockets)
+        *websockets = s->impl_ ? s->impl_->nws : 0;
+    return s->impl_ ? s->impl_->nconns : 0;
 }
 
 static void maybe_finish_server(struct wb_http_server_impl *srv) {

@@ -28,20 +28,37 @@
  * the first registered match wins; no path match answers 404, a path match with the wrong method
  * 405. The request (head and whole decoded body, Content-Length or chunked) is parsed before the
  * handler runs; "Expect: 100-continue" is answered. Keep-alive and pipelining work: the next
- * request on a connection is read only after the current one is answered.
+ * request on a connection is read only after the current one is answered, and only while the
+ * peer reads its answers. The per-connection logic is net/http_conn.h (sans-I/O, fuzzed).
  *
  * Misbehaving connections are closed with a logged reason and never affect others: a malformed
  * request gets 400 (413, 414, 431, 501, 505 as fits) and the connection closes after the answer
  * is delivered; websocket protocol errors close with 1002 (1009 for an oversized message); TLS
- * garbage is dropped; an idle connection is closed after idle_timeout_ms (websockets after
- * ws_idle_timeout_ms, when set); a peer that does not
- * read is dropped once write_queue_cap bytes wait for it. */
+ * garbage is dropped; a peer that does not read is dropped once write_queue_cap bytes wait for
+ * it.
+ *
+ * Deadlines: a request head must arrive whole within idle_timeout_ms of the accept or of the
+ * previous answer; a body gets body_timeout_ms after its head plus one second per body_min_rate
+ * bytes it brings, so trickling cannot hold a connection; a websocket that sends nothing for
+ * ws_idle_timeout_ms is dropped, when set.
+ *
+ * Bounds, so that no one client can lock out the others (or the same client's next request):
+ *   - max_connections in all; more are accepted and closed at once;
+ *   - max_http_per_addr connections per remote address that are not websockets (requests, and
+ *     upgrades not yet done): more from that address are closed at once;
+ *   - max_ws_per_addr websockets per remote address: more upgrades are answered 503;
+ *   - memory: what connections hold (bodies, unread input, write queues) is charged to a budget
+ *     (the caller's, or one of max_buffered bytes); a body that does not fit is answered 503
+ *     before it is read, a write that does not fit closes its connection (see conn.h).
+ * Each cap reached is logged once (with the counts) until the count is below it again, and
+ * reported to on_refused every time. */
 #ifndef WB_NET_HTTP_SERVER_H
 #define WB_NET_HTTP_SERVER_H
 
 #include <stddef.h>
 #include <uv.h>
 
+#include "core/budget.h"
 #include "net/http.h"
 #include "net/tls.h"
 #include "net/ws.h"
@@ -55,11 +72,25 @@ typedef struct wb_http_server_opts {
     wb_http_limits limits;    /* zero fields: 16 KiB head, 100 headers, 64 MiB body */
     size_t max_ws_message;    /* 0: 16 MiB */
     size_t max_connections;   /* 0: 1024; more are accepted and closed at once */
+    size_t max_http_per_addr; /* connections of one address that are not websockets; 0: 64 */
+    size_t max_ws_per_addr;   /* websockets of one address; 0: 256 */
     size_t write_queue_cap;   /* per connection; 0: 64 MiB */
+    wb_budget *budget;        /* shared memory budget (borrowed; must outlive the server), or
+                                 NULL for one of the server's own of max_buffered bytes */
+    size_t max_buffered;      /* 0: 256 MiB */
     unsigned idle_timeout_ms; /* a request's head must arrive within this of the previous answer
-                                 (or the accept), and a body may not stall longer; 0: 60 s */
+                                 (or the accept); 0: 60 s */
+    unsigned body_timeout_ms; /* a body's time after its head, before its rate counts; 0: as
+                                 idle_timeout_ms */
+    size_t body_min_rate;     /* bytes per second that earn a body one more second; 0: 16 KiB */
     unsigned ws_idle_timeout_ms; /* a websocket that sends nothing for this long is dropped;
                                     0: never (Baileys sends no pings, only 30 s keepalive IQs) */
+    /* A connection or request refused by a cap or ended by a deadline, for the caller's
+     * counters: what is "connections", "http_per_address", "websockets_per_address",
+     * "request_timeout" (a request, or a peer not reading its answers, cut off at its deadline;
+     * not an idle keep-alive connection) or "websocket_idle"; peer is the address. May be
+     * NULL. */
+    void (*on_refused)(wb_http_server *s, const char *what, const char *peer);
 } wb_http_server_opts;
 
 #define WB_HTTP_SERVER_DEFAULT_MAX_BODY (64u * 1024 * 1024)
@@ -94,6 +125,8 @@ int wb_http_server_ws_route(wb_http_server *s, const char *path, wb_ws_accept_fn
 int wb_http_server_listen(wb_http_server *s, const char *ip, int port);
 /* The port listened on, or 0. */
 int wb_http_server_port(const wb_http_server *s);
+/* Connections open now, and how many of them are websockets. */
+size_t wb_http_server_connections(const wb_http_server *s, size_t *websockets);
 
 /* Stops listening and ends every connection (websockets get a 1001 close frame); cb (may be
  * NULL) runs when all handles are closed, after which s may be freed. Exchanges not yet

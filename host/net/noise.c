@@ -135,6 +135,8 @@ static int hs_new(wb_noise_hs **out, int role, const wb_keypair *s, const wb_key
     if (!hs)
         return WB_ENOMEM;
     hs->role = role;
+    wb_buf_set_secret(&hs->out_payload);
+    wb_buf_set_secret(&hs->in_payload);
     hs->state = role == ROLE_INITIATOR ? ST_INIT : ST_WAIT_HELLO;
     hs->s = *s;
     int rc = e ? (hs->e = *e, 0) : wb_keypair_generate(&hs->e);

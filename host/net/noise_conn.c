@@ -78,6 +78,8 @@ static int conn_new(wb_noise_conn **out, int initiator, const wb_noise_conn_call
     c->cb = *cb;
     c->user_data = user_data;
     c->initiator = initiator;
+    wb_buf_set_secret(&c->out); /* plaintext frames: they grow with the biggest one */
+    wb_buf_set_secret(&c->in);
     int side = initiator ? WB_FRAME_CLIENT : WB_FRAME_SERVER;
     wb_frame_reader_init(&c->reader, side, &(wb_frame_callbacks){on_frame, on_intro}, c);
     int rc = wb_frame_writer_init(&c->writer, side, routing, routing_len);
@@ -170,3 +172,7 @@ int wb_noise_conn_send(wb_noise_conn *c, const uint8_t *payload, size_t len) {
 int wb_noise_conn_ready(const wb_noise_conn *c) { return c->t && !c->err; }
 
 const wb_noise *wb_noise_conn_transport(const wb_noise_conn *c) { return c->t; }
+
+size_t wb_noise_conn_buffered(const wb_noise_conn *c) {
+    return c->reader.body.cap + c->in.cap + c->out.cap;
+}

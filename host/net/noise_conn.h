@@ -63,6 +63,9 @@ int wb_noise_conn_feed(wb_noise_conn *c, const uint8_t *data, size_t len, wb_err
 int wb_noise_conn_send(wb_noise_conn *c, const uint8_t *payload, size_t len);
 /* 1 once the handshake is complete and the connection has not failed. */
 int wb_noise_conn_ready(const wb_noise_conn *c);
+/* Bytes the connection holds in buffers now (a frame arriving in pieces, the last frame in and
+ * out), by capacity: for a caller's memory budget. */
+size_t wb_noise_conn_buffered(const wb_noise_conn *c);
 /* The transport, for counters (NULL before the handshake completes). */
 const wb_noise *wb_noise_conn_transport(const wb_noise_conn *c);
 

@@ -51,6 +51,7 @@ static int bio_to_buf(BIO *b, wb_buf *out) {
 int wb_tls_selfsigned(const char *const *names, size_t nnames, wb_buf *cert_pem,
                       wb_buf *key_pem) {
     int rc = WB_EINVAL;
+    wb_buf_set_secret(key_pem); /* the PEM is appended, then its NUL: no copy may be left behind */
     char san[2048] = "DNS:localhost,IP:127.0.0.1";
     for (size_t i = 0; i < nnames; i++) {
         int ip = is_ip(names[i]);

@@ -104,6 +104,11 @@ void wb_ws_link_data(wb_ws *ws, const uint8_t *data, size_t len) {
     }
 }
 
+size_t wb_ws_link_buffered(const wb_ws *ws) {
+    const struct wb_ws_impl *w = ws->impl_;
+    return w && w->sess ? wb_ws_session_buffered(w->sess) : 0;
+}
+
 int wb_ws_link_closing(const wb_ws *ws) {
     const struct wb_ws_impl *w = ws->impl_;
     return !w || !w->sess || wb_ws_session_close_sent(w->sess);

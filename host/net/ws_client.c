@@ -38,14 +38,10 @@ static void client_data(wb_conn *c, const uint8_t *data, size_t len) {
     }
     size_t used;
     wb_error err = {0};
-    int rc = wb_http_parser_feed(&cl->parser, data, len, &used, &err);
+    int rc = wb_ws_handshake_client_feed(&cl->parser, cl->key, data, len, &used, &err);
     if (rc == WB_HTTP_MORE)
         return;
     if (rc < 0) {
-        wb_conn_close(c, WB_EPROTO, "websocket handshake: bad HTTP answer: %s", err.what);
-        return;
-    }
-    if ((rc = wb_ws_handshake_check_response(&cl->parser.msg, cl->key, &err)) < 0) {
         wb_conn_close(c, rc, "websocket handshake: %s", err.what);
         return;
     }
@@ -86,7 +82,8 @@ static void client_closed(wb_conn *c) {
     free(cl);
 }
 
-static const wb_conn_callbacks client_cbs = {client_ready, client_data, client_eof, client_closed};
+static const wb_conn_callbacks client_cbs = {client_ready, client_data, client_eof, client_closed,
+                                              NULL, NULL};
 
 int wb_ws_connect(uv_loop_t *loop, wb_ws *ws, const char *url, const wb_ws_connect_opts *opts,
                   const wb_ws_callbacks *cb) {

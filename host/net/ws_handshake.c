@@ -133,3 +133,16 @@ int wb_ws_handshake_check_response(const wb_http_msg *res, const char *key, wb_e
         return wb_error_set(err, WB_EPROTO, 0, "server chose a subprotocol we did not offer");
     return 0;
 }
+
+int wb_ws_handshake_client_feed(wb_http_parser *p, const char *key, const uint8_t *data,
+                                size_t len, size_t *used, wb_error *err) {
+    wb_error e = {0};
+    int rc = wb_http_parser_feed(p, data, len, used, &e);
+    if (rc == WB_HTTP_MORE)
+        return rc;
+    if (rc < 0)
+        return wb_error_set(err, WB_EPROTO, e.offset, "bad HTTP answer: %s", e.what);
+    if ((rc = wb_ws_handshake_check_response(&p->msg, key, err)) < 0)
+        return rc;
+    return WB_HTTP_DONE;
+}

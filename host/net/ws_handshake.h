@@ -44,4 +44,11 @@ int wb_ws_handshake_write_request(wb_buf *out, const char *target, const char *h
  * not offer. Returns 0 or WB_EPROTO with a sentence in err. */
 int wb_ws_handshake_check_response(const wb_http_msg *res, const char *key, wb_error *err);
 
+/* The client after its request went out: the server's bytes, in pieces of any size, go to p (a
+ * WB_HTTP_RESPONSE parser with no_body set) until the answer is complete. Returns WB_HTTP_MORE
+ * (all taken), WB_HTTP_DONE (a valid 101: data + *used is the first websocket byte, which may
+ * have come in the same piece) or WB_EPROTO with a sentence in err. */
+int wb_ws_handshake_client_feed(wb_http_parser *p, const char *key, const uint8_t *data,
+                                size_t len, size_t *used, wb_error *err);
+
 #endif

@@ -20,6 +20,8 @@ void wb_ws_link_opened(wb_ws *ws);
 void wb_ws_link_drop(wb_ws *ws);
 /* Plaintext from the peer, for an open link. */
 void wb_ws_link_data(wb_ws *ws, const uint8_t *data, size_t len);
+/* Bytes the link holds for a message being assembled (for a memory budget). */
+size_t wb_ws_link_buffered(const wb_ws *ws);
 /* 1 once our close frame has gone out (the closing handshake runs on its own deadline). */
 int wb_ws_link_closing(const wb_ws *ws);
 /* The peer closed its sending side. */

@@ -83,6 +83,8 @@ int wb_ws_session_close_received(const wb_ws_session *s);
  * 1005 when it carried no code). */
 int wb_ws_session_code_sent(const wb_ws_session *s);
 int wb_ws_session_code_received(const wb_ws_session *s);
+/* Bytes held for a data message being assembled (by capacity). */
+size_t wb_ws_session_buffered(const wb_ws_session *s);
 /* How many text messages were ignored. */
 size_t wb_ws_session_text_ignored(const wb_ws_session *s);
 

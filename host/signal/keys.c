@@ -94,6 +94,13 @@ int wb_signal_open(wb_signal **out, wb_store *st) {
     if (!s)
         return WB_ENOMEM;
     s->st = st;
+    /* records and messages: growing them must not leave copies of keys in freed memory */
+    wb_buf_set_secret(&s->rec);
+    wb_buf_set_secret(&s->state);
+    wb_buf_set_secret(&s->out);
+    wb_buf_set_secret(&s->msg);
+    for (unsigned i = 0; i < WB_SIG_CACHE_SLOTS; i++)
+        wb_buf_set_secret(&s->cache[i].rec);
     wb_store_signal_local l;
     if ((rc = wb_store_begin(st)) < 0)
         goto fail;

@@ -41,7 +41,7 @@ int wb_sim_meta_set(wb_sim *sim, const char *name, const void *p, size_t len) {
 }
 
 int wb_sim_persist_keypair(wb_sim *sim, const char *name, wb_keypair *out) {
-    wb_buf b = WB_BUF_INIT;
+    wb_buf b = WB_BUF_SECRET_INIT;
     int rc = wb_sim_meta_get(sim, name, &b);
     if (rc == 0 && b.len == WB_KEY_LEN) {
         memcpy(out->priv, b.data, WB_KEY_LEN);
@@ -239,13 +239,16 @@ int wb_sim_persist_open(wb_sim *sim, const char *state_dir, wb_error *err) {
     char path[4096];
     if (state_dir && snprintf(path, sizeof path, "%s/sim.db", state_dir) >= (int)sizeof path)
         return wb_error_set(err, WB_EINVAL, 0, "state directory path too long");
-    int rc = wb_store_open_schema(&sim->db, state_dir ? path : ":memory:", 0, wb_sim_migrations,
-                                  err);
+    /* the state directory is the simulator's: it holds keys, so nobody else may read it */
+    int rc = wb_store_open_schema(&sim->db, state_dir ? path : ":memory:",
+                                  state_dir ? WB_STORE_PRIVATE_DIR : 0, wb_sim_migrations, err);
     if (rc < 0)
         return rc;
     if ((rc = load_accounts(sim)) < 0 || (rc = load_devices(sim)) < 0 ||
         (rc = load_settings(sim)) < 0)
-        return wb_error_set(err, rc, 0, "cannot load the simulator's state: %s", wb_strerror(rc));
+        return wb_error_set(err, rc, 0, "cannot load the simulator's state from %s: %s",
+                            wb_store_path(sim->db),
+                            rc == WB_ESTORE ? wb_store_errmsg(sim->db) : wb_strerror(rc));
     sim->next_phone = meta_u64(sim, "next_phone", 1);
     sim->next_lid = meta_u64(sim, "next_lid", 1);
     if (state_dir)

@@ -1,7 +1,13 @@
 /* The simulator's libuv host (server.h): websockets become wb_sim_conn's, HTTP requests go to
  * wb_sim_http, and the transport faults (stall, delay) are played here, on the bytes, with
- * timers: a stalled socket holds its input and output until the stall ends; a delayed one sends
- * every message `seconds` late, in order. */
+ * timers around hold.c's buffers: a stalled socket holds its input and output until the stall
+ * ends; a delayed one sends every message `seconds` late, in order.
+ *
+ * Also here, because they are about sockets: the deadline for the Noise handshake, the idle
+ * timeout of websockets, the memory budget every connection and fault queue is charged to, the
+ * per-address caps (net/http_server.h), and the local-only policy (local.h) on Host and
+ * Origin. Refusals are counted under refused.* and timeouts.* in /admin/stats; the budget is
+ * reported under buffers.*. */
 #include "sim/server.h"
 
 #include <stdio.h>
@@ -11,27 +17,24 @@
 #include "core/log.h"
 #include "net/http_server.h"
 #include "net/tls.h"
+#include "sim/hold.h"
+#include "sim/local.h"
 #include "sim/sim_int.h"
 
-#define HELD_IN_MAX (16u << 20) /* input kept during a stall */
-
-typedef struct held {
-    struct held *next;
-    uint64_t due_ms; /* UINT64_MAX while stalled */
-    size_t len;
-    uint8_t data[];
-} held;
+#define DEFAULT_HANDSHAKE_MS 10000
+#define DEFAULT_IDLE_MS 90000
+#define DEFAULT_REQUEST_MS 30000
+#define DEFAULT_MAX_BUFFERED (128u << 20)
+#define MAX_BODY (64u << 20)
 
 typedef struct peer {
     wb_sim_server *srv;
     wb_ws *ws;               /* NULL once the socket has closed */
     wb_sim_conn *conn;
     int closing;             /* the simulator asked to close */
-    int stalled;
-    unsigned delay_ms;
-    wb_buf held_in;          /* input that arrived during a stall */
-    held *out, **out_tail;   /* output waiting for a stall or a delay */
-    uv_timer_t *stall_timer, *out_timer;
+    wb_sim_hold hold;        /* what the stall and delay faults hold back */
+    size_t charged;          /* the Noise buffers' share of the budget */
+    uv_timer_t *stall_timer, *out_timer, *handshake_timer;
 } peer;
 
 struct wb_sim_server {
@@ -40,12 +43,36 @@ struct wb_sim_server {
     wb_http_server http, media;
     int http_open, media_open, closing;
     wb_tls_ctx *tls, *media_tls;
+    wb_budget budget;        /* shared by both listeners and every peer's hold */
+    wb_sim_local local, media_local;
+    unsigned handshake_ms;
     char url[128];
     void (*close_cb)(void *ud);
     void *close_ud;
 };
 
 static uint64_t now_ms(const peer *p) { return uv_now(p->srv->loop); }
+
+/* ---- timers ---------------------------------------------------------------------------------- */
+
+static uv_timer_t *timer_new(peer *p) {
+    uv_timer_t *t = malloc(sizeof *t);
+    if (t) {
+        uv_timer_init(p->srv->loop, t);
+        t->data = p;
+    }
+    return t;
+}
+
+static void close_timer(uv_timer_t **tp) {
+    uv_timer_t *t = *tp;
+    if (!t)
+        return;
+    *tp = NULL;
+    t->data = NULL;
+    uv_timer_stop(t);
+    uv_close((uv_handle_t *)t, (uv_close_cb)free);
+}
 
 /* ---- output: now, or later ---------------------------------------------------------------- */
 
@@ -57,32 +84,23 @@ static void on_out_timer(uv_timer_t *t) {
         flush_out(p);
 }
 
+static int ws_send(void *ud, const uint8_t *data, size_t len) {
+    peer *p = ud;
+    return p->ws ? wb_ws_send(p->ws, data, len) : WB_ECLOSED;
+}
+
+/* Arms the output timer for the first held message (at once when it is due). */
 static void schedule_out(peer *p) {
-    if (!p->out || p->out->due_ms == UINT64_MAX)
+    uint64_t now = now_ms(p), next = wb_sim_hold_next(&p->hold);
+    if (next == WB_SIM_HOLD_NEVER || (!p->out_timer && !(p->out_timer = timer_new(p))))
         return;
-    if (!p->out_timer) {
-        if (!(p->out_timer = malloc(sizeof *p->out_timer)))
-            return;
-        uv_timer_init(p->srv->loop, p->out_timer);
-        p->out_timer->data = p;
-    }
-    uint64_t now = now_ms(p);
-    uv_timer_start(p->out_timer, on_out_timer, p->out->due_ms > now ? p->out->due_ms - now : 0, 0);
+    uv_timer_start(p->out_timer, on_out_timer, next > now ? next - now : 0, 0);
 }
 
 /* Sends what is due, in order; then, if the simulator asked, closes. */
 static void flush_out(peer *p) {
-    uint64_t now = now_ms(p);
-    while (p->out && p->out->due_ms <= now) {
-        held *h = p->out;
-        p->out = h->next;
-        if (!p->out)
-            p->out_tail = &p->out;
-        if (p->ws)
-            wb_ws_send(p->ws, h->data, h->len);
-        free(h);
-    }
-    if (p->out)
+    wb_sim_hold_flush(&p->hold, now_ms(p), ws_send, p);
+    if (wb_sim_hold_pending(&p->hold))
         schedule_out(p);
     else if (p->closing && p->ws)
         wb_ws_close(p->ws, 1000, "closed by the server");
@@ -92,17 +110,15 @@ static int io_send(void *ud, const uint8_t *data, size_t len) {
     peer *p = ud;
     if (!p->ws)
         return WB_ECLOSED;
-    if (!p->stalled && !p->delay_ms && !p->out)
+    int rc = wb_sim_hold_send(&p->hold, now_ms(p), data, len);
+    if (rc == 1)
         return wb_ws_send(p->ws, data, len);
-    held *h = malloc(sizeof *h + len);
-    if (!h)
-        return WB_ENOMEM;
-    h->next = NULL;
-    h->due_ms = p->stalled ? UINT64_MAX : now_ms(p) + p->delay_ms;
-    h->len = len;
-    memcpy(h->data, data, len);
-    *p->out_tail = h;
-    p->out_tail = &h->next;
+    if (rc < 0) {
+        WB_WARN("sim", "%s: output held back by a fault passed its bound; dropping the socket",
+                wb_ws_peer(p->ws));
+        wb_ws_abort(p->ws, "output held back by a fault passed its bound");
+        return rc;
+    }
     schedule_out(p);
     return 0;
 }
@@ -110,7 +126,7 @@ static int io_send(void *ud, const uint8_t *data, size_t len) {
 static void io_close(void *ud, const char *reason) {
     peer *p = ud;
     p->closing = 1;
-    if (p->ws && !p->out)
+    if (p->ws && !wb_sim_hold_pending(&p->hold))
         wb_ws_close(p->ws, 1000, "closed by the server");
 }
 
@@ -118,81 +134,99 @@ static void io_close(void *ud, const char *reason) {
 
 static void on_stall_end(uv_timer_t *t) {
     peer *p = t->data;
-    if (!p || !p->stalled)
+    if (!p || !p->hold.stalled)
         return;
-    p->stalled = 0;
-    uint64_t now = now_ms(p);
-    for (held *h = p->out; h; h = h->next)
-        if (h->due_ms == UINT64_MAX)
-            h->due_ms = now + p->delay_ms;
-    if (p->held_in.len && p->conn && !p->closing) {
-        wb_buf in = p->held_in;
-        p->held_in = (wb_buf)WB_BUF_INIT;
+    wb_buf in;
+    wb_sim_hold_stall_end(&p->hold, now_ms(p), &in);
+    if (in.len && p->conn && !p->closing)
         wb_sim_conn_feed(p->conn, in.data, in.len);
-        wb_buf_free(&in);
-    }
+    wb_buf_free(&in);
     flush_out(p);
 }
 
 static int io_fault(void *ud, int fault, unsigned seconds) {
     peer *p = ud;
     if (fault == WB_SIM_FAULT_DELAY) {
-        p->delay_ms = seconds * 1000u;
+        wb_sim_hold_delay(&p->hold, seconds * 1000u);
         return 0;
     }
     if (fault != WB_SIM_FAULT_STALL)
         return WB_EUNSUPPORTED;
-    p->stalled = 1;
+    wb_sim_hold_stall(&p->hold);
     if (!seconds)
         return 0;
-    if (!p->stall_timer) {
-        if (!(p->stall_timer = malloc(sizeof *p->stall_timer)))
-            return WB_ENOMEM;
-        uv_timer_init(p->srv->loop, p->stall_timer);
-        p->stall_timer->data = p;
-    }
+    if (!p->stall_timer && !(p->stall_timer = timer_new(p)))
+        return WB_ENOMEM;
     uv_timer_start(p->stall_timer, on_stall_end, (uint64_t)seconds * 1000u, 0);
     return 0;
 }
 
 /* ---- websockets ------------------------------------------------------------------------------ */
 
+static void on_handshake_timer(uv_timer_t *t) {
+    peer *p = t->data;
+    if (!p || !p->conn || p->closing || wb_noise_conn_ready(p->conn->noise))
+        return;
+    wb_sim_count(p->srv->sim, "timeouts.handshake", 1);
+    wb_sim_conn_close(p->conn, "no Noise handshake within %u ms of the upgrade",
+                      p->srv->handshake_ms);
+    if (p->ws) /* a client that never spoke gets no closing handshake to wait for */
+        wb_ws_abort(p->ws, "no Noise handshake in time");
+}
+
+/* A request header's value, or NULL. */
+static const char *header(const wb_http_msg *req, const char *name) {
+    return wb_http_msg_header(req, name);
+}
+
 static int ws_accept(wb_ws *ws, const wb_http_msg *req, void *ud) {
     wb_sim_server *s = ud;
     if (s->closing)
         return 503;
+    int host_ok = wb_sim_local_host_ok(&s->local, header(req, "host"));
+    if (!host_ok || !wb_sim_local_origin_ok(&s->local, header(req, "origin"), 1)) {
+        WB_INFO("sim", "%s: websocket refused: Origin %s, Host %s are not this simulator's",
+                wb_ws_peer(ws), header(req, "origin") ? header(req, "origin") : "-",
+                header(req, "host") ? header(req, "host") : "-");
+        wb_sim_count(s->sim, host_ok ? "refused.origin" : "refused.host", 1);
+        return 403;
+    }
     peer *p = calloc(1, sizeof *p);
     if (!p)
         return 503;
     p->srv = s;
     p->ws = ws;
-    p->out_tail = &p->out;
+    wb_sim_hold_init(&p->hold, &s->budget);
     if (wb_sim_conn_new(s->sim, p, wb_ws_peer(ws), &p->conn) < 0) {
         free(p);
         return 503;
     }
+    if ((p->handshake_timer = timer_new(p)))
+        uv_timer_start(p->handshake_timer, on_handshake_timer, s->handshake_ms, 0);
     ws->data = p;
     return 0;
 }
 
-static void ws_message(wb_ws *ws, const uint8_t *data, size_t len) {
-    peer *p = ws->data;
-    if (p->stalled) {
-        if (p->held_in.len + len > HELD_IN_MAX)
-            wb_sim_conn_close(p->conn, "sent more than %u bytes during a stall", HELD_IN_MAX);
-        else
-            wb_buf_append(&p->held_in, data, len);
-        return;
-    }
-    wb_sim_conn_feed(p->conn, data, len); /* a refusal has already asked for the close */
+/* Charges the Noise connection's buffers (a frame arriving in pieces can be 16 MiB). */
+static int charge_noise(peer *p) {
+    size_t want = p->conn ? wb_noise_conn_buffered(p->conn->noise) : 0;
+    return wb_budget_set(&p->srv->budget, &p->charged, want);
 }
 
-static void close_timer(uv_timer_t *t) {
-    if (!t)
+static void ws_message(wb_ws *ws, const uint8_t *data, size_t len) {
+    peer *p = ws->data;
+    int rc = wb_sim_hold_input(&p->hold, data, len);
+    if (rc < 0) {
+        wb_sim_conn_close(p->conn, "sent more than %u bytes during a stall", WB_SIM_HOLD_MAX);
         return;
-    t->data = NULL;
-    uv_timer_stop(t);
-    uv_close((uv_handle_t *)t, (uv_close_cb)free);
+    }
+    if (rc == 0)
+        return; /* held until the stall ends */
+    wb_sim_conn_feed(p->conn, data, len); /* a refusal has already asked for the close */
+    if (p->handshake_timer && wb_noise_conn_ready(p->conn->noise))
+        close_timer(&p->handshake_timer);
+    if (charge_noise(p) < 0)
+        wb_sim_conn_close(p->conn, "the server's buffers are full");
 }
 
 static void ws_closed(wb_ws *ws, int status, int code, const char *reason) {
@@ -203,14 +237,12 @@ static void ws_closed(wb_ws *ws, int status, int code, const char *reason) {
              reason);
     p->ws = NULL;
     wb_sim_conn_free(p->conn);
-    close_timer(p->stall_timer);
-    close_timer(p->out_timer);
-    while (p->out) {
-        held *h = p->out;
-        p->out = h->next;
-        free(h);
-    }
-    wb_buf_free(&p->held_in);
+    p->conn = NULL;
+    close_timer(&p->stall_timer);
+    close_timer(&p->out_timer);
+    close_timer(&p->handshake_timer);
+    wb_sim_hold_free(&p->hold);
+    wb_budget_set(&p->srv->budget, &p->charged, 0);
     free(p);
 }
 
@@ -231,8 +263,34 @@ static void http_respond(wb_sim_reply *r, int status, const char *ctype, const v
     free(hr);
 }
 
-static void on_http(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
-    wb_sim_server *s = ud;
+/* Sets a counter to a value (the budget's figures, read at each request). */
+static void gauge(wb_sim *sim, const char *name, uint64_t v) {
+    wb_sim_count(sim, name, (int64_t)v - wb_sim_counter(sim, name));
+}
+
+static void refuse_text(wb_http_exchange *x, int status, const char *why) {
+    wb_http_header h[] = {{"Content-Type", "text/plain; charset=utf-8"}};
+    wb_http_respond(x, status, h, 1, why, strlen(why));
+}
+
+static void serve(wb_sim_server *s, const wb_sim_local *local, wb_http_exchange *x,
+                  const wb_http_msg *req) {
+    const char *origin = header(req, "origin"), *host = header(req, "host");
+    if (!wb_sim_local_host_ok(local, host)) {
+        WB_INFO("sim", "%s: %s %s refused: Host %s is not this simulator's",
+                wb_http_exchange_peer(x), req->method, req->path, host);
+        wb_sim_count(s->sim, "refused.host", 1);
+        refuse_text(x, 403, "403 Forbidden: this Host is not the simulator's (it is local only)\n");
+        return;
+    }
+    if (strncmp(req->path, "/admin/", 7) == 0 && !wb_sim_local_origin_ok(local, origin, 0)) {
+        WB_INFO("sim", "%s: %s %s refused: Origin %s is not this simulator's",
+                wb_http_exchange_peer(x), req->method, req->path, origin);
+        wb_sim_count(s->sim, "refused.origin", 1);
+        refuse_text(x, 403, "403 Forbidden: the admin API does not serve web pages of other "
+                            "origins\n");
+        return;
+    }
     http_reply *hr = calloc(1, sizeof *hr);
     if (!hr) {
         wb_http_respond(x, 503, NULL, 0, "", 0);
@@ -240,15 +298,50 @@ static void on_http(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
     }
     hr->r.respond = http_respond;
     hr->x = x;
+    gauge(s->sim, "buffers.used", s->budget.used);
+    gauge(s->sim, "buffers.peak", s->budget.peak);
+    gauge(s->sim, "buffers.cap", s->budget.cap);
     wb_sim_request sr = {req->method, req->path, req->query, req->body, req->body_len};
     wb_sim_http(s->sim, &sr, &hr->r);
+}
+
+static void on_http(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
+    wb_sim_server *s = ud;
+    serve(s, &s->local, x, req);
+}
+
+static void on_media_http(wb_http_exchange *x, const wb_http_msg *req, void *ud) {
+    wb_sim_server *s = ud;
+    serve(s, &s->media_local, x, req);
+}
+
+/* The transport's refusals and timeouts, as counters. */
+static void on_refused(wb_http_server *h, const char *what, const char *from) {
+    static const struct {
+        const char *what, *counter;
+    } names[] = {
+        {"request_timeout", "timeouts.request"},
+        {"websocket_idle", "timeouts.idle"},
+        {"connections", "refused.connections"},
+        {"http_per_address", "refused.http_per_address"},
+        {"websockets_per_address", "refused.websockets_per_address"},
+    };
+    wb_sim_server *s = h->data;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(what, names[i].what) == 0)
+            wb_sim_count(s->sim, names[i].counter, 1);
+}
+
+static void on_budget_refused(void *ud, size_t asked) {
+    wb_sim_server *s = ud;
+    wb_sim_count(s->sim, "refused.buffers", 1);
 }
 
 /* ---- life ------------------------------------------------------------------------------------ */
 
 /* The media certificate: made once and kept in the state, so clients keep trusting it. */
 static int load_media_tls(wb_sim_server *s, wb_buf *cert, wb_error *err) {
-    wb_buf key = WB_BUF_INIT;
+    wb_buf key = WB_BUF_SECRET_INIT;
     int rc = wb_sim_meta_get(s->sim, "media_cert_pem", cert);
     if (rc == 0)
         rc = wb_sim_meta_get(s->sim, "media_key_pem", &key);
@@ -270,18 +363,32 @@ static int load_media_tls(wb_sim_server *s, wb_buf *cert, wb_error *err) {
     return rc;
 }
 
-static int listen_on(wb_sim_server *s, wb_http_server *h, int *open, wb_tls_ctx *tls,
-                     const char *ip, int port, wb_error *err) {
-    wb_http_server_opts o = {.tls = tls, .idle_timeout_ms = 300000};
-    o.limits.max_body = 64u << 20;
-    int rc = wb_http_server_init(s->loop, h, &o);
+/* The routes a listener serves: everything on the main port; media only on the media port. */
+static const char *const media_routes[] = {"/mms/*", "/product/*", "/pps/*", "/v/*"};
+
+static int listen_on(wb_sim_server *s, const wb_sim_server_opts *o, wb_http_server *h, int *open,
+                     wb_tls_ctx *tls, int media, const char *ip, int port, wb_error *err) {
+    wb_http_server_opts ho = {
+        .tls = tls,
+        .budget = &s->budget,
+        .max_ws_per_addr = o->max_ws_per_addr,
+        .max_http_per_addr = o->max_http_per_addr,
+        .idle_timeout_ms = o->request_timeout_ms ? o->request_timeout_ms : DEFAULT_REQUEST_MS,
+        .ws_idle_timeout_ms = o->idle_timeout_ms ? o->idle_timeout_ms : DEFAULT_IDLE_MS,
+        .on_refused = on_refused,
+    };
+    ho.limits.max_body = MAX_BODY;
+    int rc = wb_http_server_init(s->loop, h, &ho);
     if (rc < 0)
         return rc;
     *open = 1;
     h->data = s;
-    if ((rc = wb_http_server_ws_route(h, "/ws/chat", ws_accept, &ws_cbs, s)) < 0 ||
-        (rc = wb_http_server_route(h, NULL, "/*", on_http, s)) < 0)
+    if (!media && ((rc = wb_http_server_ws_route(h, "/ws/chat", ws_accept, &ws_cbs, s)) < 0 ||
+                   (rc = wb_http_server_route(h, NULL, "/*", on_http, s)) < 0))
         return rc;
+    for (size_t i = 0; media && i < sizeof media_routes / sizeof *media_routes; i++)
+        if ((rc = wb_http_server_route(h, NULL, media_routes[i], on_media_http, s)) < 0)
+            return rc;
     if ((rc = wb_http_server_listen(h, ip, port)) < 0)
         return wb_error_set(err, rc, 0, "cannot listen on %s:%d", ip, port);
     return 0;
@@ -289,11 +396,19 @@ static int listen_on(wb_sim_server *s, wb_http_server *h, int *open, wb_tls_ctx 
 
 int wb_sim_server_start(uv_loop_t *loop, const wb_sim_server_opts *o, wb_sim_server **out,
                         wb_error *err) {
+    const char *ip = o->ip ? o->ip : "127.0.0.1";
+    if (!wb_sim_local_is_loopback(ip) && !o->allow_remote)
+        return wb_error_set(err, WB_EINVAL, 0,
+                            "%s is not a loopback address: the admin API has no authentication, "
+                            "so listening there needs allow_remote (--allow-remote)", ip);
     wb_sim_server *s = calloc(1, sizeof *s);
     if (!s)
         return WB_ENOMEM;
     s->loop = loop;
-    const char *ip = o->ip ? o->ip : "127.0.0.1";
+    s->budget.cap = o->max_buffered ? o->max_buffered : DEFAULT_MAX_BUFFERED;
+    s->budget.on_refused = on_budget_refused;
+    s->budget.ud = s;
+    s->handshake_ms = o->handshake_timeout_ms ? o->handshake_timeout_ms : DEFAULT_HANDSHAKE_MS;
     wb_buf cert = WB_BUF_INIT;
     int rc = wb_sim_new(&s->sim, &o->sim, err);
     if (rc < 0)
@@ -306,14 +421,21 @@ int wb_sim_server_start(uv_loop_t *loop, const wb_sim_server_opts *o, wb_sim_ser
      * simulator's certificate */
     if (!s->tls && (rc = load_media_tls(s, &cert, err)) < 0)
         goto fail;
-    if ((rc = listen_on(s, &s->http, &s->http_open, s->tls, ip, o->port, err)) < 0)
+    if ((rc = listen_on(s, o, &s->http, &s->http_open, s->tls, 0, ip, o->port, err)) < 0)
         goto fail;
-    if (!s->tls && (rc = listen_on(s, &s->media, &s->media_open, s->media_tls, ip, 0, err)) < 0)
+    if (!s->tls && (rc = listen_on(s, o, &s->media, &s->media_open, s->media_tls, 1, ip, 0, err)) < 0)
         goto fail;
+    int port = wb_http_server_port(&s->http);
+    int media_port = wb_http_server_port(s->tls ? &s->http : &s->media);
+    wb_sim_local_init(&s->local, ip, port, s->tls != NULL);
+    wb_sim_local_init(&s->media_local, ip, media_port, 1);
+    /* the URLs clients are given: a wildcard address is no place to connect to; loopback is */
+    const char *shown = s->local.wildcard ? (strchr(ip, ':') ? "[::1]" : "127.0.0.1") : ip;
+    int v6 = !s->local.wildcard && strchr(ip, ':');
     char host[96];
-    snprintf(s->url, sizeof s->url, "%s://%s:%d/ws/chat", s->tls ? "wss" : "ws", ip,
-             wb_http_server_port(&s->http));
-    snprintf(host, sizeof host, "%s:%d", ip, wb_http_server_port(s->tls ? &s->http : &s->media));
+    snprintf(s->url, sizeof s->url, "%s://%s%s%s:%d/ws/chat", s->tls ? "wss" : "ws", v6 ? "[" : "",
+             shown, v6 ? "]" : "", port);
+    snprintf(host, sizeof host, "%s%s%s:%d", v6 ? "[" : "", shown, v6 ? "]" : "", media_port);
     if ((rc = wb_sim_set_endpoints(s->sim, s->url, host,
                                    s->tls ? o->cert_pem : (const char *)cert.data)) < 0)
         goto fail;

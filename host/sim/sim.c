@@ -1,11 +1,15 @@
 /* The simulator object (sim.h): state, keys and certificate chain, the clock and stanza ids.
  * Created by the `wabot sim` command (host/cli/sim.c) through server.c, and by tests. */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -50,6 +54,9 @@ static int setup_keys(wb_sim *sim, wb_error *err) {
     return 0;
 }
 
+/* The stanza log holds phone numbers and JIDs: it is created 0600, an existing one is tightened
+ * to 0600, and a symbolic link is refused (a link planted where the log goes would otherwise
+ * make us write through it). "-" is stderr. */
 static int open_stanza_log(wb_sim *sim, const char *path, wb_error *err) {
     if (!path)
         return 0;
@@ -57,9 +64,26 @@ static int open_stanza_log(wb_sim *sim, const char *path, wb_error *err) {
         sim->stanza_log = stderr;
         return 0;
     }
-    sim->stanza_log = fopen(path, "a");
-    if (!sim->stanza_log)
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return wb_error_set(err, WB_EIO, 0, "cannot open the stanza log %s: %s%s", path,
+                            strerror(errno),
+                            errno == ELOOP ? " (a symbolic link: give the file itself, or - for "
+                                             "stderr)"
+                                           : "");
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) {
+        if (fchmod(fd, 0600) != 0) {
+            close(fd);
+            return wb_error_set(err, WB_EIO, 0, "cannot restrict the stanza log %s to mode 0600: %s",
+                                path, strerror(errno));
+        }
+        WB_WARN("sim", "stanza log %s was readable by others; now mode 0600", path);
+    }
+    if (!(sim->stanza_log = fdopen(fd, "a"))) {
+        close(fd);
         return wb_error_set(err, WB_EIO, 0, "cannot open the stanza log %s", path);
+    }
     setvbuf(sim->stanza_log, NULL, _IOLBF, 0);
     return 0;
 }

@@ -42,9 +42,39 @@ static int make_parents(const char *path, wb_error *err) {
     return rc;
 }
 
+/* A state directory of wabot's (WB_STORE_PRIVATE_DIR): nobody else may read it. The directory
+ * is the one holding path. */
+static int tighten_dir(const char *path, wb_error *err) {
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path) >=
+             (int)sizeof dir)
+        return wb_error_set(err, WB_EINVAL, 0, "path too long: %.100s", path);
+    struct stat s;
+    if (stat(dir, &s) != 0)
+        return wb_error_set(err, WB_EIO, 0, "cannot read directory %s: %s", dir, strerror(errno));
+    if (!(s.st_mode & 077))
+        return 0;
+    if (s.st_uid != geteuid())
+        return wb_error_set(err, WB_EIO, 0,
+                            "state directory %s belongs to another user and others may read it "
+                            "(mode %04o): give a directory of your own",
+                            dir, (unsigned)(s.st_mode & 07777));
+    if (chmod(dir, s.st_mode & 07700) != 0)
+        return wb_error_set(err, WB_EIO, 0, "cannot restrict state directory %s to mode 0700: %s",
+                            dir, strerror(errno));
+    WB_WARN("store", "state directory %s was open to others (mode %04o); now mode 0700", dir,
+            (unsigned)(s.st_mode & 07777));
+    return 0;
+}
+
 /* Makes sure path exists as a regular file readable by its owner only. */
-static int prepare_file(const char *path, wb_error *err) {
+static int prepare_file(const char *path, unsigned flags, wb_error *err) {
     int rc = make_parents(path, err);
+    if (rc == 0 && (flags & WB_STORE_PRIVATE_DIR))
+        rc = tighten_dir(path, err);
     if (rc < 0)
         return rc;
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -107,11 +137,13 @@ int wb_store_open_schema(wb_store **out, const char *path, unsigned flags,
     int memory = strcmp(path, ":memory:") == 0;
     int rc;
     configure_sqlite();
-    if (!memory && (rc = prepare_file(path, err)) < 0)
+    if (!memory && (rc = prepare_file(path, flags, err)) < 0)
         return rc;
     wb_store *st = calloc(1, sizeof *st);
-    if (!st)
+    if (!st || !(st->path = strdup(path))) {
+        free(st);
         return WB_ENOMEM;
+    }
     st->migrations = migrations;
     st->sync_full = (flags & WB_STORE_SYNC_FULL) != 0;
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -135,6 +167,14 @@ int wb_store_open_schema(wb_store **out, const char *path, unsigned flags,
     *out = st;
     return 0;
 fail:
+    if (err && !strstr(err->what, path)) { /* the sentence names the file */
+        char what[2 * sizeof err->what + 4096];
+        size_t n = (size_t)snprintf(what, sizeof what, "%s: %s", path, err->what);
+        if (n >= sizeof err->what)
+            n = sizeof err->what - 1; /* long paths: cut, the file first */
+        memcpy(err->what, what, n);
+        err->what[n] = '\0';
+    }
     wb_store_close(st);
     return rc;
 }
@@ -148,8 +188,13 @@ void wb_store_close(wb_store *st) {
         sqlite3_finalize(st->cache[i].stmt);
     free(st->cache);
     sqlite3_close(st->db);
+    free(st->path);
     free(st);
 }
+
+const char *wb_store_path(const wb_store *st) { return st->path; }
+
+const char *wb_store_errmsg(wb_store *st) { return sqlite3_errmsg(st->db); }
 
 /* ---- prepared statements ---------------------------------------------------------------------- */
 
@@ -193,7 +238,7 @@ sqlite3_stmt *wb_store_stmt(wb_store *st, const char *sql) {
         return NULL;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-        WB_ERROR("store", "cannot prepare \"%s\": %s", sql, sqlite3_errmsg(st->db));
+        WB_ERROR("store", "%s: cannot prepare \"%s\": %s", st->path, sql, sqlite3_errmsg(st->db));
         return NULL;
     }
     size_t j = slot_of(sql, st->cache_cap);
@@ -206,8 +251,15 @@ sqlite3_stmt *wb_store_stmt(wb_store *st, const char *sql) {
 }
 
 int wb_store_done(sqlite3_stmt *stmt, int rc) {
-    if (stmt)
-        sqlite3_reset(stmt);
+    if (!stmt)
+        return rc;
+    if (rc == WB_ESTORE) {
+        sqlite3 *db = sqlite3_db_handle(stmt);
+        const char *file = sqlite3_db_filename(db, "main");
+        WB_WARN("store", "%s: %s: %s", file && *file ? file : ":memory:", sqlite3_errmsg(db),
+                sqlite3_sql(stmt));
+    }
+    sqlite3_reset(stmt);
     return rc;
 }
 
@@ -221,7 +273,7 @@ int wb_store_exec(wb_store *st, const char *sql) {
     int step = sqlite3_step(s);
     sqlite3_reset(s);
     if (step != SQLITE_DONE) {
-        WB_WARN("store", "%s: %s", sql, sqlite3_errmsg(st->db));
+        WB_WARN("store", "%s: %s: %s", st->path, sql, sqlite3_errmsg(st->db));
         return WB_ESTORE;
     }
     return 0;
@@ -364,7 +416,7 @@ int wb_store_run(wb_store *st, sqlite3_stmt *s) {
     int step = sqlite3_step(s);
     sqlite3_reset(s);
     if (step != SQLITE_DONE) {
-        WB_WARN("store", "write failed: %s", sqlite3_errmsg(st->db));
+        WB_WARN("store", "%s: write failed: %s", st->path, sqlite3_errmsg(st->db));
         return WB_ESTORE;
     }
     return 0;
@@ -379,7 +431,7 @@ int wb_store_row(wb_store *st, sqlite3_stmt *s) {
     sqlite3_reset(s);
     if (step == SQLITE_DONE)
         return WB_ENOTFOUND;
-    WB_WARN("store", "read failed: %s", sqlite3_errmsg(st->db));
+    WB_WARN("store", "%s: read failed: %s", st->path, sqlite3_errmsg(st->db));
     return WB_ESTORE;
 }
 

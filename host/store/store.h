@@ -4,7 +4,10 @@
  *
  * Opening creates the file with mode 0600 (its -wal and -shm companions inherit that mode) and any
  * missing parent directories with mode 0700; an existing file with looser permissions is tightened
- * to 0600. The connection runs in WAL mode with a busy timeout (another process may read the file
+ * to 0600. With WB_STORE_PRIVATE_DIR the directory holding the file is wabot's own (a state
+ * directory): when it exists with looser permissions it is tightened to 0700 if it is ours, and
+ * the open fails with a sentence saying so when it cannot be. Every error, at the open (err) and
+ * later (the log), names the file. The connection runs in WAL mode with a busy timeout (another process may read the file
  * while wabot writes it) and secure_delete on, so freed pages that held keys are overwritten.
  *
  * Schema: numbered SQL files in host/store/migrations/NNNN_name.sql, compiled into the binary
@@ -47,6 +50,8 @@ enum {
      * the process. The default (NORMAL) survives process crashes, which is what the durability
      * rule needs; FULL costs a disk flush per message. */
     WB_STORE_SYNC_FULL = 1 << 0,
+    /* The directory holding the file belongs to wabot: made or tightened to 0700 (see above). */
+    WB_STORE_PRIVATE_DIR = 1 << 1,
 };
 
 /* Opens (creating if needed) the database at path and brings its schema up to date. path may be
@@ -100,7 +105,8 @@ int wb_store_schema_count(const struct wb_embed_file *migrations);
  * literals). It comes reset with no bindings; the caller resets it again when done (wb_store_done)
  * so no read stays open. Returns NULL if SQLite cannot compile it (a programming error, logged). */
 struct sqlite3_stmt *wb_store_stmt(wb_store *st, const char *sql);
-/* Resets stmt (releasing what it holds) and returns rc unchanged, for `return wb_store_done(s, rc)`. */
+/* Resets stmt (releasing what it holds) and returns rc unchanged, for `return wb_store_done(s, rc)`.
+ * When rc is WB_ESTORE, SQLite's reason is logged first with the file's name. */
 int wb_store_done(struct sqlite3_stmt *stmt, int rc);
 /* Appends a canonical dump of every table's rows (sorted by their columns) to out: equal dumps
  * mean equal contents. For tests that check a failed operation changed nothing. */
@@ -108,6 +114,11 @@ int wb_store_dump(wb_store *st, wb_buf *out);
 /* Gives back the memory SQLite holds for st that it can do without (its page cache): for a
  * process about to sit idle. The next reads fill the cache again. */
 void wb_store_release_memory(wb_store *st);
+
+/* The file's path (":memory:" for an in-memory database), and SQLite's last error message, for
+ * sentences about a failure. */
+const char *wb_store_path(const wb_store *st);
+const char *wb_store_errmsg(wb_store *st);
 
 /* The underlying connection, for code in this layer that needs more than wb_store_stmt. */
 struct sqlite3 *wb_store_db(wb_store *st);

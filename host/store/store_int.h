@@ -16,6 +16,7 @@ struct wb_store_slot {
 
 struct wb_store {
     sqlite3 *db;
+    char *path;         /* for error messages */
     int depth;          /* transaction nesting, 0 outside */
     uint64_t epoch;     /* wb_store_epoch: bumped at rollbacks and Signal record writes */
     int schema_version; /* user_version after migrations */

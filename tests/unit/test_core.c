@@ -1,5 +1,10 @@
 /* Unit tests for host/core: buffers, the bounds-checked reader, encodings, errors. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
+
 #include "check.h"
+#include "core/budget.h"
 #include "core/strmap.h"
 #include "core/buf.h"
 #include "core/enc.h"
@@ -18,6 +23,81 @@ static void test_buf_grows_past_initial_capacity(void) {
     CHECK_EQ(b.data[1999], 999 & 0xff);
     wb_buf_free(&b);
     CHECK(b.data == NULL && b.len == 0);
+}
+
+/* How many bytes of the freed allocation at p (n bytes) still equal byte v, read through
+ * /proc/self/mem (freed memory cannot be read directly: the sanitizers would stop us). The first
+ * 16 bytes are skipped: the allocator keeps its own links there. -1: the memory was unmapped. */
+static long stale_bytes(int mem, const uint8_t *p, size_t n, uint8_t v) {
+    uint8_t copy[4096];
+    if (n > sizeof copy)
+        n = sizeof copy;
+    if (pread(mem, copy, n, (off_t)(uintptr_t)p) != (ssize_t)n)
+        return -1;
+    long same = 0;
+    for (size_t i = 16; i < n; i++)
+        same += copy[i] == v;
+    return same;
+}
+
+/* Grows a buffer holding a secret until it moves n times (a small allocation after each growth
+ * keeps the allocator from extending it in place); returns how many bytes of the secret were
+ * left behind in the old allocations. */
+static long left_behind(wb_buf *b, int moves) {
+    int mem = open("/proc/self/mem", O_RDONLY);
+    CHECK(mem >= 0);
+    uint8_t secret[40], pad[4096] = {0};
+    memset(secret, 0xA5, sizeof secret);
+    wb_buf_append(b, secret, sizeof secret);
+    void *blockers[32] = {0};
+    long stale = 0;
+    int moved = 0;
+    for (int i = 0; i < 32 && moved < moves; i++) {
+        const uint8_t *old = b->data;
+        size_t oldcap = b->cap;
+        blockers[i] = malloc(16);
+        CHECK_EQ(wb_buf_append(b, pad, oldcap < sizeof pad ? oldcap : sizeof pad), 0);
+        if (b->data != old) {
+            long n = stale_bytes(mem, old, sizeof secret, 0xA5);
+            CHECK(n >= 0);
+            stale += n;
+            moved++;
+        }
+    }
+    CHECK_EQ(moved, moves);
+    CHECK_MEM(b->data, secret, sizeof secret); /* the bytes themselves moved along */
+    for (int i = 0; i < 32; i++)
+        free(blockers[i]);
+    close(mem);
+    return stale;
+}
+
+static void test_buf_secret_growth_leaves_no_copy(void) {
+    wb_buf b = WB_BUF_SECRET_INIT;
+    CHECK_EQ(left_behind(&b, 4), 0);
+    wb_buf_free(&b);
+    CHECK(b.secret); /* still marked for reuse */
+    /* the check can fail: an ordinary buffer leaves the secret behind when realloc moves it */
+    wb_buf plain = WB_BUF_INIT;
+    CHECK(left_behind(&plain, 4) > 0);
+    wb_buf_free(&plain);
+}
+
+static void test_budget_refuses_past_the_cap(void) {
+    wb_budget b = {.cap = 100};
+    size_t mine = 0, other = 0;
+    CHECK_EQ(wb_budget_set(&b, &mine, 60), 0);
+    CHECK_EQ(wb_budget_set(&b, &other, 50), WB_ETOOBIG);
+    CHECK_EQ(other, 0);
+    CHECK_EQ(wb_budget_set(&b, &other, 40), 0);
+    CHECK_EQ(b.used, 100);
+    CHECK_EQ(wb_budget_take(&b, 1), WB_ETOOBIG);
+    CHECK_EQ(wb_budget_set(&b, &mine, 10), 0);
+    CHECK_EQ(b.used, 50);
+    CHECK_EQ(b.peak, 100);
+    CHECK_EQ(b.refused, 2);
+    CHECK_EQ(wb_budget_take(&b, SIZE_MAX), WB_ETOOBIG);
+    CHECK_EQ(wb_budget_take(NULL, SIZE_MAX), 0);
 }
 
 static void test_reader_stops_at_end_and_reports_where(void) {
@@ -197,6 +277,8 @@ static void test_parallel_for_runs_each_index_once(void) {
 
 int main(void) {
     RUN(test_buf_grows_past_initial_capacity);
+    RUN(test_buf_secret_growth_leaves_no_copy);
+    RUN(test_budget_refuses_past_the_cap);
     RUN(test_reader_stops_at_end_and_reports_where);
     RUN(test_reader_refuses_length_that_would_wrap);
     RUN(test_hex_and_base64_round_trip);

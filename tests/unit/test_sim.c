@@ -605,7 +605,7 @@ static void test_sim_bad_input_closes_only_that_client(void) {
     CHECK(!a->closed);
     /* a ClientPayload that is not one, and a registration whose signed prekey is not signed */
     static const uint8_t not_proto[] = {0xff, 0xff, 0xff};
-    fx_client *e = fx_connect(&fx, NULL, &(wb_buf){(uint8_t *)not_proto, 3, 3, 0});
+    fx_client *e = fx_connect(&fx, NULL, &(wb_buf){.data = (uint8_t *)not_proto, .len = 3, .cap = 3});
     CHECK(e->closed);
     fx_client keys = *a;
     wb_buf pl = WB_BUF_INIT;

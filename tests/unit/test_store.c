@@ -89,6 +89,41 @@ static void test_store_tightens_an_existing_file_readable_by_others(void) {
     remove_tree(tmpdir);
 }
 
+static void test_store_tightens_its_own_directory_and_names_the_file_in_errors(void) {
+    make_tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/state.db", tmpdir);
+    struct stat s;
+    /* a directory that is not wabot's own is left as it is */
+    chmod(tmpdir, 0755);
+    wb_store *st = NULL;
+    CHECK_EQ(wb_store_open(&st, path, 0, NULL), 0);
+    wb_store_close(st);
+    CHECK(stat(tmpdir, &s) == 0 && (s.st_mode & 0777) == 0755);
+    /* a state directory is wabot's: nobody else may read it */
+    CHECK_EQ(wb_store_open(&st, path, WB_STORE_PRIVATE_DIR, NULL), 0);
+    CHECK(stat(tmpdir, &s) == 0 && (s.st_mode & 0777) == 0700);
+    CHECK_STR(wb_store_path(st), path);
+    wb_store_close(st);
+    /* a corrupt file: the sentence says which file */
+    FILE *f = fopen(path, "r+b");
+    char junk[8192];
+    memset(junk, 0x5a, sizeof junk);
+    fseek(f, 100, SEEK_SET);
+    fwrite(junk, 1, sizeof junk, f);
+    fclose(f);
+    char side[600];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    wb_error err = {0};
+    CHECK(wb_store_open(&st, path, 0, &err) < 0);
+    CHECK(strstr(err.what, path) == err.what);
+    CHECK(strstr(err.what, "malformed") || strstr(err.what, "not a database"));
+    remove_tree(tmpdir);
+}
+
 static void test_store_migrates_a_fresh_database_to_the_latest_schema(void) {
     wb_store *st = NULL;
     CHECK_EQ(wb_store_open(&st, ":memory:", 0, NULL), 0);
@@ -274,6 +309,7 @@ static void test_store_statement_cache_survives_growth(void) {
 int main(void) {
     RUN(test_store_creates_file_0600_in_new_0700_directories);
     RUN(test_store_tightens_an_existing_file_readable_by_others);
+    RUN(test_store_tightens_its_own_directory_and_names_the_file_in_errors);
     RUN(test_store_migrates_a_fresh_database_to_the_latest_schema);
     RUN(test_store_reopen_keeps_commits_and_skips_applied_migrations);
     RUN(test_store_refuses_a_database_from_a_newer_wabot);

@@ -152,6 +152,15 @@ static void ws_closed(wb_ws *ws, int status, int code, const char *reason) {
 static const wb_ws_callbacks server_ws_cbs = {NULL, ws_message, ws_closed};
 
 static unsigned next_ws_idle_ms; /* ws_idle_timeout_ms for the next server_start */
+static size_t next_ws_per_addr, next_http_per_addr; /* caps for the next server_start */
+static wb_budget *next_budget;                      /* its memory budget */
+static int refusals;                                /* on_refused calls */
+static char last_refusal[64];
+
+static void on_refused(wb_http_server *h, const char *what, const char *peer) {
+    refusals++;
+    snprintf(last_refusal, sizeof last_refusal, "%s", what);
+}
 
 static void server_start(server *s, int tls, size_t write_cap) {
     memset(s, 0, sizeof *s);
@@ -166,6 +175,10 @@ static void server_start(server *s, int tls, size_t write_cap) {
     o.write_queue_cap = write_cap;
     o.idle_timeout_ms = 2000;
     o.ws_idle_timeout_ms = next_ws_idle_ms;
+    o.max_ws_per_addr = next_ws_per_addr;
+    o.max_http_per_addr = next_http_per_addr;
+    o.budget = next_budget;
+    o.on_refused = on_refused;
     CHECK_EQ(wb_http_server_init(&loop, &s->http, &o), 0);
     s->http.data = s;
     CHECK_EQ(wb_http_server_route(&s->http, "GET", "/hello", on_hello, s), 0);
@@ -771,6 +784,11 @@ static void test_transport_idle_connection_times_out(void) {
     run_until(&r.eof);
     uint64_t took = uv_now(&loop) - t0;
     CHECK(took >= 1900 && took < 4000);
+    CHECK(got_has(&r, "HTTP/1.1 408 Request Timeout\r\n")); /* half a request: told why */
+    raw_finish(&r);
+    /* an idle connection that said nothing is closed without a word */
+    raw_start(&r, wb_http_server_port(&s.http), "", 0, 1);
+    run_until(&r.eof);
     CHECK_EQ(r.got.len, 0);
     raw_finish(&r);
     server_stop(&s);
@@ -797,6 +815,149 @@ static void test_transport_silent_websocket_times_out_when_asked(void) {
     CHECK_EQ(c.code, 1006);
     run_until(&s.ws_closed);
     CHECK_EQ(s.ws_last_status, WB_ETIMEOUT);
+    server_stop(&s);
+    drain_loop();
+}
+
+static void test_transport_trickled_body_is_cut_off(void) {
+    server s;
+    server_start(&s, 0, 0); /* a body gets 2 s, plus 1 s per 16 KiB it brings */
+    raw r;
+    const char *head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n";
+    raw_start(&r, wb_http_server_port(&s.http), head, strlen(head), 1);
+    run_until(&r.connected);
+    uint64_t t0 = uv_now(&loop);
+    /* a byte every 100 ms: each one would have restarted an idle clock */
+    while (!r.eof && uv_now(&loop) - t0 < 8000) {
+        raw_send(&r, "a", 1);
+        sleep_ms(100);
+    }
+    uint64_t took = uv_now(&loop) - t0;
+    CHECK(r.eof);
+    CHECK(took >= 1900 && took < 3500);
+    CHECK(got_has(&r, "HTTP/1.1 408 "));
+    CHECK(got_has(&r, "slower than"));
+    raw_finish(&r);
+    while (wb_http_server_connections(&s.http, NULL))
+        uv_run(&loop, UV_RUN_ONCE);
+    CHECK_STR(last_refusal, "request_timeout");
+    server_stop(&s);
+    drain_loop();
+}
+
+static int opened_ws(int port, raw *r) {
+    raw_start(r, port, UPGRADE, strlen(UPGRADE), 1);
+    while (!r->eof && !got_has(r, "\r\n\r\n"))
+        uv_run(&loop, UV_RUN_ONCE);
+    return got_has(r, "HTTP/1.1 101 ");
+}
+
+static void test_transport_one_address_cannot_take_every_connection(void) {
+    server s;
+    next_ws_per_addr = 3;
+    next_http_per_addr = 2;
+    server_start(&s, 0, 0);
+    next_ws_per_addr = next_http_per_addr = 0;
+    int port = wb_http_server_port(&s.http);
+    refusals = 0;
+    raw ws[4];
+    for (int i = 0; i < 3; i++)
+        CHECK(opened_ws(port, &ws[i]));
+    /* the fourth websocket of this address is refused, and said so */
+    CHECK(!opened_ws(port, &ws[3]));
+    run_until(&ws[3].eof);
+    CHECK(got_has(&ws[3], "HTTP/1.1 503 "));
+    CHECK(got_has(&ws[3], "too many websockets"));
+    CHECK_EQ(refusals, 1);
+    CHECK_STR(last_refusal, "websockets_per_address");
+    raw_finish(&ws[3]);
+    while (wb_http_server_connections(&s.http, NULL) > 3)
+        uv_run(&loop, UV_RUN_ONCE);
+    /* two connections that send nothing use up the address's HTTP share; a third is closed */
+    raw idle[3];
+    for (int i = 0; i < 3; i++)
+        raw_start(&idle[i], port, "", 0, 1);
+    run_until(&idle[2].eof);
+    CHECK_EQ(idle[2].got.len, 0);
+    CHECK_EQ(refusals, 2);
+    CHECK_STR(last_refusal, "http_per_address");
+    CHECK(!idle[0].eof && !idle[1].eof);
+    size_t wss;
+    CHECK_EQ(wb_http_server_connections(&s.http, &wss), 5);
+    CHECK_EQ(wss, 3);
+    /* the websockets did not take the HTTP share: once an idle one goes, a request is served */
+    raw_finish(&idle[0]);
+    sleep_ms(50);
+    fetch x;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", port);
+    do_fetch(&x, NULL, url, NULL, NULL, 0, 0);
+    CHECK_EQ(x.http_status, 200);
+    wb_buf_free(&x.body);
+    for (int i = 1; i < 3; i++)
+        raw_finish(&idle[i]);
+    for (int i = 0; i < 3; i++)
+        raw_finish(&ws[i]);
+    server_stop(&s);
+    drain_loop();
+}
+
+static void test_transport_memory_budget_refuses_bodies_and_unread_answers(void) {
+    server s;
+    wb_budget budget = {.cap = 2u << 20};
+    next_budget = &budget;
+    server_start(&s, 0, 0);
+    next_budget = NULL;
+    int port = wb_http_server_port(&s.http);
+    /* a body that does not fit is refused at its head, before any of it is sent */
+    raw big;
+    const char *head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3000000\r\n"
+                       "Expect: 100-continue\r\n\r\n";
+    raw_start(&big, port, head, strlen(head), 1);
+    run_until(&big.eof);
+    CHECK(got_has(&big, "HTTP/1.1 503 "));
+    CHECK(!got_has(&big, "100 Continue"));
+    raw_finish(&big);
+    CHECK(budget.refused >= 1);
+    /* one that fits goes through */
+    size_t n = 1u << 20;
+    uint8_t *body = malloc(n);
+    blob_fill(body, n);
+    fetch x;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/echo", port);
+    do_fetch(&x, "POST", url, NULL, body, n, 0);
+    CHECK_EQ(x.http_status, 200);
+    CHECK(x.body.len == n && memcmp(x.body.data, body, n) == 0);
+    wb_buf_free(&x.body);
+    free(body);
+    /* pipelined requests whose 64 KiB answers are never read: the server stops taking them
+     * instead of queueing every answer, and drops the connection after the idle timeout */
+    wb_buf many = WB_BUF_INIT;
+    const char *get = "GET /blob?size=65536 HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int i = 0; i < 2000; i++)
+        wb_buf_append(&many, get, strlen(get));
+    raw r;
+    while (wb_http_server_connections(&s.http, NULL)) /* the echo's connection ends */
+        uv_run(&loop, UV_RUN_ONCE);
+    uint64_t refused = budget.refused;
+    budget.peak = budget.used;
+    refusals = 0;
+    raw_start(&r, port, many.data, many.len, 0);
+    wb_buf_free(&many);
+    run_until(&r.connected);
+    uint64_t t0 = uv_now(&loop);
+    while (wb_http_server_connections(&s.http, NULL) && uv_now(&loop) - t0 < 10000) {
+        uv_run(&loop, UV_RUN_ONCE);
+        uv_update_time(&loop);
+    }
+    CHECK_EQ(wb_http_server_connections(&s.http, NULL), 0);
+    CHECK_EQ(budget.refused, refused);   /* backpressure, not the budget, held it */
+    CHECK(budget.peak < (1u << 20));     /* a few answers and the input, not 2000 answers */
+    CHECK_EQ(refusals, 1);
+    CHECK_STR(last_refusal, "request_timeout"); /* then the peer was given up */
+    CHECK_EQ(budget.used, 0);
+    raw_finish(&r);
     server_stop(&s);
     drain_loop();
 }
@@ -832,6 +993,9 @@ int main(void) {
     RUN(test_transport_slow_reader_is_dropped_at_the_write_cap);
     RUN(test_transport_idle_connection_times_out);
     RUN(test_transport_silent_websocket_times_out_when_asked);
+    RUN(test_transport_trickled_body_is_cut_off);
+    RUN(test_transport_one_address_cannot_take_every_connection);
+    RUN(test_transport_memory_budget_refuses_bodies_and_unread_answers);
     RUN(test_transport_server_close_detaches_pending_exchanges);
     uv_loop_close(&loop);
     return check_summary();

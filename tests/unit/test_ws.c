@@ -341,7 +341,7 @@ static void expect_close(wb_ws_role role, size_t max, const uint8_t *bytes, size
     end_init(&e, role, max);
     int got = wb_ws_session_feed(e.s, bytes, n);
     if (got != rc || wb_ws_session_code_sent(e.s) != code)
-        fprintf(stderr, "  feed gave %d code %d\n", got, wb_ws_session_code_sent(e.s));
+        fprintf(stderr, "  feed gave %d code %d (%zu bytes, first %02x)\n", got, wb_ws_session_code_sent(e.s), n, bytes[0]);
     CHECK_EQ(got, rc);
     CHECK_EQ(wb_ws_session_code_sent(e.s), code);
     CHECK(wb_ws_session_finished(e.s));
@@ -393,6 +393,33 @@ static void test_ws_session_protocol_errors_close_with_rfc_codes(void) {
                  77, WB_ETOOBIG, 1009);
 }
 
+/* A close frame is judged the same however TCP cuts it: wslay checks a close reason's UTF-8 per
+ * piece, so the session hands it control frames whole (ws_session.c). */
+static void test_ws_session_close_reason_is_judged_whole_however_it_is_cut(void) {
+    /* code 1000, reason "été" in UTF-8; then the same with a bad byte in the reason */
+    const uint8_t good[] = {0x88, 0x87, 0, 0, 0, 0, 0x03, 0xe8, 0xc3, 0xa9, 't', 0xc3, 0xa9};
+    const uint8_t bad[] = {0x88, 0x87, 0, 0, 0, 0, 0x03, 0xe8, 0xc3, 0xa9, 't', 0xf8, 0xa9};
+    for (size_t cut = 0; cut <= sizeof good; cut++) {
+        for (int which = 0; which < 2; which++) {
+            const uint8_t *f = which ? bad : good;
+            end e;
+            end_init(&e, WB_WS_SERVER, 0);
+            int a = wb_ws_session_feed(e.s, f, cut);
+            int b = a < 0 ? a : wb_ws_session_feed(e.s, f + cut, sizeof good - cut);
+            if (which) {
+                CHECK_EQ(b, WB_EPROTO);
+                CHECK_EQ(wb_ws_session_code_sent(e.s), 1007);
+            } else {
+                CHECK_EQ(a, 0);
+                CHECK_EQ(b, 0);
+                CHECK_EQ(e.close_code, 1000);
+                CHECK_STR(e.reason, "\xc3\xa9t\xc3\xa9");
+            }
+            end_free(&e);
+        }
+    }
+}
+
 static void test_ws_session_limit_allows_exactly_max(void) {
     end c, s;
     end_init(&c, WB_WS_CLIENT, 0);
@@ -434,6 +461,7 @@ int main(void) {
     RUN(test_ws_session_reassembles_fragments_with_interleaved_ping);
     RUN(test_ws_session_reassembles_a_message_of_2000_one_byte_fragments);
     RUN(test_ws_session_protocol_errors_close_with_rfc_codes);
+    RUN(test_ws_session_close_reason_is_judged_whole_however_it_is_cut);
     RUN(test_ws_session_limit_allows_exactly_max);
     RUN(test_ws_session_close_argument_checks);
     return check_summary();

@@ -4,6 +4,7 @@
 //   const sim = await startSim({ state: dir, stanzaLog: file })
 //   startSim({ tls: { cert: PATH, key: PATH, ca: PEM } })   wss:// and https://, trusting ca
 //   startSim({ state: dir, port: old.port })   a restart where clients can find it again
+//   startSim({ listen: '0.0.0.0', args: ['--allow-remote'] })   another address, more options
 //   sim.url            ws://127.0.0.1:PORT/ws/chat (the first line the simulator prints)
 //   sim.info           GET /admin/info: { rootKey, ws, mediaHost, mediaCert }
 //   await sim.admin('POST', '/admin/fault', { device, action })   -> parsed JSON (throws on >= 400)
@@ -45,8 +46,8 @@ export async function withTlsCert (fn) {
   }
 }
 
-export async function startSim ({ state, stanzaLog, log = 'warn', tls, env, port = 0 } = {}) {
-  const args = ['sim', '--listen', `127.0.0.1:${port}`, '--log', log]
+export async function startSim ({ state, stanzaLog, log = 'warn', tls, env, port = 0, listen = '127.0.0.1', args: extra = [] } = {}) {
+  const args = ['sim', '--listen', `${listen}:${port}`, '--log', log, ...extra]
   if (state) args.push('--state', state)
   if (stanzaLog) args.push('--stanza-log', stanzaLog)
   if (tls) args.push('--tls', tls.cert, tls.key)

@@ -1,0 +1,349 @@
+/* One server-side HTTP/1.1 connection without I/O (see http_conn.h): the parser in front of a
+ * byte buffer, one request at a time, answers in order, backpressure, deadlines, the memory it
+ * holds, and the hand-off to a websocket. http_server.c binds it to a wb_conn. */
+#include "net/http_conn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+
+#define IN_COMPACT (64 * 1024) /* move unread input to the front past this offset */
+#define IN_PAUSE (256 * 1024)  /* stop reading when this much input waits */
+
+/* What the armed deadline is for. */
+enum { DL_NONE, DL_HEAD, DL_BODY, DL_BLOCKED };
+
+static void process(wb_http_conn *hc);
+static int hold(wb_http_conn *hc);
+
+static int is_open(wb_http_conn *hc) {
+    return !hc->closed && hc->cb->open(hc->ud);
+}
+
+static void close_conn(wb_http_conn *hc, int status, int how, const char *why) {
+    if (hc->closed)
+        return;
+    hc->closed = 1;
+    hc->cb->close(hc->ud, status, how, why);
+}
+
+/* ---- answers ------------------------------------------------------------------------------ */
+
+/* Writes a complete response; returns what cb.write says. */
+static int write_response(wb_http_conn *hc, int status, const wb_http_header *h, size_t n,
+                          const void *body, size_t len, int head_only, int close) {
+    wb_buf b = WB_BUF_INIT;
+    int rc = wb_http_write_response_head(&b, status, h, n, (int64_t)len, close);
+    if (rc == 0)
+        rc = hc->cb->write(hc->ud, b.data, b.len);
+    if (rc == 0 && len && !head_only)
+        rc = hc->cb->write(hc->ud, body, len);
+    wb_buf_free(&b);
+    return rc;
+}
+
+/* The request being handled has its answer: the next one may come. */
+static void answered(wb_http_conn *hc) {
+    hc->pending = 0;
+    hc->pending_held = 0;
+    hc->rearm_head = 1;
+}
+
+void wb_http_conn_answer(wb_http_conn *hc, int status, const wb_http_header *extra,
+                         size_t nextra, const char *detail, int close, int fail) {
+    if (hc->closed)
+        return;
+    char body[300];
+    int n = snprintf(body, sizeof body, "%d %s%s%s\n", status, wb_http_reason(status),
+                     detail ? ": " : "", detail ? detail : "");
+    wb_http_header h[4] = {{"Content-Type", "text/plain; charset=utf-8"}};
+    for (size_t i = 0; i < nextra && i < 3; i++)
+        h[1 + i] = extra[i];
+    write_response(hc, status, h, 1 + (nextra < 3 ? nextra : 3), body,
+                   n > 0 ? (size_t)(n < (int)sizeof body ? n : (int)sizeof body - 1) : 0, 0, close);
+    answered(hc);
+    if (close) {
+        char why[200];
+        snprintf(why, sizeof why, "answered %d: %s", status, detail ? detail : wb_http_reason(status));
+        close_conn(hc, fail, WB_HTTP_CLOSE_LINGER, why);
+    } else {
+        process(hc);
+    }
+}
+
+/* A request we cannot parse: answer and close, with the reason in the log. */
+static void reject(wb_http_conn *hc, int status, const char *what) {
+    WB_INFO("http", "closing: bad request (%d): %s", status, what);
+    wb_http_conn_answer(hc, status, NULL, 0, what, 1, WB_EPROTO);
+}
+
+int wb_http_conn_respond(wb_http_conn *hc, int status, const wb_http_header *headers,
+                         size_t nheaders, const void *body, size_t len, int head_only,
+                         int keep_alive) {
+    if (!hc->pending)
+        return WB_ESTATE;
+    if (hc->closed) {
+        answered(hc);
+        return WB_ECLOSED;
+    }
+    int rc = 0, close = !keep_alive || hc->eof;
+    wb_buf probe = WB_BUF_INIT;
+    if (wb_http_write_response_head(&probe, status, headers, nheaders, (int64_t)len, close) ==
+        WB_EINVAL) {
+        WB_WARN("http", "a handler gave a bad status (%d) or header; answering 500", status);
+        rc = WB_EINVAL;
+        status = 500;
+        headers = NULL;
+        nheaders = 0;
+        body = NULL;
+        len = 0;
+    }
+    wb_buf_free(&probe);
+    if (write_response(hc, status, headers, nheaders, body, len, head_only, close) < 0 && rc == 0)
+        rc = WB_ECLOSED;
+    answered(hc);
+    if (close)
+        close_conn(hc, 0, WB_HTTP_CLOSE_LINGER, "answered with Connection: close");
+    else
+        process(hc); /* a pipelined request may be waiting */
+    return rc;
+}
+
+int wb_http_conn_timeout(wb_http_conn *hc, const char *why) {
+    if (hc->closed)
+        return 0;
+    int partial = hc->in_off < hc->in.len || hc->parser.offset || hc->parser.msg.head_store.len;
+    if (partial && !hc->pending && !hc->blocked && !hc->upgraded)
+        wb_http_conn_answer(hc, 408, NULL, 0, why, 1, WB_ETIMEOUT);
+    else
+        close_conn(hc, WB_ETIMEOUT, WB_HTTP_CLOSE_NOW, why);
+    return partial || hc->blocked;
+}
+
+void wb_http_conn_upgraded(wb_http_conn *hc) {
+    hc->pending = 0;
+    hc->pending_held = 0;
+    hc->upgraded = 1;
+    hc->deadline_kind = DL_NONE; /* the websocket's owner keeps its own deadlines */
+}
+
+/* ---- input --------------------------------------------------------------------------------- */
+
+/* A complete request: to the owner, who answers now or later. */
+static void dispatch(wb_http_conn *hc) {
+    wb_http_msg req;
+    wb_http_parser_take(&hc->parser, &req);
+    hc->sent_continue = 0;
+    hc->body_start = 0;
+    hc->pending = 1;
+    hc->pending_held = req.head_store.cap + req.body_store.cap;
+    hc->cb->request(hc->ud, &req);
+}
+
+/* Moves the input past what was parsed to the front, or forgets it when all was parsed. */
+static void compact(wb_http_conn *hc) {
+    if (hc->in_off == hc->in.len) {
+        wb_buf_reset(&hc->in);
+        hc->in_off = 0;
+    } else if (hc->in_off > IN_COMPACT) {
+        memmove(hc->in.data, hc->in.data + hc->in_off, hc->in.len - hc->in_off);
+        hc->in.len -= hc->in_off;
+        hc->in_off = 0;
+    }
+}
+
+/* Parses one step of the waiting input. Returns 0 to go on, 1 to stop for now. */
+static int parse_step(wb_http_conn *hc) {
+    const uint8_t *d = hc->in.data + hc->in_off;
+    size_t n = hc->in.len - hc->in_off, used;
+    int was_body = hc->parser.head_done;
+    wb_error err = {0};
+    int rc = wb_http_parser_feed(&hc->parser, d, n, &used, &err);
+    hc->in_off += used;
+    if (rc < 0) {
+        reject(hc, hc->parser.status, err.what);
+        return 1;
+    }
+    if (was_body) {
+        hc->body_bytes += used;
+    } else if (rc == WB_HTTP_MORE && hc->parser.head_done) {
+        /* a head with a body to come: the body's clock starts now, and its declared length is
+         * reserved before any of it is read (or a 100 Continue invites it) */
+        hc->body_start = hc->cb->now(hc->ud);
+        hc->body_bytes = 0;
+        if (hold(hc))
+            return 1;
+    }
+    if (rc == WB_HTTP_MORE) {
+        if (hc->parser.head_done && hc->parser.msg.expect_continue && !hc->sent_continue) {
+            hc->sent_continue = 1;
+            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            hc->cb->write(hc->ud, (const uint8_t *)cont, sizeof cont - 1);
+        }
+        return 1;
+    }
+    dispatch(hc);
+    return 0;
+}
+
+/* Tells the owner what the connection holds; 503 (or, with an answer owed, a close) when
+ * refused. Returns 0, or 1 when the connection is closing. */
+static int hold(wb_http_conn *hc) {
+    size_t bytes = 0;
+    if (!hc->upgraded)
+        bytes = hc->in.cap + wb_http_parser_held(&hc->parser) + hc->pending_held;
+    if (bytes == hc->held)
+        return 0;
+    if (hc->cb->hold(hc->ud, bytes) == 0) {
+        hc->held = bytes;
+        return 0;
+    }
+    WB_INFO("http", "refusing a request: the server's buffers are full (%zu bytes asked)", bytes);
+    if (hc->pending) /* its answer must come first: nothing else may be said */
+        close_conn(hc, WB_ETOOBIG, WB_HTTP_CLOSE_NOW, "the server's buffers are full");
+    else
+        wb_http_conn_answer(hc, 503, NULL, 0, "the server's buffers are full; try again later", 1,
+                            WB_ETOOBIG);
+    return 1;
+}
+
+/* Arms the deadline the connection's state calls for. */
+static void set_deadline(wb_http_conn *hc) {
+    int kind = hc->pending || !hc->cfg.head_timeout_ms ? DL_NONE
+               : hc->blocked                           ? DL_BLOCKED
+               : hc->parser.head_done                  ? DL_BODY
+                                                       : DL_HEAD;
+    const wb_http_conn_cfg *c = &hc->cfg;
+    char why[96];
+    if (kind == DL_BODY) {
+        /* body_timeout_ms from the end of the head, plus a second per body_min_rate bytes */
+        uint64_t now = hc->cb->now(hc->ud);
+        uint64_t due = hc->body_start + c->body_timeout_ms + hc->body_bytes * 1000 / c->body_min_rate;
+        snprintf(why, sizeof why, "request body slower than %zu bytes/s after %u ms",
+                 c->body_min_rate, c->body_timeout_ms);
+        hc->cb->deadline(hc->ud, due > now ? (unsigned)(due - now < UINT32_MAX ? due - now : UINT32_MAX) : 1,
+                         why);
+    } else if (kind == DL_HEAD && (hc->deadline_kind != DL_HEAD || hc->rearm_head)) {
+        snprintf(why, sizeof why, "no complete request within %u ms", c->head_timeout_ms);
+        hc->cb->deadline(hc->ud, c->head_timeout_ms, why);
+    } else if (kind == DL_BLOCKED && (hc->deadline_kind != DL_BLOCKED || hc->rearm_head)) {
+        snprintf(why, sizeof why, "peer did not read its answers for %u ms", c->head_timeout_ms);
+        hc->cb->deadline(hc->ud, c->head_timeout_ms, why);
+    } else if (kind == DL_NONE && hc->deadline_kind != DL_NONE) {
+        hc->cb->deadline(hc->ud, 0, NULL);
+    }
+    hc->deadline_kind = kind;
+    hc->rearm_head = 0;
+}
+
+static void set_reading(wb_http_conn *hc, int on) {
+    if (on == !hc->paused)
+        return;
+    hc->paused = !on;
+    hc->cb->reading(hc->ud, on);
+}
+
+/* Parses and hands on whatever input waits, as far as the state allows. Re-entered calls (a
+ * handler answering at once) only ask the running loop to go round again. */
+static void process(wb_http_conn *hc) {
+    if (hc->in_process) {
+        hc->again = 1;
+        return;
+    }
+    hc->in_process = 1;
+    do {
+        hc->again = 0;
+        while (is_open(hc) && hc->in_off < hc->in.len) {
+            if (hc->upgraded) {
+                const uint8_t *d = hc->in.data + hc->in_off;
+                size_t n = hc->in.len - hc->in_off;
+                hc->in_off += n;
+                hc->cb->upgraded_data(hc->ud, d, n);
+                continue;
+            }
+            if (hc->pending)
+                break;
+            /* pipelined requests wait while the peer does not read the answers */
+            if ((hc->blocked = hc->cb->queued(hc->ud) > hc->cfg.write_high))
+                break;
+            if (parse_step(hc))
+                break;
+        }
+        compact(hc);
+    } while (hc->again);
+    hc->in_process = 0;
+    if (!is_open(hc) || hold(hc))
+        return;
+    if (hc->upgraded) {
+        set_reading(hc, 1);
+        return;
+    }
+    hc->blocked = hc->blocked && hc->in_off < hc->in.len &&
+                  hc->cb->queued(hc->ud) > hc->cfg.write_high;
+    set_reading(hc, !hc->pending && !hc->blocked && hc->in.len - hc->in_off <= IN_PAUSE);
+    set_deadline(hc);
+    if (hc->eof && !hc->pending && !hc->blocked) {
+        if (hc->in_off < hc->in.len || hc->parser.offset || hc->parser.msg.head_store.len)
+            close_conn(hc, WB_ETRUNC, WB_HTTP_CLOSE_FLUSH,
+                       "peer closed the connection in the middle of a request");
+        else
+            close_conn(hc, 0, WB_HTTP_CLOSE_FLUSH, "peer closed the connection");
+    }
+}
+
+void wb_http_conn_feed(wb_http_conn *hc, const uint8_t *data, size_t len) {
+    if (hc->closed || !len)
+        return;
+    if (hc->upgraded && hc->in.len == hc->in_off) { /* the common case: straight through */
+        hc->cb->upgraded_data(hc->ud, data, len);
+        return;
+    }
+    if (wb_buf_append(&hc->in, data, len) < 0) {
+        close_conn(hc, WB_ENOMEM, WB_HTTP_CLOSE_NOW, "out of memory buffering input");
+        return;
+    }
+    process(hc);
+}
+
+void wb_http_conn_eof(wb_http_conn *hc) {
+    if (hc->closed)
+        return;
+    if (hc->upgraded) {
+        process(hc); /* bytes that came behind the upgrade first */
+        if (!hc->closed)
+            hc->cb->upgraded_eof(hc->ud);
+        return;
+    }
+    hc->eof = 1;
+    process(hc); /* with an answer owed, the close waits for it */
+}
+
+void wb_http_conn_drained(wb_http_conn *hc) {
+    if (!hc->closed && hc->blocked)
+        process(hc);
+}
+
+void wb_http_conn_init(wb_http_conn *hc, const wb_http_conn_cfg *cfg,
+                       const wb_http_conn_callbacks *cb, void *ud) {
+    memset(hc, 0, sizeof *hc);
+    if (cfg)
+        hc->cfg = *cfg;
+    if (!hc->cfg.body_timeout_ms)
+        hc->cfg.body_timeout_ms = hc->cfg.head_timeout_ms;
+    if (!hc->cfg.body_min_rate)
+        hc->cfg.body_min_rate = WB_HTTP_CONN_MIN_RATE;
+    if (!hc->cfg.write_high)
+        hc->cfg.write_high = WB_HTTP_CONN_WRITE_HIGH;
+    hc->cb = cb;
+    hc->ud = ud;
+    wb_http_parser_init(&hc->parser, WB_HTTP_REQUEST, &hc->cfg.limits);
+    if (hc->cfg.head_timeout_ms)
+        set_deadline(hc);
+}
+
+void wb_http_conn_free(wb_http_conn *hc) {
+    wb_http_parser_free(&hc->parser);
+    wb_buf_free(&hc->in);
+    hc->closed = 1;
+}
