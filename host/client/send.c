@@ -20,11 +20,13 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/strmap.h"
+#include "crypto/random.h"
 #include "store/group_store.h"
 #include "store/message_store.h"
 #include "wa/message.h"
 #include "wa/prekeys.h"
 #include "wa/receipt.h"
+#include "wa/reporting.h"
 #include "wb_proto.h"
 
 enum { PH_GROUP = 0, PH_DEVICES, PH_SESSIONS, PH_READY, PH_ACK };
@@ -439,10 +441,19 @@ static int encrypt_job(wb_client *c, wb_client_job *j, wb_node **out) {
         rc = WB_ENOTFOUND; /* nobody to send to: no device has a session */
     if (rc == 0 && any_pkmsg)
         rc = wb_wa_adv_encode(&c->adv, 1, &idbuf);
+    /* the reporting token of a first send (not of a resend: Baileys sends none there) */
+    uint8_t token[WB_WA_REPORTING_TOKEN_LEN];
+    int has_token = rc == 0 && !j->resend && wb_wa_reporting_wanted(msg) &&
+                    msg->messagecontextinfo && msg->messagecontextinfo->has_messagesecret &&
+                    msg->messagecontextinfo->messagesecret.len == 32 &&
+                    wb_wa_reporting_token(j->msg.data, j->msg.len,
+                                          msg->messagecontextinfo->messagesecret.data, j->id, chat,
+                                          token) == 1;
     if (rc == 0) {
         wb_wa_message_send m = {.id = j->id, .to = j->chat, .type = j->type,
                                 .identity = any_pkmsg ? idbuf.data : NULL,
-                                .identity_len = any_pkmsg ? idbuf.len : 0};
+                                .identity_len = any_pkmsg ? idbuf.len : 0,
+                                .reporting_token = has_token ? token : NULL};
         wb_wa_enc direct;
         if (j->resend) {
             /* a resend names its one device and carries its enc directly (retry.c) */
@@ -792,6 +803,23 @@ int wb_client_send_message(wb_client *c, const char *jid, const Wa__Message *m,
     j->group = wb_jid_on(&chat, WB_SERVER_GROUP);
     j->phase = j->group ? PH_GROUP : PH_DEVICES;
     j->type = stanza_type(m);
+    /* Every message but reactions and votes carries a fresh messageSecret, as Baileys' and
+     * WhatsApp's do: the key of its reporting token, and of what others later attach to it
+     * (poll votes, encrypted reactions, edits). The copy is shallow: only the pointer changes. */
+    Wa__Message with_secret;
+    Wa__MessageContextInfo ctx = WA__MESSAGE_CONTEXT_INFO__INIT;
+    uint8_t secret[32];
+    if (wb_wa_reporting_wanted(m) &&
+        !(m->messagecontextinfo && m->messagecontextinfo->has_messagesecret)) {
+        with_secret = *m;
+        if (m->messagecontextinfo)
+            ctx = *m->messagecontextinfo;
+        wb_random_bytes(secret, sizeof secret);
+        ctx.has_messagesecret = 1;
+        ctx.messagesecret = (ProtobufCBinaryData){sizeof secret, secret};
+        with_secret.messagecontextinfo = &ctx;
+        m = &with_secret;
+    }
     if (wb_proto_pack(m, &j->msg) < 0) {
         job_free(j);
         return WB_ENOMEM;

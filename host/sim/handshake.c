@@ -64,10 +64,10 @@ static void log_payload(wb_sim_conn *c, const Wa__ClientPayload *p) {
             wb_proto_free(d);
         }
     }
+    log_identity(c, p); /* first: "payload fields" is followed by what the payload does */
     wb_sim_log_event(c, "payload fields: %.*s", (int)b.len, (const char *)b.data);
     wb_buf_free(&b);
     cJSON_Delete(j);
-    log_identity(c, p);
 }
 
 int wb_sim_handshake(wb_sim_conn *c, const uint8_t *payload, size_t len) {

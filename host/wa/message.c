@@ -1,5 +1,6 @@
 /* Message stanzas (message.h). */
 #include "wa/message.h"
+#include "wa/reporting.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -94,6 +95,8 @@ wb_node *wb_wa_message_send_new(wb_arena *a, const wb_wa_message_send *m) {
         }
     }
     identity_fill(n, m->identity, m->identity_len);
+    if (m->reporting_token)
+        wb_wa_reporting_fill(n, m->reporting_token);
     return n;
 }
 

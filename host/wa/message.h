@@ -74,9 +74,11 @@ typedef struct wb_wa_message_send {
     size_t ntargets;
     const uint8_t *identity;      /* <device-identity> (with any pkmsg), NULL: none */
     size_t identity_len;
+    const uint8_t *reporting_token; /* <reporting> (wa/reporting.h), NULL: none */
 } wb_wa_message_send;
 
-/* The <message> m describes: attributes, encs, <participants> (when m has targets), identity. */
+/* The <message> m describes: attributes, encs, <participants> (when m has targets), identity,
+ * reporting token. */
 wb_node *wb_wa_message_send_new(wb_arena *a, const wb_wa_message_send *m);
 /* Reads a client's <message> (targets go to arena a). Returns 0, WB_EPROTO / WB_EMALFORMED (no
  * id or one over WB_WA_ID_MAX bytes, no valid `to`, a <to> without a valid jid, an <enc> without

@@ -22,6 +22,19 @@ const ALLOWED = {
   payload: {
     // none
   },
+  // Baileys computes its reporting token over the Message *with its random padding*
+  // (encodeWAMessage), so its field reader fails on most paddings and the token is left out: it
+  // is attached for pad lengths 5, 8, 9 and 16 (1 message in 4), and for 8 and 9 it covers the
+  // padding too. wabot attaches it to every message, over the unpadded Message, as the selection
+  // means (tests/interop/wa.test.mjs checks it against Baileys' own function on unpadded bytes).
+  '1:1 message': {
+    'message/reporting: only in wabot': 'reporting token on every message',
+    'message/reporting/reporting_token: only in wabot': 'reporting token on every message'
+  },
+  'group message': {
+    'message/reporting: only in wabot': 'reporting token on every message',
+    'message/reporting/reporting_token: only in wabot': 'reporting token on every message'
+  },
   receipt: {
     // wabot acknowledges the messages of one loop turn in one receipt (the offline backlog in
     // one go); Baileys sends a receipt per message. The simulator (and WhatsApp) take <list>.

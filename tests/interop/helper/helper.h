@@ -40,5 +40,6 @@ extern const wb_helper_op helper_ops_proto[];
 extern const wb_helper_op helper_ops_binary[];
 extern const wb_helper_op helper_ops_noise[];
 extern const wb_helper_op helper_ops_net[];
+extern const wb_helper_op helper_ops_wa[];
 
 #endif

@@ -16,6 +16,7 @@ static const wb_helper_op *const families[] = {
     helper_ops_binary,
     helper_ops_noise,
     helper_ops_net,
+    helper_ops_wa,
 };
 
 static wb_helper_fn find_op(const char *name) {
