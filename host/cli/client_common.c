@@ -131,6 +131,22 @@ int wb_cli_client_flag(wb_cli_client *o, int argc, char **argv, int *i) {
     return 1;
 }
 
+int wb_cli_store_open(const wb_cli_client *o, const char *cmd, wb_store **st) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/wabot.db", o->dir);
+    wb_error e = {0};
+    int rc = wb_store_open(st, path, WB_STORE_PRIVATE_DIR, &e);
+    if (rc < 0) {
+        /* the store's errors name the file already */
+        if (e.what[0])
+            wb_cli_fail("%s: cannot open the store: %s", cmd, e.what);
+        else
+            wb_cli_fail("%s: cannot open the store %s: %s", cmd, path, wb_strerror(rc));
+        return WB_EXIT_ERROR;
+    }
+    return WB_EXIT_OK;
+}
+
 int wb_cli_client_open(wb_cli_client *o, const char *cmd) {
     pid_t holder;
     wb_error e = {0};
@@ -144,14 +160,10 @@ int wb_cli_client_open(wb_cli_client *o, const char *cmd) {
         wb_cli_fail("%s: %s", cmd, e.what[0] ? e.what : wb_strerror(rc));
         return WB_EXIT_ERROR;
     }
-    char path[4200];
-    snprintf(path, sizeof path, "%s/wabot.db", o->dir);
-    if ((rc = wb_store_open(&o->st, path, WB_STORE_PRIVATE_DIR, &e)) < 0) {
-        wb_cli_fail("%s: cannot open the store %s: %s", cmd, path,
-                    e.what[0] ? e.what : wb_strerror(rc));
+    if ((rc = wb_cli_store_open(o, cmd, &o->st)) != WB_EXIT_OK) {
         wb_store_lock_release(o->lock);
         o->lock = NULL;
-        return WB_EXIT_ERROR;
+        return rc;
     }
     return WB_EXIT_OK;
 }

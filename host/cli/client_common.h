@@ -55,6 +55,9 @@ void wb_cli_client_init(wb_cli_client *o);
 int wb_cli_client_flag(wb_cli_client *o, int argc, char **argv, int *i);
 /* The help text of the global flags. */
 extern const char wb_cli_client_flags_help[];
+/* Opens the store (DIR/wabot.db) without taking its lock (for commands that only read it).
+ * Returns WB_EXIT_OK, or WB_EXIT_ERROR after printing why. */
+int wb_cli_store_open(const wb_cli_client *o, const char *cmd, wb_store **st);
 /* Locks and opens the store. Returns WB_EXIT_OK or an exit code after printing why. */
 int wb_cli_client_open(wb_cli_client *o, const char *cmd);
 void wb_cli_client_close(wb_cli_client *o);

@@ -97,16 +97,10 @@ int wb_cli_messages(int argc, char **argv) {
         fprintf(stderr, "usage: wabot messages list [--chat JID] [--limit N] [--json] [flags]\n");
         return WB_EXIT_USAGE;
     }
-    char path[4200];
-    snprintf(path, sizeof path, "%s/wabot.db", o.dir);
     wb_store *st;
-    wb_error e = {0};
-    int rc = wb_store_open(&st, path, WB_STORE_PRIVATE_DIR, &e);
-    if (rc < 0) {
-        wb_cli_fail("messages: cannot open the store %s: %s", path,
-                    e.what[0] ? e.what : wb_strerror(rc));
-        return WB_EXIT_ERROR;
-    }
+    int rc = wb_cli_store_open(&o, "messages", &st);
+    if (rc != WB_EXIT_OK)
+        return rc;
     /* the newest N, printed oldest first: find where they start, then walk forwards */
     rows r = {.seqs = malloc((q.limit ? q.limit : 1) * sizeof *r.seqs)};
     if (q.limit && r.seqs && wb_store_messages_each(st, &q, collect, &r) == 0 && r.n)

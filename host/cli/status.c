@@ -57,11 +57,9 @@ int wb_cli_status(int argc, char **argv) {
     char path[4200];
     snprintf(path, sizeof path, "%s/wabot.db", o.dir);
     wb_store *st;
-    int rc = wb_store_open(&st, path, WB_STORE_PRIVATE_DIR, &e);
-    if (rc < 0) {
-        wb_cli_fail("status: cannot open the store %s: %s", path, e.what[0] ? e.what : wb_strerror(rc));
-        return WB_EXIT_ERROR;
-    }
+    int rc = wb_cli_store_open(&o, "status", &st);
+    if (rc != WB_EXIT_OK)
+        return rc;
     wb_device_row d;
     int have = wb_store_device_get(st, &d) == 0;
     wb_store_counts n = {0};
