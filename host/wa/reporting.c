@@ -189,7 +189,8 @@ static int extract(const uint8_t *d, size_t len, const field *cfg, size_t ncfg, 
         }
     }
     if (rc == 0) {
-        qsort(pieces, n, sizeof *pieces, by_num);
+        if (n > 1)
+            qsort(pieces, n, sizeof *pieces, by_num);
         for (size_t k = 0; k < n; k++)
             wb_buf_append(out, pieces[k].bytes.data, pieces[k].bytes.len);
         if (out->err)
