@@ -159,6 +159,11 @@ int wb_store_open_schema(wb_store **out, const char *path, unsigned flags,
                           (flags & WB_STORE_SYNC_FULL) ? "PRAGMA synchronous=FULL"
                                                        : "PRAGMA synchronous=NORMAL",
                           NULL, err)) < 0 ||
+        /* Savepoint (statement) journals in memory, not in temporary files: every nested
+         * wb_store_begin journals the pages it first touches, and the client opens one per
+         * received message, which cost ~7 write syscalls a message (~20 us, half of a 1:1
+         * message's CPU). It also keeps old page images, keys among them, off the disk. */
+        (rc = exec_pragma(st, "PRAGMA temp_store=MEMORY", NULL, err)) < 0 ||
         (rc = exec_pragma(st, "PRAGMA foreign_keys=ON", NULL, err)) < 0 ||
         (rc = exec_pragma(st, "PRAGMA secure_delete=ON", NULL, err)) < 0)
         goto fail;
