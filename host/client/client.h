@@ -126,6 +126,7 @@ typedef struct wb_client_status {
 
 typedef struct wb_client_contact {
     const char *jid, *lid, *name;
+    int64_t t; /* chats.upsert: conversationTimestamp (a group's creation; 0: none) */
 } wb_client_contact;
 
 /* A group member, as Baileys' GroupParticipant. */

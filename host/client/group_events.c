@@ -2,19 +2,23 @@
  * stored chat true (groups.c) and becomes the events Baileys emits for it (messages-recv.js
  * handleGroupNotification, Utils/process-message.js):
  *
- *   create                     chats.upsert {id, name}, groups.upsert [metadata + author]
+ *   create                     groups.upsert [metadata + author], chats.upsert {id, name,
+ *                              conversationTimestamp}
  *   add                        group-participants.update {action = "add"}; chats.update
  *                              {readOnly = false} when we are among them
  *   remove, leave              group-participants.update {action = "remove"} (Baileys reports a
  *                              member who left as a remove); chats.update {readOnly = true} when
  *                              it is us
  *   promote, demote            group-participants.update
- *   subject                    groups.update {subject}, chats.update {name}
- *   description                groups.update {desc}, chats.update {description}
+ *   subject                    chats.update {name}, groups.update {subject}
+ *   description                chats.update {description}, groups.update {desc}
  *   announcement, locked...    groups.update {announce} / {restrict}
  *   invite                     groups.update {inviteCode}
  *   ephemeral, not_ephemeral   chats.update {ephemeralExpiration, ephemeralSettingTimestamp}
  *
+ * The order is the one Baileys' listeners see: the events it emits at once (groups.upsert,
+ * group-participants.update) before the ones its event buffer holds to the end of the
+ * notification and flushes in a fixed order (chats.upsert, chats.update, groups.update).
  * Every event carries the author (the notification's participant). Where Baileys differs: its
  * readOnly test compares our JID with participants' phoneNumber, which it sets only for LID
  * participants, so in groups addressed by phone number it never fires; we compare the member
@@ -201,13 +205,14 @@ static void on_create(notice *x, const wb_wa_group_change *ch) {
         return;
     chat->jid = g.id;
     chat->name = g.subject;
-    wb_client_event ev = {.type = WB_CLIENT_EV_CHATS};
-    ev.contacts.n = 1;
-    ev.contacts.contacts = chat;
-    wb_client_emit(c, &ev);
-    ev = (wb_client_event){.type = WB_CLIENT_EV_GROUPS_UPSERT};
+    chat->t = g.creation;
+    wb_client_event ev = {.type = WB_CLIENT_EV_GROUPS_UPSERT};
     ev.groups.n = 1;
     ev.groups.groups = copy;
+    wb_client_emit(c, &ev);
+    ev = (wb_client_event){.type = WB_CLIENT_EV_CHATS};
+    ev.contacts.n = 1;
+    ev.contacts.contacts = chat;
     wb_client_emit(c, &ev);
 }
 
@@ -252,17 +257,17 @@ static void on_members(notice *x, const wb_wa_group_change *ch) {
 static void on_subject(notice *x, const wb_wa_group_change *ch) {
     const char *subject = wb_arena_strdup(x->a, ch->subject);
     wb_client_group_name(x->c, &x->n->from, ch->subject, 0);
-    emit_update(x, (wb_client_group){.fields = WB_GROUP_F_SUBJECT, .subject = subject});
     emit_chat(x, (wb_client_chat_update){.fields = WB_CHAT_F_NAME, .name = subject});
+    emit_update(x, (wb_client_group){.fields = WB_GROUP_F_SUBJECT, .subject = subject});
 }
 
 static void on_description(notice *x, const wb_wa_group_change *ch) {
     const char *desc = ch->desc_delete || !ch->desc
                            ? NULL
                            : wb_arena_strndup(x->a, (const char *)ch->desc, ch->desc_len);
+    emit_chat(x, (wb_client_chat_update){.fields = WB_CHAT_F_DESCRIPTION, .description = desc});
     emit_update(x, (wb_client_group){.fields = WB_GROUP_F_DESC, .desc = desc,
                                      .desc_id = wb_arena_strdup(x->a, ch->desc_id)});
-    emit_chat(x, (wb_client_chat_update){.fields = WB_CHAT_F_DESCRIPTION, .description = desc});
 }
 
 static void on_switch(notice *x, const wb_wa_group_change *ch) {
