@@ -69,8 +69,8 @@ static void test_wa_picture_answers(void) {
     const char *bad_requests[] = {
         "{\"tag\":\"iq\",\"attrs\":{\"type\":\"get\",\"xmlns\":\"w:profile:picture\"},\"content\":[{\"tag\":\"picture\",\"attrs\":{}}]}",
         "{\"tag\":\"iq\",\"attrs\":{\"type\":\"get\",\"xmlns\":\"w:profile:picture\",\"target\":\"1@s.whatsapp.net\"}}",
-        "{\"tag\":\"iq\",\"attrs\":{\"type\":\"get\",\"xmlns\":\"w:profile:picture\",\"target\":\"1@s.whatsapp.net\"},"
-        "\"content\":[{\"tag\":\"picture\",\"attrs\":{\"type\":\"huge\"}}]}",
+        ("{\"tag\":\"iq\",\"attrs\":{\"type\":\"get\",\"xmlns\":\"w:profile:picture\",\"target\":\"1@s.whatsapp.net\"},"
+         "\"content\":[{\"tag\":\"picture\",\"attrs\":{\"type\":\"huge\"}}]}"),
         "{\"tag\":\"iq\",\"attrs\":{\"type\":\"set\",\"xmlns\":\"w:profile:picture\"},\"content\":[{\"tag\":\"picture\",\"attrs\":{}}]}",
         "{\"tag\":\"iq\",\"attrs\":{\"type\":\"set\",\"xmlns\":\"w:profile:picture\",\"target\":\"a@b@c\"}}",
         "{\"tag\":\"iq\",\"attrs\":{\"type\":\"result\",\"xmlns\":\"w:profile:picture\"}}",
