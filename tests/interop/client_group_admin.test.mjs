@@ -37,6 +37,21 @@ function normalize (x, names) {
   })
 }
 
+// Waits until other() has caught up with ref() and ref() has not moved for 250 ms (Baileys
+// flushes its buffered events a moment after the notification).
+async function settle (ref, other, what) {
+  const end = Date.now() + 10000
+  let last = -1
+  let since = Date.now()
+  for (;;) {
+    const n = ref()
+    if (n !== last) { last = n; since = Date.now() }
+    if (other() >= n && Date.now() - since >= 250) return
+    if (Date.now() > end) throw new Error(`timed out: ${what} (${other()} of ${n})`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
 async function until (pred, ms, what) {
   const end = Date.now() + ms
   while (!pred()) {
@@ -196,9 +211,7 @@ test('a Baileys admin\'s changes reach wabot as the events a Baileys member emit
         await step()
         // each change reaches both; wait until wabot has printed as many as Ben has seen
         await until(() => count() > before, 10000, `Ben to hear of change ${steps.indexOf(step)}`)
-        await new Promise((resolve) => setTimeout(resolve, 150)) /* Baileys' buffered events */
-        await until(() => groupEvents(wEvents(), gid).length >= groupEvents(b.events, gid).length, 10000,
-          `wabot to print what Ben saw (${groupEvents(b.events, gid).length})`)
+        await settle(count, () => groupEvents(wEvents(), gid).length, 'wabot to print what Ben saw')
       }
       await until(() => groupEvents(wEvents(), gid).some((e) => e.event === 'chats.update' && e.data[0].readOnly === true), 10000, 'wabot to read its chat as read-only')
       const fromW = groupEvents(wEvents(), gid)

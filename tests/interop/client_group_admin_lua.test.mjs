@@ -30,7 +30,7 @@ local function write(kind, name, v)
 end
 local function result(name, v, err, code)
   write('result', name, v == nil and { err = err, code = code } or v)
-  wabot.sleep(60) -- Baileys keeps only the first groups.update per group its buffer holds
+  wabot.sleep(200) -- Baileys keeps only the first groups.update per group its buffer holds
   return v
 end
 for _, name in ipairs({ 'groups.upsert', 'groups.update', 'group-participants.update', 'chats.update', 'chats.upsert' }) do
@@ -165,6 +165,18 @@ test('group events reach the bot\'s listeners as a Baileys member\'s listeners g
       const memberEvents = () => member.events.filter((e) => ['groups.upsert', 'groups.update', 'group-participants.update', 'chats.update', 'chats.upsert'].includes(e.event) &&
         (Array.isArray(e.data) ? e.data : [e.data]).some((x) => x.id === gid)).map((e) => ({ event: e.event, data: clean(e.data) }))
       const botEvents = () => lines(out).filter((l) => l.kind === 'event' && (Array.isArray(l.value) ? l.value : [l.value]).some((x) => x.id === gid)).map((l) => ({ event: l.name, data: l.value }))
+      const settle = async (ref, other, what) => { // other caught up, ref still for 250 ms
+        const end = Date.now() + 10000
+        let last = -1
+        let since = Date.now()
+        for (;;) {
+          const n = ref()
+          if (n !== last) { last = n; since = Date.now() }
+          if (other() >= n && Date.now() - since >= 250) return
+          if (Date.now() > end) throw new Error(`timed out: ${what}`)
+          await new Promise((resolve) => setTimeout(resolve, 25))
+        }
+      }
       const until = async (pred, what) => {
         const end = Date.now() + 10000
         while (!pred()) {
@@ -177,8 +189,7 @@ test('group events reach the bot\'s listeners as a Baileys member\'s listeners g
         const n = memberEvents().length
         await step()
         await until(() => memberEvents().length > n, 'the member to hear of it')
-        await new Promise((resolve) => setTimeout(resolve, 150))
-        await until(() => botEvents().length >= memberEvents().length, 'the bot to hear of it')
+        await settle(() => memberEvents().length, () => botEvents().length, 'the bot to hear of it')
       }
       // the member who left does not hear of its own leave after it left: compare up to there
       const fromBot = botEvents()
