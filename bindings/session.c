@@ -6,6 +6,7 @@
  * and only if someone listens. Messages travel as their serialized WebMessageInfo (the client
  * frees its objects when the callback returns) and are decoded when the payload is built. */
 #include "bindings/session.h"
+#include "bindings/session_int.h"
 
 #include <lauxlib.h>
 #include <stdlib.h>
@@ -69,17 +70,24 @@ void wb_session_free(wb_session *s) {
     free(s);
 }
 
-static wb_session *session_of(lua_State *L) {
+wb_session *wb_session_of(lua_State *L) {
     return wb_rt_session(wb_rt_gen_rt(wb_rt_gen_of(L)));
 }
 
-/* The client when it is logged in, else NULL. */
-static wb_client *open_client(wb_session *s) {
+wb_client *wb_session_client(wb_session *s) {
     if (!s || !s->host)
         return NULL;
     wb_client *c = wb_client_host_client(s->host);
     return wb_client_is_open(c) ? c : NULL;
 }
+
+void wb_session_kick(wb_session *s) {
+    if (s && s->host)
+        wb_client_host_kick(s->host);
+}
+
+wb_rt *wb_session_rt(wb_session *s) { return s ? s->rt : NULL; }
+
 
 /* ---- the methods' primitives ----------------------------------------------------------------- */
 
@@ -188,11 +196,11 @@ static int l_send(lua_State *L) {
                           jid);
     msg_box *box = new_box(L);
     wb_lua_to_proto(L, 2, &wa__message__descriptor, &box->m);
-    wb_session *s = session_of(L);
+    wb_session *s = wb_session_of(L);
     wb_rt_call *call = wb_rt_call_begin(L, NULL, NULL); /* raises where it cannot wait */
     ProtobufCMessage *m = box->m;
     box->m = NULL;
-    wb_client *c = open_client(s);
+    wb_client *c = wb_session_client(s);
     send_op *op = c ? calloc(1, sizeof *op) : NULL;
     int rc = !c ? WB_ECLOSED : !op ? WB_ENOMEM : 0;
     if (rc == 0) {
@@ -239,8 +247,8 @@ static int l_read(lua_State *L) {
             return luaL_error(L, "bad argument #1 to 'readMessages' (keys[%d] needs remoteJid "
                                  "and id)", (int)i + 1);
     }
-    wb_session *s = session_of(L);
-    wb_client *c = open_client(s);
+    wb_session *s = wb_session_of(L);
+    wb_client *c = wb_session_client(s);
     int rc = c ? wb_client_read(c, keys, n) : WB_ECLOSED;
     if (c)
         wb_client_host_kick(s->host);
@@ -280,9 +288,9 @@ static void on_logout(void *ud, int status) {
 /* session.logout() -> true | nil, message, code. The device is unlinked at the server; the
  * connection then ends for good (connection.update close, statusCode 401). */
 static int l_logout(lua_State *L) {
-    wb_session *s = session_of(L);
+    wb_session *s = wb_session_of(L);
     wb_rt_call *call = wb_rt_call_begin(L, NULL, NULL);
-    wb_client *c = open_client(s);
+    wb_client *c = wb_session_client(s);
     logout_op *op = c ? calloc(1, sizeof *op) : NULL;
     int rc = !c ? WB_ECLOSED : !op ? WB_ENOMEM : 0;
     if (rc == 0) {
@@ -300,7 +308,7 @@ static int l_logout(lua_State *L) {
 
 /* session.user() -> {id, lid, name} of the linked device, or nil. */
 static int l_user(lua_State *L) {
-    wb_session *s = session_of(L);
+    wb_session *s = wb_session_of(L);
     wb_client *c = s && s->host ? wb_client_host_client(s->host) : NULL;
     if (!c || !wb_client_is_linked(c) || !wb_client_jid(c)[0]) {
         lua_pushnil(L);
@@ -335,6 +343,7 @@ int luaopen_wabot_session(lua_State *L) {
                                    {"logout", l_logout}, {"user", l_user},
                                    {"random", l_random}, {NULL, NULL}};
     luaL_newlib(L, fns);
+    wb_session_groups_open(L);
     return 1;
 }
 
@@ -544,6 +553,10 @@ static int push_contacts(lua_State *L, void *ud) {
         set_str(L, "id", ct->jid);
         set_str(L, "lid", ct->lid);
         set_str(L, chats ? "name" : "notify", ct->name);
+        if (chats && ct->t) {
+            lua_pushinteger(L, ct->t);
+            lua_setfield(L, -2, "conversationTimestamp");
+        }
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;
@@ -630,7 +643,7 @@ static void post_messages(wb_session *s, const wb_client_event *ev) {
             p->ev.messages.seqs = seqs;
             p->ev.messages.msgs = NULL;
             payload *r = reactions_of(s, ev);
-            if (ev->messages.replay && !open_client(s)) {
+            if (ev->messages.replay && !wb_session_client(s)) {
                 held_upsert *h = calloc(1, sizeof *h);
                 if (h) {
                     h->p = p;
@@ -655,6 +668,8 @@ static void post_event(wb_session *s, const wb_client_event *ev) {
         post_messages(s, ev);
         return;
     }
+    if (wb_session_group_event(s, ev))
+        return;
     wb_rt_push_fn push;
     const char *name;
     switch (ev->type) {
@@ -721,6 +736,7 @@ static void post_event(wb_session *s, const wb_client_event *ev) {
             ct[i].jid = pdup(p, ev->contacts.contacts[i].jid);
             ct[i].lid = pdup(p, ev->contacts.contacts[i].lid);
             ct[i].name = pdup(p, ev->contacts.contacts[i].name);
+            ct[i].t = ev->contacts.contacts[i].t;
         }
         e->contacts.contacts = ct;
         break;

@@ -1,13 +1,18 @@
 -- bots/group_welcome.lua: greets members added to a group the bot is in, by mention.
 local sock = wabot.sock
 
+-- "155...@s.whatsapp.net" and "155...:1@s.whatsapp.net" name the same user.
+local function user(jid) return jid and jid:match('^([^@:]+)') end
+
 sock.ev:on('group-participants.update', function(u)
   if u.action ~= 'add' then return end
-  local me = sock.user and sock.user.id
+  local me = sock.user and user(sock.user.id)
   local names, mentions = {}, {}
-  for _, jid in ipairs(u.participants) do
-    if jid ~= me then
-      names[#names + 1] = '@' .. jid:match('^([^@:]+)')
+  for _, p in ipairs(u.participants) do
+    -- Baileys 7's GroupParticipant: {id=, phoneNumber= (beside a LID id), lid=, admin=}
+    local jid = p.phoneNumber or p.id
+    if user(jid) ~= me then
+      names[#names + 1] = '@' .. user(jid)
       mentions[#mentions + 1] = jid
     end
   end

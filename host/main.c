@@ -13,6 +13,7 @@ static const wb_command commands[] = {
     {"sync", "receive and store messages, printing them (--follow: stay)", wb_cli_sync},
     {"send", "send one message", wb_cli_send},
     {"messages", "list the stored messages", wb_cli_messages},
+    {"groups", "list, inspect and administer groups", wb_cli_groups},
     {"node", "convert one stanza between its binary payload and JSON", wb_cli_node},
     {"sim", "run the WhatsApp server simulator", wb_cli_sim},
     {"run", "run a bot written in Lua, reloading it on save", wb_cli_run},

@@ -22,6 +22,8 @@ int wb_cli_logout(int argc, char **argv);
 int wb_cli_sync(int argc, char **argv);
 int wb_cli_send(int argc, char **argv);
 int wb_cli_messages(int argc, char **argv);
+/* `wabot groups ...` (groups.c). */
+int wb_cli_groups(int argc, char **argv);
 
 /* `wabot run BOT.lua` (run.c), `wabot dev BOT.lua` (dev.c), `wabot test SPEC.lua BOT.lua`
  * (test.c). */

@@ -11,6 +11,7 @@
 #include "core/enc.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "store/device_store.h"
 
 const char wb_cli_client_flags_help[] =
     "  --store DIR          data directory (default $XDG_DATA_HOME/wabot or\n"
@@ -191,6 +192,26 @@ void wb_cli_client_host_opts(const wb_cli_client *o, wb_client_host_opts *ho) {
     memset(ho, 0, sizeof *ho);
     ho->url = o->server;
     ho->ca_pem = o->ca_pem;
+}
+
+int wb_cli_client_require_linked(wb_cli_client *o, const char *cmd) {
+    wb_device_row d = {0};
+    if (wb_store_device_get(o->st, &d) == 0 && d.state == WB_DEVICE_LINKED)
+        return WB_EXIT_OK;
+    wb_cli_fail("%s: no linked device in this store; run `wabot auth` first", cmd);
+    return d.state == WB_DEVICE_LOGGED_OUT ? WB_EXIT_LOGGED_OUT : WB_EXIT_NOT_LINKED;
+}
+
+int wb_cli_user_jid(const char *in, char out[128]) {
+    const char *p = in[0] == '+' ? in + 1 : in;
+    if (*p && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 20) {
+        snprintf(out, 128, "%s@s.whatsapp.net", p);
+        return 0;
+    }
+    if (!strchr(in, '@') || strlen(in) >= 128)
+        return -1;
+    snprintf(out, 128, "%s", in);
+    return 0;
 }
 
 int wb_cli_exit_for_reason(int reason) {

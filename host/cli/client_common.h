@@ -64,6 +64,12 @@ void wb_cli_client_close(wb_cli_client *o);
 /* A client configuration on o's store and trust root. */
 void wb_cli_client_config(const wb_cli_client *o, wb_client_config *cfg);
 void wb_cli_client_host_opts(const wb_cli_client *o, wb_client_host_opts *ho);
+/* Fails (and says why) unless the store holds a linked device: WB_EXIT_OK, WB_EXIT_NOT_LINKED or
+ * WB_EXIT_LOGGED_OUT. */
+int wb_cli_client_require_linked(wb_cli_client *o, const char *cmd);
+/* A user: "+15551234" or "15551234" -> "15551234@s.whatsapp.net"; a JID as it is. 0, or -1 for
+ * neither. */
+int wb_cli_user_jid(const char *in, char out[128]);
 /* The exit code for a connection that ended for good with reason. */
 int wb_cli_exit_for_reason(int reason);
 

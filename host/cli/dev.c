@@ -57,6 +57,7 @@ static void dev_usage(FILE *out) {
             "  /to JID|bot     send to JID (a phone number or a JID) or back to the bot\n"
             "  /group NAME     make a group of you and the bot, and send there\n"
             "  /react EMOJI    react to the bot's last message\n"
+            "  /add PHONE...   add people to that group (also /remove, /promote, /demote)\n"
             "  /image PATH     send an image (not yet: the client cannot upload media)\n"
             "  /sleep MS       wait MS milliseconds (timers, reminders)\n"
             "  /quit           stop\n");
@@ -154,6 +155,26 @@ static void target_to(dev_app *app, const char *arg) {
     say("sending to %s", k->target);
 }
 
+static void members_done(void *ud, int status, const char *summary) {
+    (void)ud;
+    say("%s%s", status < 0 ? "not done: " : "", summary);
+}
+
+/* /add PHONE... (and /remove, /promote, /demote) in the group you write to. */
+static void members(dev_app *app, const char *action, const char *arg) {
+    char copy[LINE_MAX_LEN + 1];
+    const char *phones[64];
+    size_t n = 0;
+    snprintf(copy, sizeof copy, "%s", arg);
+    for (char *save, *p = strtok_r(copy, " ", &save); p && n < 64; p = strtok_r(NULL, " ", &save))
+        phones[n++] = p;
+    wb_error err = {0};
+    if (!n)
+        say("/%s PHONE...", action);
+    else if (wb_devkit_members(&app->k, action, phones, n, members_done, app, &err) < 0)
+        say("/%s: %s", action, err.what);
+}
+
 static void command(dev_app *app, const char *line) {
     wb_devkit *k = &app->k;
     char name[16] = "";
@@ -179,6 +200,9 @@ static void command(dev_app *app, const char *line) {
             say("no group: %s", err.what);
         else
             say("group \"%s\" is %s (you and the bot); sending there", arg, jid);
+    } else if (!strcmp(name, "add") || !strcmp(name, "remove") || !strcmp(name, "promote") ||
+               !strcmp(name, "demote")) {
+        members(app, name, arg);
     } else if (!strcmp(name, "react")) {
         int rc = *arg ? wb_devkit_react(k, arg) : WB_EINVAL;
         if (rc == WB_ENOTFOUND)

@@ -264,8 +264,82 @@ int wb_devkit_group(wb_devkit *k, const char *subject, char jid[128], wb_error *
     return 0;
 }
 
+typedef struct members_call {
+    wb_devkit *k;
+    void (*done)(void *ud, int status, const char *summary);
+    void *ud;
+} members_call;
+
+static void members_done(void *ud, int status, const wb_client_result *r) {
+    members_call *m = ud;
+    wb_devkit *k = m->k;
+    char summary[1024] = "";
+    size_t len = 0;
+    if (status == 0) {
+        for (size_t i = 0; i < r->nmembers && len < sizeof summary; i++)
+            len += (size_t)snprintf(summary + len, sizeof summary - len, "%s%.*s %d", i ? " " : "",
+                                    (int)strcspn(r->members[i].jid, "@"), r->members[i].jid,
+                                    r->members[i].status);
+    } else if (status == WB_EREFUSED) {
+        snprintf(summary, sizeof summary, "the server refused: %d %s", r->server_error,
+                 r->server_text ? r->server_text : "");
+    } else {
+        snprintf(summary, sizeof summary, "%s", wb_strerror(status));
+    }
+    k->calls--;
+    touch(k);
+    if (m->done)
+        m->done(m->ud, status, summary);
+    free(m);
+}
+
+/* The simulator's account for phone, made if missing (POST /admin/accounts, answered at once). */
+static int account(wb_devkit *k, const char *phone) {
+    char body[96];
+    snprintf(body, sizeof body, "{\"phone\": \"%s\"}", phone);
+    group_reply g = {.r = {.respond = group_done}};
+    g.r.data = &g;
+    wb_sim_request req = {.method = "POST", .path = "/admin/accounts", .query = "",
+                          .body = (const uint8_t *)body, .body_len = strlen(body)};
+    wb_sim_http(wb_sim_server_sim(k->sim), &req, &g.r);
+    return g.status == 200 ? 0 : WB_EINVAL;
+}
+
+int wb_devkit_members(wb_devkit *k, const char *action, const char *const *phones, size_t n,
+                      void (*done)(void *ud, int status, const char *summary), void *ud,
+                      wb_error *err) {
+    if (!strstr(k->target, "@g.us"))
+        return wb_error_set(err, WB_ESTATE, 0, "not in a group (make one first)");
+    if (!n || n > 64)
+        return wb_error_set(err, WB_EINVAL, 0, "1 to 64 phone numbers");
+    char jids[64][40];
+    const char *list[64];
+    for (size_t i = 0; i < n; i++) {
+        const char *p = phones[i][0] == '+' ? phones[i] + 1 : phones[i];
+        size_t d = strspn(p, "0123456789");
+        if (d < 5 || d > 20 || p[d] || account(k, p) < 0)
+            return wb_error_set(err, WB_EINVAL, 0, "'%s' is not a phone number", phones[i]);
+        snprintf(jids[i], sizeof jids[i], "%s@s.whatsapp.net", p);
+        list[i] = jids[i];
+    }
+    members_call *m = malloc(sizeof *m);
+    if (!m)
+        return wb_error_set(err, WB_ENOMEM, 0, "out of memory");
+    *m = (members_call){k, done, ud};
+    int rc = wb_client_group_participants(wb_client_host_client(k->you), k->target, action, list,
+                                          n, members_done, m);
+    wb_client_host_kick(k->you);
+    if (rc < 0) {
+        free(m);
+        return wb_error_set(err, rc, 0, "%s", rc == WB_EINVAL ? "a bad action" : wb_strerror(rc));
+    }
+    k->calls++;
+    touch(k);
+    return 0;
+}
+
 int wb_devkit_settled(wb_devkit *k, unsigned quiet_ms) {
-    if (!k->ready || k->you_acked < k->you_sent || k->bot_got < k->bot_expects)
+    if (!k->ready || k->you_acked < k->you_sent || k->bot_got < k->bot_expects || k->calls)
         return 0;
     wb_session_stats ss;
     wb_session_stats_get(k->bot.session, &ss);

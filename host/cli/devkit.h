@@ -45,6 +45,7 @@ typedef struct wb_devkit {
     uint64_t bot_got;              /* your messages the bot's client received */
     uint64_t bot_expects;          /* your messages sent to the bot or a group */
     uint64_t you_got;              /* the bot's messages you received */
+    unsigned calls;                /* your group calls not answered yet */
     uint64_t last_activity_ms;
     void (*on_stopped)(void *ud);
     void *stopped_ud;
@@ -61,6 +62,15 @@ int wb_devkit_react(wb_devkit *k, const char *emoji);
 /* Makes a group of you and the bot named subject (the simulator's admin route), and makes it the
  * target. Returns 0 with the group's JID in jid, or a negative code with a sentence in err. */
 int wb_devkit_group(wb_devkit *k, const char *subject, char jid[128], wb_error *err);
+/* Changes the members of the group you write to (k->target: made by wb_devkit_group, you its
+ * creator): action "add", "remove", "promote" or "demote" for the phone numbers (digits, or
+ * +digits; their accounts are made in the simulator on demand), as your client's w:g2 call. done
+ * (may be NULL) gets 0 and one "PHONE STATUS" per member, space-separated ("15550000003 200"),
+ * or a negative code and a sentence, once the server answered. Returns 0 (done will be called),
+ * or a negative code with a sentence in err (not in a group, a bad number). */
+int wb_devkit_members(wb_devkit *k, const char *action, const char *const *phones, size_t n,
+                      void (*done)(void *ud, int status, const char *summary), void *ud,
+                      wb_error *err);
 /* 1 when everything you sent was received and its listeners ended, nothing of the bot's is
  * waiting (sends, listeners) and all it sent has arrived, and nothing moved for quiet_ms. */
 int wb_devkit_settled(wb_devkit *k, unsigned quiet_ms);

@@ -59,6 +59,8 @@ static cJSON *contacts_json(const wb_client_event *ev) {
             cJSON_AddStringToObject(o, ev->type == WB_CLIENT_EV_CHATS ? "name" : "notify", c->name);
         if (c->lid && *c->lid)
             cJSON_AddStringToObject(o, "lid", c->lid);
+        if (c->t && ev->type == WB_CLIENT_EV_CHATS)
+            cJSON_AddNumberToObject(o, "conversationTimestamp", (double)c->t);
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -78,6 +80,112 @@ static cJSON *connection_json(const wb_client_event *ev) {
     if (st == WB_CONN_OPEN && ev->connection.is_new_login)
         cJSON_AddBoolToObject(o, "isNewLogin", 1);
     return o;
+}
+
+static void add_str(cJSON *o, const char *k, const char *v) {
+    if (v)
+        cJSON_AddStringToObject(o, k, v);
+}
+
+cJSON *wb_cli_participants_json(const wb_client_participant *p, size_t n) {
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        add_str(o, "id", p[i].id);
+        add_str(o, "phoneNumber", p[i].phone);
+        add_str(o, "lid", p[i].lid);
+        if (p[i].admin)
+            cJSON_AddStringToObject(o, "admin", p[i].admin);
+        else
+            cJSON_AddNullToObject(o, "admin");
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+cJSON *wb_cli_group_json(const wb_client_group *g) {
+    cJSON *o = cJSON_CreateObject();
+    unsigned f = g->fields;
+    int all = (f & WB_GROUP_F_ALL) != 0;
+    add_str(o, "id", g->id);
+    if (all) {
+        add_str(o, "addressingMode", g->addressing_mode);
+        add_str(o, "subject", g->subject);
+        add_str(o, "subjectOwner", g->subject_owner);
+        cJSON_AddNumberToObject(o, "subjectTime", (double)g->subject_time);
+        cJSON_AddNumberToObject(o, "size", (double)g->size);
+        cJSON_AddNumberToObject(o, "creation", (double)g->creation);
+        add_str(o, "owner", g->owner);
+        add_str(o, "desc", g->desc);
+        add_str(o, "descId", g->desc_id);
+        add_str(o, "descOwner", g->desc_owner);
+        if (g->desc)
+            cJSON_AddNumberToObject(o, "descTime", (double)g->desc_time);
+        cJSON_AddBoolToObject(o, "restrict", g->restrict_);
+        cJSON_AddBoolToObject(o, "announce", g->announce);
+        cJSON_AddBoolToObject(o, "isCommunity", 0);
+        cJSON_AddBoolToObject(o, "isCommunityAnnounce", 0);
+        cJSON_AddBoolToObject(o, "joinApprovalMode", 0);
+        cJSON_AddBoolToObject(o, "memberAddMode", 0);
+        cJSON_AddItemToObject(o, "participants",
+                              wb_cli_participants_json(g->participants, g->nparticipants));
+        if (g->ephemeral)
+            cJSON_AddNumberToObject(o, "ephemeralDuration", g->ephemeral);
+    } else {
+        if (f & WB_GROUP_F_SUBJECT)
+            add_str(o, "subject", g->subject);
+        if (f & WB_GROUP_F_DESC)
+            add_str(o, "desc", g->desc);
+        if (f & WB_GROUP_F_ANNOUNCE)
+            cJSON_AddBoolToObject(o, "announce", g->announce);
+        if (f & WB_GROUP_F_RESTRICT)
+            cJSON_AddBoolToObject(o, "restrict", g->restrict_);
+        if (f & WB_GROUP_F_INVITE)
+            add_str(o, "inviteCode", g->invite_code);
+    }
+    add_str(o, "author", g->author);
+    return o;
+}
+
+static cJSON *groups_json(const wb_client_event *ev) {
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ev->groups.n; i++)
+        cJSON_AddItemToArray(a, wb_cli_group_json(&ev->groups.groups[i]));
+    return a;
+}
+
+static cJSON *group_participants_json(const wb_client_event *ev) {
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "id", ev->participants.id);
+    add_str(o, "author", ev->participants.author);
+    cJSON_AddItemToObject(o, "participants", wb_cli_participants_json(ev->participants.participants,
+                                                                      ev->participants.n));
+    add_str(o, "action", ev->participants.action);
+    return o;
+}
+
+static cJSON *chat_updates_json(const wb_client_event *ev) {
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ev->chats.n; i++) {
+        const wb_client_chat_update *u = &ev->chats.chats[i];
+        cJSON *o = cJSON_CreateObject();
+        add_str(o, "id", u->id);
+        if (u->fields & WB_CHAT_F_NAME)
+            add_str(o, "name", u->name);
+        if (u->fields & WB_CHAT_F_DESCRIPTION)
+            add_str(o, "description", u->description);
+        if (u->fields & WB_CHAT_F_READ_ONLY)
+            cJSON_AddBoolToObject(o, "readOnly", u->read_only);
+        if (u->fields & WB_CHAT_F_EPHEMERAL) {
+            cJSON_AddNumberToObject(o, "ephemeralSettingTimestamp", (double)u->ephemeral_t);
+            if (u->ephemeral_expiration)
+                cJSON_AddNumberToObject(o, "ephemeralExpiration", u->ephemeral_expiration);
+            else
+                cJSON_AddNullToObject(o, "ephemeralExpiration");
+        }
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
 }
 
 cJSON *wb_cli_event_json(const wb_client_event *ev) {
@@ -112,6 +220,19 @@ cJSON *wb_cli_event_json(const wb_client_event *ev) {
     case WB_CLIENT_EV_CHATS:
         name = "chats.upsert";
         data = contacts_json(ev);
+        break;
+    case WB_CLIENT_EV_GROUPS_UPSERT:
+    case WB_CLIENT_EV_GROUPS_UPDATE:
+        name = ev->type == WB_CLIENT_EV_GROUPS_UPSERT ? "groups.upsert" : "groups.update";
+        data = groups_json(ev);
+        break;
+    case WB_CLIENT_EV_GROUP_PARTICIPANTS:
+        name = "group-participants.update";
+        data = group_participants_json(ev);
+        break;
+    case WB_CLIENT_EV_CHATS_UPDATE:
+        name = "chats.update";
+        data = chat_updates_json(ev);
         break;
     default:
         return NULL;

@@ -10,7 +10,6 @@
 
 #include "cli/cli.h"
 #include "cli/client_common.h"
-#include "store/device_store.h"
 #include "store/message_store.h"
 #include "wb_proto.h"
 
@@ -110,19 +109,6 @@ static int find_quoted(void *ud, const wb_message_row *row) {
     return app->quoted != NULL;
 }
 
-/* "+15551234" or "15551234" -> "15551234@s.whatsapp.net"; JIDs as they are. */
-static int to_jid(const char *in, char out[128]) {
-    const char *p = in[0] == '+' ? in + 1 : in;
-    if (*p && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 20) {
-        snprintf(out, 128, "%s@s.whatsapp.net", p);
-        return 0;
-    }
-    if (!strchr(in, '@') || strlen(in) >= 128)
-        return -1;
-    snprintf(out, 128, "%s", in);
-    return 0;
-}
-
 int wb_cli_send(int argc, char **argv) {
     wb_cli_client o;
     wb_cli_client_init(&o);
@@ -148,7 +134,7 @@ int wb_cli_send(int argc, char **argv) {
             app.reply_to = argv[++i];
         } else if (!strcmp(argv[i], "--mention") && more && app.nmentions < MAX_MENTIONS) {
             char jid[128];
-            if (to_jid(argv[++i], jid) < 0) {
+            if (wb_cli_user_jid(argv[++i], jid) < 0) {
                 wb_cli_fail("send: --mention wants a phone number or a JID, not '%s'", argv[i]);
                 goto out;
             }
@@ -163,18 +149,14 @@ int wb_cli_send(int argc, char **argv) {
             goto out;
         }
     }
-    if (!to || !app.ntexts || to_jid(to, app.to) < 0) {
+    if (!to || !app.ntexts || wb_cli_user_jid(to, app.to) < 0) {
         wb_cli_fail("send: --to (a phone number or a JID) and --text are needed");
         goto out;
     }
     if ((rc = wb_cli_client_open(&o, "send")))
         goto out;
-    wb_device_row d;
-    if (wb_store_device_get(o.st, &d) < 0 || d.state != WB_DEVICE_LINKED) {
-        wb_cli_fail("send: no linked device in this store; run `wabot auth` first");
-        rc = d.state == WB_DEVICE_LOGGED_OUT ? WB_EXIT_LOGGED_OUT : WB_EXIT_NOT_LINKED;
+    if ((rc = wb_cli_client_require_linked(&o, "send")))
         goto close;
-    }
     if (app.reply_to) {
         wb_message_query q = {.chat = app.to, .id = app.reply_to, .limit = 1};
         wb_store_messages_each(o.st, &q, find_quoted, &app);

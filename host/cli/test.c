@@ -3,7 +3,7 @@
  * same loop whose globals (lua/wabot/spec.lua) are describe, it, you and assert; "you" is the
  * devkit's second client, so what a spec sends reaches the bot as a real encrypted message and
  * what it expects is what the bot really sent. This file is the spec's C module,
- * 'wabot.spectool': ready, settle, send, next, group, react, to, report, done.
+ * 'wabot.spectool': ready, settle, send, next, group, members, react, to, report, done.
  *
  * Output: `ok N - name` / `not ok N - name` with the error, then `N passed, N failed`. Exit
  * status 0 when every test passed, 1 otherwise (or when the spec or the bot does not load). */
@@ -25,7 +25,7 @@
 #define SETTLE_MAX_MS 15000
 #define QUEUE_MAX 256
 
-enum { WAIT_NONE, WAIT_READY, WAIT_SETTLE, WAIT_NEXT };
+enum { WAIT_NONE, WAIT_READY, WAIT_SETTLE, WAIT_NEXT, WAIT_CALL };
 
 typedef struct test_app {
     wb_devkit k;
@@ -119,6 +119,43 @@ static int l_group(lua_State *L) {
     return 1;
 }
 
+static void complete(test_app *a, wb_rt_push_fn push, void *ud);
+
+static void members_done(void *ud, int status, const char *summary) {
+    test_app *a = ud;
+    if (!a->call || a->wait != WAIT_CALL)
+        return;
+    if (status < 0) {
+        wb_rt_call *c = a->call;
+        a->call = NULL;
+        a->wait = WAIT_NONE;
+        wb_rt_call_fail(c, summary, "EFAILED");
+        return;
+    }
+    complete(a, push_text, (void *)summary);
+}
+
+/* members(action, phone...) -> "PHONE STATUS ..." once the server answered. */
+static int l_members(lua_State *L) {
+    test_app *a = app_of(L);
+    const char *action = luaL_checkstring(L, 1);
+    int n = lua_gettop(L) - 1;
+    const char *phones[64];
+    if (n < 1 || n > 64)
+        return luaL_error(L, "1 to 64 phone numbers");
+    for (int i = 0; i < n; i++)
+        phones[i] = luaL_checkstring(L, i + 2);
+    if (a->call)
+        return luaL_error(L, "the spec is already waiting (wait in one coroutine at a time)");
+    wb_error err = {0};
+    if (wb_devkit_members(&a->k, action, phones, (size_t)n, members_done, a, &err) < 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, err.what);
+        return 2;
+    }
+    return begin_wait(L, WAIT_CALL, UINT64_MAX);
+}
+
 static int l_to(lua_State *L) {
     test_app *a = app_of(L);
     const char *jid = luaL_checkstring(L, 1);
@@ -148,7 +185,7 @@ static int luaopen_spectool(lua_State *L) {
     static const luaL_Reg fns[] = {{"ready", l_ready},   {"settle", l_settle}, {"next", l_next},
                                    {"send", l_send},     {"react", l_react},   {"group", l_group},
                                    {"to", l_to},         {"report", l_report}, {"done", l_done},
-                                   {NULL, NULL}};
+                                   {"members", l_members}, {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
 }

@@ -107,6 +107,7 @@ void wb_client_free(wb_client *c) {
         return;
     c->stopped = 1;
     wb_client_conn_reset(c);
+    wb_client_calls_deliver(c); /* the calls the reset failed */
     wb_client_sends_free(c);
     wb_client_inbox_free(c);
     wb_client_recv_free(c);

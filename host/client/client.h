@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "store/store.h"
 #include "wa/payload.h"
@@ -95,6 +96,11 @@ enum wb_client_event_type {
     WB_CLIENT_EV_CONTACTS,       /* contacts.upsert */
     WB_CLIENT_EV_CHATS,          /* chats.upsert */
     WB_CLIENT_EV_BACKLOG_DONE,   /* the offline backlog is processed (<ib><offline>) */
+    /* groups (w:gp2 notifications, group_admin.c's answers) */
+    WB_CLIENT_EV_GROUPS_UPSERT,  /* groups.upsert: we were added to a group (or made it elsewhere) */
+    WB_CLIENT_EV_GROUPS_UPDATE,  /* groups.update: subject, description, settings, invite code */
+    WB_CLIENT_EV_GROUP_PARTICIPANTS, /* group-participants.update */
+    WB_CLIENT_EV_CHATS_UPDATE,   /* chats.update: a group chat's name, description, read-only */
 };
 
 enum wb_client_conn {
@@ -120,7 +126,60 @@ typedef struct wb_client_status {
 
 typedef struct wb_client_contact {
     const char *jid, *lid, *name;
+    int64_t t; /* chats.upsert: conversationTimestamp (a group's creation; 0: none) */
 } wb_client_contact;
+
+/* A group member, as Baileys' GroupParticipant. */
+typedef struct wb_client_participant {
+    const char *id;     /* the member's JID as the group names it (phone number or LID) */
+    const char *phone;  /* with a LID id: its phone-number JID (phoneNumber), else NULL */
+    const char *lid;    /* with a phone-number id: its LID (lid), else NULL */
+    const char *admin;  /* "admin", "superadmin" or NULL */
+} wb_client_participant;
+
+/* What groups.update says changed (fields of wb_client_group); metadata has them all. */
+enum {
+    WB_GROUP_F_SUBJECT = 1,
+    WB_GROUP_F_DESC = 2,
+    WB_GROUP_F_ANNOUNCE = 4,
+    WB_GROUP_F_RESTRICT = 8,
+    WB_GROUP_F_INVITE = 16,
+    WB_GROUP_F_ALL = 1 << 30, /* the whole metadata (id, owner, participants...) */
+};
+
+/* A group's metadata, as Baileys' GroupMetadata; in groups.update, only the fields named by
+ * `fields` (and id, author) are meaningful. Strings are NULL when absent. */
+typedef struct wb_client_group {
+    const char *id;               /* 120363...@g.us */
+    unsigned fields;              /* WB_GROUP_F_* */
+    const char *subject;
+    const char *owner;            /* the creator */
+    const char *subject_owner;
+    int64_t subject_time, creation;
+    const char *desc, *desc_id, *desc_owner; /* desc NULL: none (or deleted) */
+    int64_t desc_time;
+    const char *addressing_mode;  /* "pn" or "lid" */
+    int64_t size;
+    int announce;                 /* only admins send */
+    int restrict_;                /* only admins edit the group's info (<locked/>) */
+    uint32_t ephemeral;           /* ephemeralDuration in seconds; 0: off */
+    const char *invite_code;      /* groups.update after a revoke */
+    const char *author;           /* events: who made the change (NULL: the server) */
+    size_t nparticipants;
+    const wb_client_participant *participants;
+} wb_client_group;
+
+/* chats.update for a group (as Baileys' process-message fills it). */
+enum { WB_CHAT_F_NAME = 1, WB_CHAT_F_DESCRIPTION = 2, WB_CHAT_F_READ_ONLY = 4,
+       WB_CHAT_F_EPHEMERAL = 8 };
+typedef struct wb_client_chat_update {
+    const char *id;
+    unsigned fields;              /* WB_CHAT_F_* */
+    const char *name, *description;
+    int read_only;                /* 1: we left or were removed; 0: we are (again) a member */
+    uint32_t ephemeral_expiration;
+    int64_t ephemeral_t;
+} wb_client_chat_update;
 
 typedef struct wb_client_event {
     int type; /* enum wb_client_event_type */
@@ -160,6 +219,21 @@ typedef struct wb_client_event {
         struct {
             size_t count;       /* how many messages the backlog held */
         } backlog;
+        struct {
+            size_t n;
+            const wb_client_group *groups;
+        } groups;               /* GROUPS_UPSERT, GROUPS_UPDATE */
+        struct {
+            const char *id;     /* the group */
+            const char *author; /* who did it (NULL: the server) */
+            const char *action; /* "add", "remove" (also a member who left), "promote", "demote" */
+            size_t n;
+            const wb_client_participant *participants;
+        } participants;         /* GROUP_PARTICIPANTS */
+        struct {
+            size_t n;
+            const wb_client_chat_update *chats;
+        } chats;                /* CHATS_UPDATE */
     };
 } wb_client_event;
 
@@ -247,6 +321,91 @@ int wb_client_send_message(wb_client *c, const char *jid, const struct Wa__Messa
 
 /* Tells the sender of a message that we read it: <receipt type="read">. */
 int wb_client_read(wb_client *c, const wb_client_key *keys, size_t n);
+
+/* ---- groups -------------------------------------------------------------------------------- */
+
+/* What a group call (and onWhatsApp, profilePictureUrl) answered. Everything lives only during
+ * the completion. */
+typedef struct wb_client_member_result {
+    const char *jid;     /* as asked */
+    int status;          /* 200, or the server's code for this one (403 privacy, 404 not on
+                            WhatsApp or not a member, 408 recently left, 409 already a member) */
+    const char *add_request_code; /* with 403 on an add: the invite the server made instead */
+    int64_t add_request_expiration;
+} wb_client_member_result;
+
+typedef struct wb_client_lookup {
+    const char *jid;     /* the user's JID, as WhatsApp knows the number */
+    int exists;          /* on WhatsApp */
+    const char *lid;     /* its LID when the answer gave one */
+} wb_client_lookup;
+
+typedef struct wb_client_result {
+    int server_error;           /* with WB_EREFUSED: the <error code> (403, 404, ...) */
+    const char *server_text;    /* and its text ("forbidden", "item-not-found"), or NULL */
+    size_t ngroups;             /* create, metadata: 1; participating: each group; invite info */
+    const wb_client_group *groups;
+    size_t nmembers;            /* participants: one per JID asked */
+    const wb_client_member_result *members;
+    const char *code;           /* invite code (get, revoke) */
+    const char *jid;            /* accept: the group joined */
+    const char *url;            /* profile picture */
+    const char *picture_id;
+    size_t nlookups;            /* onWhatsApp */
+    const wb_client_lookup *lookups;
+} wb_client_result;
+
+/* How a call ended: 0 with its result; WB_EREFUSED (the server answered with an error: r has
+ * server_error), WB_ETIMEOUT, WB_ECLOSED (the connection ended first), WB_EPROTO (an answer we
+ * cannot read). Called exactly once, at the end of an entry point (never inside the call). */
+typedef void (*wb_client_result_fn)(void *ud, int status, const wb_client_result *r);
+
+/* Each call below is one request (the description two: the metadata for its current id, then
+ * the change, as Baileys does). JIDs are user JIDs ("155...@s.whatsapp.net", "...@lid") or
+ * group JIDs. Each returns 0 (fn will be called exactly once) or, and then fn is never called:
+ * WB_ECLOSED (not logged in), WB_EINVAL (a bad JID, action or text), WB_ENOMEM. The client's
+ * member cache and the stored chat follow what each change did. */
+int wb_client_group_create(wb_client *c, const char *subject, const char *const *jids, size_t n,
+                           wb_client_result_fn fn, void *ud);
+int wb_client_group_metadata(wb_client *c, const char *group, wb_client_result_fn fn, void *ud);
+/* Every group we are in (Baileys' groupFetchAllParticipating; it also emits groups.update with
+ * each group's metadata, as Baileys does). */
+int wb_client_group_participating(wb_client *c, wb_client_result_fn fn, void *ud);
+/* action: "add", "remove", "promote" or "demote"; r->members has one result per JID. */
+int wb_client_group_participants(wb_client *c, const char *group, const char *action,
+                                 const char *const *jids, size_t n, wb_client_result_fn fn,
+                                 void *ud);
+int wb_client_group_subject(wb_client *c, const char *group, const char *subject,
+                            wb_client_result_fn fn, void *ud);
+/* desc NULL or "": delete the description. */
+int wb_client_group_description(wb_client *c, const char *group, const char *desc,
+                                wb_client_result_fn fn, void *ud);
+int wb_client_group_leave(wb_client *c, const char *group, wb_client_result_fn fn, void *ud);
+/* The invite code (r->code); revoke: a new one (the old stops working). */
+int wb_client_group_invite_code(wb_client *c, const char *group, int revoke,
+                                wb_client_result_fn fn, void *ud);
+/* Joins with an invite code (r->jid: the group). */
+int wb_client_group_accept_invite(wb_client *c, const char *code, wb_client_result_fn fn,
+                                  void *ud);
+/* setting: "announcement", "not_announcement", "locked" or "unlocked". */
+int wb_client_group_setting(wb_client *c, const char *group, const char *setting,
+                            wb_client_result_fn fn, void *ud);
+/* Which phone numbers ("+155...", "155..." or "155...@s.whatsapp.net") are on WhatsApp (a usync
+ * contact query): r->lookups, one per number the answer names. */
+int wb_client_on_whatsapp(wb_client *c, const char *const *phones, size_t n,
+                          wb_client_result_fn fn, void *ud);
+/* The URL of a user's or group's profile picture (r->url); full: the big image instead of the
+ * preview. A user or group without one: WB_EREFUSED with server_error 404. */
+int wb_client_profile_picture_url(wb_client *c, const char *jid, int full,
+                                  wb_client_result_fn fn, void *ud);
+
+/* Deep copies into arena a (for consumers that keep what an event or result said): a group
+ * with its participants, and a list of chat updates. 0 or WB_ENOMEM. */
+int wb_client_group_copy(wb_arena *a, const wb_client_group *in, wb_client_group *out);
+int wb_client_participants_copy(wb_arena *a, const wb_client_participant *in, size_t n,
+                                const wb_client_participant **out);
+int wb_client_chat_updates_copy(wb_arena *a, const wb_client_chat_update *in, size_t n,
+                                const wb_client_chat_update **out);
 
 /* Unlinks: asks the server to remove this device (remove-companion-device), then closes.
  * fn gets 0 or an error; the local keys are left to the caller (wabot logout wipes them). */

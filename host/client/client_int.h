@@ -15,6 +15,11 @@
  *   usync.c         device lists (cached), LID mappings
  *   send.c          the send pipeline: devices, bundles, encryption, stanza, ack
  *   retry.c         retry receipts both ways
+ *   groups.c        each group's members, cached for the send path; our sender key replaced
+ *   group_events.c  w:gp2 notifications: the member cache, the chat, and Baileys' group events
+ *   group_admin.c   the w:g2 calls of client.h (create, metadata, participants, invites...)
+ *   lookup.c        onWhatsApp (usync contact) and profile pictures (w:profile:picture)
+ *   calls.c         those calls' IQs and their completions (queued to the end of the turn)
  *
  * One thread. Every entry point of client.h sets c->now, does its work, then flushes the event
  * queue (events.c) before returning, so handlers never run while the client is in the middle
@@ -35,6 +40,7 @@
 #include "signal/signal.h"
 #include "store/device_store.h"
 #include "wa/adv.h"
+#include "wa/group.h"
 #include "wa/iq.h"
 #include "wa/pair_code.h"
 
@@ -139,6 +145,7 @@ struct wb_client {
     struct wb_client_usync *usync; /* usync.c */
     wb_strmap retries;           /* retry.c: tries per undecryptable message */
     wb_strmap groups;            /* groups.c: members by group JID */
+    struct wb_client_call *calls_done, **calls_tail; /* calls.c: completions due */
     int64_t *handled;            /* wb_client_handled, not yet written */
     size_t nhandled, handled_cap;
 };
@@ -288,8 +295,63 @@ int wb_client_group_members(wb_client *c, const wb_jid *group, const wb_jid **us
  * member) or another error. Returns 0 (fn will be called) or an error (it will not). */
 int wb_client_group_fetch(wb_client *c, const wb_jid *group,
                           void (*fn)(wb_client *c, void *ud, int status), void *ud);
-/* A w:gp2 notification. */
+/* The cache follows a change, whoever made it (a notification, or the answer to our own call):
+ * g's metadata (its subject also names the stored chat); members who joined (added to the
+ * cached list, when there is one); members who left or were removed (dropped from it, and our
+ * sender key replaced: they must not read what comes after); we are out of the group (it is
+ * forgotten). */
+int wb_client_group_remember(wb_client *c, const wb_wa_group *g);
+void wb_client_group_joined(wb_client *c, const wb_jid *group, const wb_jid *users, size_t n);
+void wb_client_group_left(wb_client *c, const wb_jid *group, const wb_jid *users, size_t n);
+void wb_client_group_forget(wb_client *c, const wb_jid *group);
+/* The stored chat of group is named subject. */
+void wb_client_group_name(wb_client *c, const wb_jid *group, const char *subject, int64_t t);
+/* 1 when user (any JID of a person) is us. */
+int wb_client_is_me(const wb_client *c, const wb_jid *user);
+
+/* ---- group_events.c --------------------------------------------------------------------------- */
+
+/* A w:gp2 notification: the cache, the chat, the events. */
 int wb_client_group_notification(wb_client *c, wb_node *n);
+/* A JID's text in arena a, NULL for the empty JID (or out of memory). */
+const char *wb_client_jid_dup(wb_arena *a, const wb_jid *j);
+/* wa's metadata and participants as client.h's (strings in arena a). 0 or WB_ENOMEM. */
+int wb_client_group_of(wb_arena *a, const wb_wa_group *g, wb_client_group *out);
+int wb_client_participants_of(wb_arena *a, const wb_wa_participant *p, size_t n,
+                              const wb_client_participant **out);
+
+/* ---- calls.c ---------------------------------------------------------------------------------- */
+
+/* One call of client.h: its IQ (or two), its result (strings and arrays in arena), exactly one
+ * completion. on_answer reads a result answer into k->r and returns 0, a negative code (the
+ * call fails with it), or 1 when it sent another request for the call (wb_client_call_send)
+ * whose answer comes to on_answer again. data is the call's own. */
+typedef struct wb_client_call wb_client_call;
+typedef int (*wb_client_call_answer_fn)(wb_client *c, wb_client_call *k, const wb_node *answer);
+struct wb_client_call {
+    wb_client *c;
+    wb_client_call *next;
+    wb_client_call_answer_fn on_answer;
+    wb_client_result_fn fn;
+    void *ud;
+    wb_arena arena;
+    wb_client_result r;
+    int status;
+    int step;        /* for calls of more than one request */
+    wb_jid target;   /* the group or user the call is about */
+    void *data;
+};
+
+wb_client_call *wb_client_call_new(wb_client *c, wb_client_call_answer_fn on_answer,
+                                   wb_client_result_fn fn, void *ud);
+void wb_client_call_free(wb_client_call *k);
+/* Sends iq (no id; NULL: WB_ENOMEM) for k. 0, or a negative code (k's answer will not come). */
+int wb_client_call_send(wb_client_call *k, wb_node *iq);
+/* A call's first request: sent, or k freed on failure; the end of an entry point. Returns the
+ * public functions' answer (0, or an error and fn is never called). */
+int wb_client_call_start(wb_client_call *k, wb_node *iq);
+/* Delivers the completions due (from wb_client_flush_events, and at the end). */
+void wb_client_calls_deliver(wb_client *c);
 void wb_client_sends_free(wb_client *c);
 /* Fails every send in flight with status (the connection ended). */
 void wb_client_sends_fail_all(wb_client *c, int status);

@@ -62,6 +62,7 @@ void wb_client_flush_events(wb_client *c) {
             release(&ev);
         }
         wb_client_sends_deliver(c); /* completions of sends, which may queue events again */
+        wb_client_calls_deliver(c); /* and of calls (calls.c) */
         if (q->next == q->n)
             break;
     }

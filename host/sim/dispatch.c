@@ -15,7 +15,7 @@ static const wb_sim_family *const families[] = {
     &wb_sim_family_presence, &wb_sim_family_queue,    &wb_sim_family_admin,
     &wb_sim_family_route,    &wb_sim_family_receipt,  &wb_sim_family_notify,
     &wb_sim_family_groups,   &wb_sim_family_groups_iq, &wb_sim_family_groups_admin,
-    &wb_sim_family_media,    &wb_sim_family_media_http,
+    &wb_sim_family_media,    &wb_sim_family_media_http, &wb_sim_family_profile,
 };
 #define NFAMILIES (sizeof families / sizeof *families)
 

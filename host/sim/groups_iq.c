@@ -5,6 +5,11 @@
  * notification (groups.c), in the shapes both clients parse; a member who joins (added, or by
  * an invite) hears of the group as a <create> with its metadata.
  *
+ * Per participant, add/remove/promote/demote answer 200 or WhatsApp's codes: 404 (not on
+ * WhatsApp, or not a member), 409 (already a member), 403 with an <add_request code
+ * expiration> invite (the user's "groupadd" privacy does not let the admin add them), 406 (the
+ * creator cannot be removed or demoted).
+ *
  * Refusals a client may meet in normal use are IQ errors: 404 item-not-found (no such group or
  * invite), 403 forbidden (not a member, or not an admin where one is needed), 400 bad-request
  * (an empty or oversized subject or description), 409 conflict (a stale description id). A
@@ -120,12 +125,23 @@ static int on_participating(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 
 /* ---- participants: add, remove, promote, demote ----------------------------------------- */
 
+/* Whether a's "groupadd" privacy lets actor add them: "all", or "contacts" (and "my contacts
+ * except", read as contacts) when they are contacts. */
+static int may_add(wb_sim *sim, const wb_sim_account *actor, const wb_sim_account *a) {
+    const char *who = wb_sim_privacy_get(a, "groupadd");
+    if (!who || strcmp(who, "all") == 0)
+        return 1;
+    return strcmp(who, "none") != 0 && wb_sim_contacts_know(sim, a, actor);
+}
+
 /* One participant's change: 0 (done) or the error code its <participant error=...> carries. */
 static int change_one(wb_sim *sim, wb_sim_group *g, enum wb_wa_group_action action,
-                      wb_sim_account *a) {
+                      const wb_sim_account *actor, wb_sim_account *a) {
     wb_sim_member *m = wb_sim_group_member(g, a);
     if (!a)
         return 404; /* not on WhatsApp */
+    if (action == WB_WA_GROUP_ADD && !m && !may_add(sim, actor, a))
+        return 403; /* the caller attaches an <add_request> invite, as WhatsApp does */
     if (action == WB_WA_GROUP_ADD)
         return m ? 409 : wb_sim_group_add(sim, g, a, WB_SIM_MEMBER) < 0 ? 500 : 0;
     if (!m)
@@ -159,7 +175,15 @@ static int on_participants(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     for (size_t i = 0; i < n; i++) {
         wb_sim_account *a = wb_sim_account_by_jid(sim, &r.participants[i]);
         results[i] = (wb_wa_participant){.jid = r.participants[i],
-                                         .error = change_one(sim, g, r.action, a)};
+                                         .error = change_one(sim, g, r.action, actor, a)};
+        if (results[i].error == 403) { /* an invite the user may accept, valid three days */
+            char *code = wb_arena_alloc(&c->arena, 24);
+            if (!code)
+                return WB_ENOMEM;
+            wb_sim_new_id(sim, code, 24);
+            results[i].add_request_code = code;
+            results[i].add_request_expiration = wb_sim_now(sim) + 3 * 86400;
+        }
         if (results[i].error)
             continue;
         changes[done] = wb_sim_participant(a, WB_SIM_MEMBER);

@@ -71,6 +71,13 @@ void wb_sim_contacts_touch(wb_sim *sim, const wb_sim_account *a, const wb_sim_ac
     }
 }
 
+int wb_sim_contacts_know(wb_sim *sim, const wb_sim_account *a, const wb_sim_account *b) {
+    int found = a == b;
+    if (!found && sim->contacts)
+        find(sim->contacts, pair_of(a->row, b->row), &found);
+    return found;
+}
+
 /* 1 when a device change of a concerns b. */
 static int concerns(wb_sim *sim, const wb_sim_account *a, const wb_sim_account *b) {
     int found = a == b;

@@ -30,6 +30,10 @@ static const char *setting(const wb_sim_account *a, const char *name) {
     return default_of(name);
 }
 
+const char *wb_sim_privacy_get(const wb_sim_account *a, const char *name) {
+    return setting(a, name);
+}
+
 static int on_privacy_get(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     const wb_sim_account *a = c->device->account;
     wb_node *p = wb_node_add_new(reply, "privacy");

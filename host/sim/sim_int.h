@@ -295,7 +295,7 @@ extern const wb_sim_family wb_sim_family_iq, wb_sim_family_pair, wb_sim_family_p
 /* Routing, groups and media (route.c, receipt.c, notify.c, groups*.c, media*.c). */
 extern const wb_sim_family wb_sim_family_route, wb_sim_family_receipt, wb_sim_family_notify,
     wb_sim_family_groups, wb_sim_family_groups_iq, wb_sim_family_groups_admin,
-    wb_sim_family_media, wb_sim_family_media_http;
+    wb_sim_family_media, wb_sim_family_media_http, wb_sim_family_profile;
 
 /* Routes one decoded stanza of a connection. */
 int wb_sim_dispatch(wb_sim_conn *c, wb_node *n);
@@ -352,6 +352,13 @@ int64_t wb_sim_prekey_count(wb_sim *sim, const wb_sim_device *d);
 /* a and b have exchanged a 1:1 message (route.c): from now on each hears of the other's device
  * changes (stored; a no-op when already known or a == b). */
 void wb_sim_contacts_touch(wb_sim *sim, const wb_sim_account *a, const wb_sim_account *b);
+/* 1 when a and b are contacts (or the same account), as privacy settings of "contacts" read it. */
+int wb_sim_contacts_know(wb_sim *sim, const wb_sim_account *a, const wb_sim_account *b);
+
+/* ---- privacy (privacy.c) --------------------------------------------------------------------- */
+
+/* a's value of a privacy category ("profile", "groupadd", ...): "all", "contacts", "none"... */
+const char *wb_sim_privacy_get(const wb_sim_account *a, const char *name);
 
 /* ---- presence (presence.c) ------------------------------------------------------------------- */
 

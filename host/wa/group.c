@@ -28,6 +28,10 @@ static wb_node *participant_fill(wb_node *parent, const wb_wa_participant *p) {
         wb_node_set(n, "type", roles[p->role]);
     if (p->error)
         wb_node_set_i64(n, "error", p->error);
+    if (p->error && p->add_request_code) {
+        wb_node *r = WB_CHILD(n, "add_request", {"code", p->add_request_code});
+        wb_node_set_i64(r, "expiration", p->add_request_expiration);
+    }
     return n;
 }
 
@@ -50,7 +54,15 @@ static int participant_read(const wb_node *n, void *item, void *ud, wb_error *er
     p->phone = wb_attrs_opt_jid(&a, "phone_number");
     p->role = role_of(wb_attrs_opt_str(&a, "type"));
     p->error = error_attr(&a);
-    return wb_attrs_check(&a, err);
+    int rc = wb_attrs_check(&a, err);
+    wb_node *req = p->error ? wb_node_child(n, "add_request") : NULL;
+    if (rc == 0 && req) { /* whatsmeow's parseParticipant */
+        wb_attrs ra = wb_attrs_of(req);
+        p->add_request_code = wb_attrs_str(&ra, "code");
+        p->add_request_expiration = wb_attrs_opt_i64(&ra, "expiration", 0);
+        rc = wb_attrs_check(&ra, err);
+    }
+    return rc;
 }
 
 /* The <participant>s of n into an arena array (at most max). */

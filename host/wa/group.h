@@ -15,7 +15,8 @@
  *             [<description id participant t><body/></description>] [<announcement/>]
  *             [<locked/>] [<ephemeral expiration/>]</group>
  *   answers   create, query, invite info: <group>; participating: <groups><group/>...</groups>;
- *             add...demote: <add><participant jid [error]/>...</add>; leave: <leave><group id
+ *             add...demote: <add><participant jid [error]>[<add_request code expiration/>]
+ *             </participant>...</add>; leave: <leave><group id
  *             [error]/></leave>; invite code and revoke: <invite code/>; accept: <group jid/>
  *   w:gp2     <notification type="w:gp2" from="<gid>@g.us" participant=<actor> [notify] id t>
  *             <create [type="new"] [key] [reason]><group/></create> | <add [reason]>, <remove>,
@@ -50,6 +51,10 @@ typedef struct wb_wa_participant {
     wb_jid phone; /* with a LID jid: its phone number (phone_number; empty: not given) */
     int role;     /* WB_WA_MEMBER, WB_WA_ADMIN, WB_WA_SUPERADMIN (the type attribute) */
     int error;    /* in answers: the participant's error code (0: done) */
+    /* in answers, with error 403 on an add (the user's privacy lets only contacts add them):
+     * <add_request code expiration/>, the invite the server made instead (NULL: none) */
+    const char *add_request_code;
+    int64_t add_request_expiration;
 } wb_wa_participant;
 
 /* ---- metadata ------------------------------------------------------------------------------- */

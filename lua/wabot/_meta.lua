@@ -84,6 +84,59 @@ function WAMessage:reply(content, opts) end
 ---| 'group-participants.update'
 ---| 'call'
 
+---@class GroupParticipant
+---@field id string the member's JID (phone number or LID)
+---@field phoneNumber string? beside a LID id: the phone-number JID
+---@field lid string? beside a phone-number id: the LID
+---@field admin 'admin'|'superadmin'|nil
+
+---@class GroupMetadata
+---@field id string 120363...@g.us
+---@field addressingMode 'pn'|'lid'
+---@field subject string
+---@field subjectOwner string?
+---@field subjectTime integer?
+---@field size integer
+---@field creation integer
+---@field owner string? the creator
+---@field desc string?
+---@field descId string?
+---@field descOwner string?
+---@field descTime integer?
+---@field restrict boolean only admins edit the group's info
+---@field announce boolean only admins send
+---@field isCommunity boolean
+---@field isCommunityAnnounce boolean
+---@field joinApprovalMode boolean
+---@field memberAddMode boolean
+---@field participants GroupParticipant[]
+---@field ephemeralDuration integer? the disappearing timer, seconds
+---@field author string? in groups.upsert: who added us (or made the group)
+
+---groups.update: the id, the author, and the fields that changed.
+---@class GroupUpdate
+---@field id string
+---@field author string?
+---@field subject string?
+---@field desc string?
+---@field announce boolean?
+---@field restrict boolean?
+---@field inviteCode string?
+
+---@class GroupParticipantsUpdate
+---@field id string the group
+---@field author string? who made the change (the member who left, for a leave)
+---@field participants GroupParticipant[]
+---@field action 'add'|'remove'|'promote'|'demote' a member who left is a 'remove', as in Baileys
+
+---@class ChatUpdate
+---@field id string
+---@field name string? a group's new subject
+---@field description string?
+---@field readOnly boolean? true once we left or were removed, false when added again
+---@field ephemeralExpiration integer?
+---@field ephemeralSettingTimestamp integer?
+
 ---@class WAUpsert
 ---@field type 'notify'|'append'
 ---@field messages WAMessage[]
@@ -142,34 +195,56 @@ function WASocket:sendPresenceUpdate(type, jid) end
 ---@param jid string
 ---@return boolean? ok, string? err, string? code
 function WASocket:presenceSubscribe(jid) end
----@param ... string
+---Which phone numbers are on WhatsApp (a usync contact query); as Baileys, only those that are
+---come back.
+---@param ... string "+15551234567", "15551234567" or "15551234567@s.whatsapp.net"
 ---@return {jid: string, exists: boolean}[]? result, string? err, string? code
 function WASocket:onWhatsApp(...) end
----@param jid string
----@return table? metadata, string? err, string? code
+---@param jid string a group JID
+---@return GroupMetadata? metadata, string? err, string? code
 function WASocket:groupMetadata(jid) end
 ---@param subject string
----@param jids string[]
----@return table? metadata, string? err, string? code
+---@param jids string[] the members besides you (user JIDs)
+---@return GroupMetadata? metadata, string? err, string? code
 function WASocket:groupCreate(subject, jids) end
+---@return table<string, GroupMetadata>? groups by JID, string? err, string? code
+function WASocket:groupFetchAllParticipating() end
+---One result per JID: status '200', or WhatsApp's code ('403' their privacy: addRequest is the
+---invite made instead; '404' not on WhatsApp or not a member; '409' already a member).
 ---@param jid string
 ---@param jids string[]
 ---@param action 'add'|'remove'|'promote'|'demote'
----@return table? result, string? err, string? code
+---@return {status: string, jid: string, addRequest: {code: string, expiration: integer}?}[]? result, string? err, string? code
 function WASocket:groupParticipantsUpdate(jid, jids, action) end
 ---@param jid string
 ---@param subject string
 ---@return boolean? ok, string? err, string? code
 function WASocket:groupUpdateSubject(jid, subject) end
 ---@param jid string
+---@param description string? nil or '' deletes it
+---@return boolean? ok, string? err, string? code
+function WASocket:groupUpdateDescription(jid, description) end
+---@param jid string
 ---@return boolean? ok, string? err, string? code
 function WASocket:groupLeave(jid) end
 ---@param jid string
 ---@return string? code, string? err, string? errcode
 function WASocket:groupInviteCode(jid) end
+---A new invite code; the old one stops working.
 ---@param jid string
----@return string? url, string? err, string? code
-function WASocket:profilePictureUrl(jid) end
+---@return string? code, string? err, string? errcode
+function WASocket:groupRevokeInvite(jid) end
+---@param code string the code, or a chat.whatsapp.com link
+---@return string? jid the group joined, string? err, string? errcode
+function WASocket:groupAcceptInvite(code) end
+---@param jid string
+---@param setting 'announcement'|'not_announcement'|'locked'|'unlocked'
+---@return boolean? ok, string? err, string? code
+function WASocket:groupSettingUpdate(jid, setting) end
+---@param jid string a user or a group
+---@param type 'preview'|'image'|nil the small preview (default) or the full image
+---@return string? url, string? err, string? code ENOTFOUND: none
+function WASocket:profilePictureUrl(jid, type) end
 ---@param m WAMessage
 ---@return string? bytes, string? err, string? code
 function WASocket:downloadMedia(m) end
@@ -260,6 +335,20 @@ function you.expectNothing(ms) end
 ---@param name string
 ---@return string jid
 function you.group(name) end
+---Adds people (phone numbers; the simulator makes their accounts) to the group of you.group,
+---as its admin; returns the status of each, as groupParticipantsUpdate.
+---@param ... string
+---@return {jid: string, status: string}[]
+function you.add(...) end
+---@param ... string
+---@return {jid: string, status: string}[]
+function you.remove(...) end
+---@param ... string
+---@return {jid: string, status: string}[]
+function you.promote(...) end
+---@param ... string
+---@return {jid: string, status: string}[]
+function you.demote(...) end
 ---Reacts to the bot's last message to you.
 ---@param emoji string
 function you.react(emoji) end

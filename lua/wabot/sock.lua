@@ -4,7 +4,8 @@
 -- The methods come from the C module 'wabot.session' when the host provides one:
 --   * the client's binding (bindings/session.c) gives the primitives send, read, logout, user and
 --     random; the Baileys-shaped methods are built on them here (content tables become Message
---     tables in lua/wabot/content.lua);
+--     tables in lua/wabot/content.lua); the group methods, onWhatsApp and profilePictureUrl are
+--     its own, already in Baileys' shape (bindings/session_groups.c), and taken as they are;
 --   * a module that gives sendMessage and friends itself (the unit tests' fake session) is used
 --     as it is.
 -- Without a session every method answers nil, "not connected", "ENOTCONN", as a disconnected
@@ -21,6 +22,8 @@ local names = {
   'sendMessage', 'readMessages', 'sendPresenceUpdate', 'presenceSubscribe', 'onWhatsApp',
   'groupMetadata', 'groupCreate', 'groupParticipantsUpdate', 'groupUpdateSubject', 'groupLeave',
   'groupInviteCode', 'profilePictureUrl', 'downloadMedia', 'logout',
+  'groupFetchAllParticipating', 'groupUpdateDescription', 'groupRevokeInvite',
+  'groupAcceptInvite', 'groupSettingUpdate',
 }
 
 local function check_self(self, name)

@@ -57,6 +57,25 @@ function you.group(name)
   return jid
 end
 
+-- you.add / remove / promote / demote: your call on the group you.group made (you are its
+-- admin), for people by phone number (their accounts are made in the simulator on demand).
+-- Each waits for the server's answer and returns the status of each number, as
+-- groupParticipantsUpdate does: { {jid=, status='200'}, ... }; the bot hears of it as
+-- group-participants.update.
+local function members(action)
+  return function(...)
+    local summary, err = tool.members(action, ...)
+    if not summary then error(('you.%s: %s'):format(action, err), 2) end
+    local out = {}
+    for phone, status in summary:gmatch('(%d+) (%d+)') do
+      out[#out + 1] = { jid = phone .. '@s.whatsapp.net', status = status }
+    end
+    return out
+  end
+end
+you.add, you.remove = members('add'), members('remove')
+you.promote, you.demote = members('promote'), members('demote')
+
 --- Reacts to the bot's last message to you.
 function you.react(emoji)
   local ok, err = tool.react(emoji)

@@ -12,8 +12,12 @@
  *   mode 2   the clock moves by bytes[0] * 1000 ms (keepalive, IQ and send deadlines)
  *   mode 3   the client sends the bytes as a text to 15550002222 (bytes[0] odd) or to group
  *            120363000000000001 (even), so the answers that follow reach the send pipeline
+ *   mode 4   the client makes the call bytes[0] names (client.h's group calls, onWhatsApp, a
+ *            profile picture; the rest of the bytes is its text argument), so the answers that
+ *            follow reach their readers (metadata, participant results, invites, usync contact,
+ *            <picture>); each call must complete exactly once
  * until the input ends or the client closed the socket. Oracle: the sanitizers; the client must
- * then be freed cleanly. Seeds: tests/fuzz/make_client_corpus.mjs. */
+ * then be freed cleanly, every call completed once. Seeds: tests/fuzz/make_client_corpus.mjs. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +58,46 @@ static void io_event(void *ud, const wb_client_event *ev) {
         wb_client_handled(h->c, ev->messages.seqs, ev->messages.n);
 }
 static uint64_t io_now(void *ud) { return ((harness *)ud)->now; }
+
+/* Each call completes exactly once: counted here, checked at the end. */
+static int calls_started, calls_done;
+static void on_result(void *ud, int status, const wb_client_result *r) {
+    (void)ud;
+    calls_done++;
+    /* read what a result claims to hold, as a consumer would */
+    for (size_t i = 0; status == 0 && i < r->ngroups; i++)
+        for (size_t k = 0; k < r->groups[i].nparticipants; k++)
+            if (!r->groups[i].participants[k].id)
+                abort();
+    for (size_t i = 0; status == 0 && i < r->nmembers; i++)
+        if (!r->members[i].jid)
+            abort();
+}
+
+/* Mode 4: one of client.h's calls, with text as its argument. */
+static void call(wb_client *c, uint8_t which, const char *text) {
+    static const char *const G = "120363000000000001@g.us", *const U = "15550002222@s.whatsapp.net";
+    const char *users[] = {U, "15550003333@s.whatsapp.net"};
+    int rc;
+    switch (which % 14) {
+    case 0: rc = wb_client_group_create(c, *text ? text : "g", users, 2, on_result, NULL); break;
+    case 1: rc = wb_client_group_metadata(c, G, on_result, NULL); break;
+    case 2: rc = wb_client_group_participating(c, on_result, NULL); break;
+    case 3: rc = wb_client_group_participants(c, G, "add", users, 2, on_result, NULL); break;
+    case 4: rc = wb_client_group_participants(c, G, "remove", users, 1, on_result, NULL); break;
+    case 5: rc = wb_client_group_subject(c, G, *text ? text : "s", on_result, NULL); break;
+    case 6: rc = wb_client_group_description(c, G, *text ? text : NULL, on_result, NULL); break;
+    case 7: rc = wb_client_group_leave(c, G, on_result, NULL); break;
+    case 8: rc = wb_client_group_invite_code(c, G, which & 16, on_result, NULL); break;
+    case 9: rc = wb_client_group_accept_invite(c, *text ? text : "code", on_result, NULL); break;
+    case 10: rc = wb_client_group_setting(c, G, "announcement", on_result, NULL); break;
+    case 11: rc = wb_client_on_whatsapp(c, users, 2, on_result, NULL); break;
+    case 12: rc = wb_client_profile_picture_url(c, which & 16 ? G : U, which & 32, on_result, NULL); break;
+    default: rc = wb_client_group_participants(c, G, "promote", users, 2, on_result, NULL); break;
+    }
+    if (rc == 0)
+        calls_started++;
+}
 static const wb_client_io io = {io_connect, io_send, io_close, io_event, io_now};
 
 /* The server side: remembers the ids of the client's requests. */
@@ -160,14 +204,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const uint8_t *p = wb_rd_bytes(&r, n);
         if (!p)
             break;
-        if (mode % 4 == 0) {
+        if (mode % 5 == 4 && n) {
+            char text[64];
+            snprintf(text, sizeof text, "%.*s", (int)(n - 1 < 60 ? n - 1 : 60), (const char *)p + 1);
+            call(h.c, p[0], text);
+        } else if (mode % 5 == 0) {
             wb_client_feed(h.c, p, n, h.now);
-        } else if (mode % 4 == 1) {
+        } else if (mode % 5 == 1) {
             send_payload(&h, p, n);
-        } else if (mode % 4 == 2 && n) {
+        } else if (mode % 5 == 2 && n) {
             h.now += (uint64_t)p[0] * 1000;
             wb_client_tick(h.c, h.now);
-        } else if (mode % 4 == 3 && n) {
+        } else if (mode % 5 == 3 && n) {
             char text[64];
             snprintf(text, sizeof text, "%.*s", (int)(n < 60 ? n : 60), (const char *)p);
             Wa__Message m = WA__MESSAGE__INIT;
@@ -182,6 +230,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         wb_client_stop(h.c, h.now);
     wb_client_on_close(h.c, h.now, "fuzz input over");
     wb_client_free(h.c);
+    if (calls_done != calls_started) /* each call completed once, by the end at the latest */
+        abort();
+    calls_done = calls_started = 0;
     wb_noise_conn_free(h.server);
     wb_store_close(st);
     wb_buf_free(&h.to_server);

@@ -1,6 +1,6 @@
 /* Fuzz target: every reader of host/wa on one stanza. The input is decoded as a transport
  * payload (binary/codec.h) and given to each stanza reader (usync, message, receipt, ack,
- * devices, group, media, pairing code, IQ errors, the IQ table), and every node of the tree to
+ * devices, group, profile picture, media, pairing code, IQ errors, the IQ table), and every node of the tree to
  * the readers of parts (group metadata, prekey bundles, keys, skeys); the raw bytes go to the
  * readers of raw text (QR strings, ADV containers, the upload's JSON answer, upload paths, a
  * ClientPayload's registration keys).
@@ -23,6 +23,7 @@
 #include "wa/message.h"
 #include "wa/pair_code.h"
 #include "wa/payload.h"
+#include "wa/picture.h"
 #include "wa/prekeys.h"
 #include "wa/qr.h"
 #include "wa/receipt.h"
@@ -112,6 +113,19 @@ static void stanza_readers(const wb_node *n, wb_arena *a) {
     (void)wb_wa_group_results_read(n, a, &results, &count, &e);
     (void)wb_wa_group_invite_of(n);
     (void)wb_wa_group_joined_of(n, &joined, &e);
+
+    wb_wa_picture_request pr, pr2;
+    if (wb_wa_picture_request_read(n, &pr, &e) == 0 && (w = wire(a, wb_wa_picture_request_new(a, &pr))))
+        REREAD(wb_wa_picture_request_read(w, &pr2, &e) == 0 && pr2.action == pr.action &&
+               pr2.image_len == pr.image_len && wb_jid_eq(&pr2.target, &pr.target));
+    wb_wa_picture pic, pic2;
+    if (wb_wa_picture_read(n, &pic, &e) == 0) {
+        wb_node *reply = WB_NODE(a, "iq", {"type", "result"});
+        wb_wa_picture_fill(reply, &pic);
+        if ((w = wire(a, reply)))
+            REREAD(wb_wa_picture_read(w, &pic2, &e) == 0 && pic2.status == pic.status &&
+                   !pic2.url == !pic.url);
+    }
 
     wb_wa_media_conn mc, mc2;
     if (wb_wa_media_conn_read(n, a, &mc, &e) == 0) {

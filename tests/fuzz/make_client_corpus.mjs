@@ -1,9 +1,10 @@
 // Writes the seeds of fuzz_client_stanza: sequences of records [mode u8][be16 length][bytes]
 // (mode 0 raw bytes, 1 a sealed stanza with "@N" ids standing for the client's N-th latest
-// request, 2 a clock jump of bytes[0] seconds, 3 a text the client sends), stanzas encoded by
-// Baileys' encodeBinaryNode in the shapes the server sends: the login steps to open, then
-// messages, receipts, notifications, acks, answers to a send's usync and bundle requests,
-// stream errors and failures.
+// request, 2 a clock jump of bytes[0] seconds, 3 a text the client sends, 4 a call the client
+// makes: bytes[0] names it, the rest is its text), stanzas encoded by Baileys' encodeBinaryNode
+// in the shapes the server sends: the login steps to open, then messages, receipts,
+// notifications (every w:gp2 change), acks, answers to a send's usync and bundle requests and to
+// the group calls, onWhatsApp and profile pictures, stream errors and failures.
 // Run: node tests/fuzz/make_client_corpus.mjs (after scripts/setup).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -27,6 +28,14 @@ const st = (node) => rec(1, Buffer.from(encodeBinaryNode(node)))
 const wait = (secs) => rec(2, Buffer.from([secs]))
 const send = (text, group) => rec(3, Buffer.concat([Buffer.from([group ? 2 : 1]), Buffer.from(text)]))
 const result = (content, id = '@0') => ({ tag: 'iq', attrs: { from: S, type: 'result', id }, content })
+const call = (which, text = '') => rec(4, Buffer.concat([Buffer.from([which]), Buffer.from(text)]))
+const iqError = (code, text) => ({ tag: 'iq', attrs: { from: S, type: 'error', id: '@0' }, content: [{ tag: 'error', attrs: { code, text } }] })
+const P = (jid, extra = {}) => ({ tag: 'participant', attrs: { jid, ...extra } })
+const groupNode = { tag: 'group', attrs: { id: '120363000000000001', subject: 'g', creation: '1690000000', creator: '15550001111@s.whatsapp.net', s_t: '1', s_o: '15550001111@s.whatsapp.net', addressing_mode: 'pn', size: '3' }, content: [
+  P('15550001111@s.whatsapp.net', { type: 'superadmin', lid: '100000000000001@lid' }), P('100000000000002@lid', { phone_number: '15550002222@s.whatsapp.net', type: 'admin' }),
+  P('15550003333@s.whatsapp.net'), { tag: 'description', attrs: { id: 'D1', participant: '15550001111@s.whatsapp.net', t: '2' }, content: [{ tag: 'body', attrs: {}, content: Buffer.from('about') }] },
+  { tag: 'announcement', attrs: {} }, { tag: 'locked', attrs: {} }, { tag: 'ephemeral', attrs: { expiration: '86400' } }] }
+const gp2 = (id, child, participant = '15550002222@s.whatsapp.net') => st({ tag: 'notification', attrs: { from: G, type: 'w:gp2', id, t: '1700000005', participant, notify: 'Bob' }, content: [child] })
 
 const open = [
   st({ tag: 'success', attrs: { t: '1700000000', lid: '100000000000001:1@lid', props: '27', abprops: '8', location: 'sim', creation: '1690000000' } }),
@@ -81,6 +90,39 @@ const seeds = {
     st(result([{ tag: 'list', attrs: {}, content: [bundle(B1), bundle('15550001111@s.whatsapp.net')] }]))],
   'endings': [...open, st({ tag: 'stream:error', attrs: { code: '515' } }), st({ tag: 'failure', attrs: { reason: '401' } })],
   'conflict': [...open, st({ tag: 'stream:error', attrs: {}, content: [{ tag: 'conflict', attrs: { type: 'replaced' } }] })],
-  'raw': [...open, rec(0, bytes(64)), rec(0, Buffer.from([0, 0, 5, 1, 2, 3, 4, 5]))]
+  'raw': [...open, rec(0, bytes(64)), rec(0, Buffer.from([0, 0, 5, 1, 2, 3, 4, 5]))],
+  'group-calls': [...open,
+    call(0, 'new group'), st(result([groupNode])),
+    call(1), st(result([groupNode])),
+    call(2), st(result([{ tag: 'groups', attrs: {}, content: [groupNode, { ...groupNode, attrs: { ...groupNode.attrs, id: '120363000000000002' } }] }])),
+    call(3), st(result([{ tag: 'add', attrs: {}, content: [P('15550002222@s.whatsapp.net'), { ...P('15550003333@s.whatsapp.net', { error: '403' }), content: [{ tag: 'add_request', attrs: { code: 'AbCd', expiration: '1700259200' } }] }] }])),
+    call(4), st(result([{ tag: 'remove', attrs: {}, content: [P('15550002222@s.whatsapp.net', { error: '404' })] }])),
+    call(5, 'subject'), st(result(undefined)),
+    call(6, 'about us'), st(result([groupNode])), st(iqError('409', 'conflict')),
+    call(7), st(result([{ tag: 'leave', attrs: {}, content: [{ tag: 'group', attrs: { id: '120363000000000001', error: '404' } }] }])),
+    call(8), st(result([{ tag: 'invite', attrs: { code: 'AbCdEfGhIjKlMnOpQrStUv' } }])),
+    call(9, 'AbCdEfGhIjKlMnOpQrStUv'), st(result([{ tag: 'group', attrs: { jid: G } }])),
+    call(10), st(iqError('403', 'forbidden')),
+    call(11), st(result([{ tag: 'usync', attrs: { sid: 's', index: '0', last: 'true' }, content: [
+      { tag: 'result', attrs: {}, content: [{ tag: 'contact', attrs: {} }] },
+      { tag: 'list', attrs: {}, content: [{ tag: 'user', attrs: { jid: '15550002222@s.whatsapp.net' }, content: [{ tag: 'contact', attrs: { type: 'in' }, content: '+15550002222' }] },
+        { tag: 'user', attrs: { jid: '15550003333@s.whatsapp.net' }, content: [{ tag: 'contact', attrs: { type: 'out' }, content: '+15550003333' }] }] }] }])),
+    call(12), st(result([{ tag: 'picture', attrs: { id: '1700000000', type: 'preview', url: 'https://mmg.whatsapp.net/v/t61/x.jpg?oh=1', direct_path: '/v/t61/x.jpg?oh=1' } }])),
+    call(12 + 16), st(result([{ tag: 'picture', attrs: { status: '204' } }])),
+    call(13), wait(40)],
+  'group-notifications': [...open,
+    gp2('1', { tag: 'create', attrs: { type: 'new', key: '3EB0KEY', reason: 'invite' }, content: [groupNode] }),
+    gp2('2', { tag: 'add', attrs: { reason: 'invite' }, content: [P('15550004444@s.whatsapp.net', { lid: '100000000000004@lid' })] }),
+    gp2('3', { tag: 'promote', attrs: {}, content: [P('15550004444@s.whatsapp.net')] }),
+    gp2('4', { tag: 'demote', attrs: {}, content: [P('100000000000004@lid', { phone_number: '15550004444@s.whatsapp.net' })] }),
+    gp2('5', { tag: 'subject', attrs: { subject: 'renamed', s_o: '15550002222@s.whatsapp.net', s_t: '1700000006' } }),
+    gp2('6', { tag: 'description', attrs: { id: 'D2' }, content: [{ tag: 'body', attrs: {}, content: Buffer.from('about') }] }),
+    gp2('7', { tag: 'description', attrs: { id: 'D3' }, content: [{ tag: 'delete', attrs: {} }] }),
+    gp2('8', { tag: 'announcement', attrs: { v_id: '1' } }), gp2('9', { tag: 'not_announcement', attrs: { v_id: '2' } }),
+    gp2('10', { tag: 'locked', attrs: {} }), gp2('11', { tag: 'unlocked', attrs: {} }),
+    gp2('12', { tag: 'invite', attrs: { code: 'AbCd' } }), gp2('13', { tag: 'ephemeral', attrs: { expiration: '604800' } }),
+    gp2('14', { tag: 'not_ephemeral', attrs: {} }), gp2('15', { tag: 'membership_approval_mode', attrs: {} }),
+    gp2('16', { tag: 'leave', attrs: {}, content: [P('15550004444@s.whatsapp.net')] }, '15550004444@s.whatsapp.net'),
+    gp2('17', { tag: 'remove', attrs: {}, content: [P('15550001111@s.whatsapp.net')] })]
 }
 for (const [name, recs] of Object.entries(seeds)) writeFileSync(join(out, name), Buffer.concat(recs))

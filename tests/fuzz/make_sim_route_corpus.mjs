@@ -2,7 +2,8 @@
 // encodes them (make_sim_corpus.mjs writes the core's):
 //   fuzz_sim_stanza/route-*  records [be16 length][payload] from device 15550001111:1 (A) with
 //                            device 15550002222:1 (B) online: messages 1:1 and to a group, receipts,
-//                            every w:g2 request (the group A creates first is 120363000000000001)
+//                            every w:g2 request (the group A creates first is 120363000000000001),
+//                            profile pictures (w:profile:picture) and the groupadd privacy
 //   fuzz_sim_admin/groups-*  POST /admin/groups bodies
 //   fuzz_sim_media/*         uploads and downloads with the AUTH/HASH/SIG placeholders of
 //                            fuzz_sim_media.c
@@ -58,6 +59,12 @@ const stanzas = {
   accept: g2('g15', 'set', '@g.us', { tag: 'invite', attrs: { code: 'AAAAAAAAAAAAAAAAAAAAAA' } }),
   leave: g2('g16', 'set', '@g.us', { tag: 'leave', attrs: {}, content: [{ tag: 'group', attrs: { id: G } }] }),
   media_conn: { tag: 'iq', attrs: { id: 'm1', type: 'set', xmlns: 'w:m', to: '@s.whatsapp.net' }, content: [{ tag: 'media_conn', attrs: {} }] },
+  privacy_groupadd: { tag: 'iq', attrs: { id: 'p0', type: 'set', xmlns: 'privacy', to: '@s.whatsapp.net' }, content: [{ tag: 'privacy', attrs: {}, content: [{ tag: 'category', attrs: { name: 'groupadd', value: 'contacts' } }] }] },
+  picture_set: { tag: 'iq', attrs: { id: 'p1', type: 'set', xmlns: 'w:profile:picture', to: '@s.whatsapp.net' }, content: [{ tag: 'picture', attrs: { type: 'image' }, content: Buffer.concat([Buffer.from([0xff, 0xd8]), bytes(60, 9), Buffer.from([0xff, 0xd9])]) }] },
+  picture_set_group: { tag: 'iq', attrs: { id: 'p2', type: 'set', xmlns: 'w:profile:picture', to: '@s.whatsapp.net', target: G }, content: [{ tag: 'picture', attrs: { type: 'image' }, content: bytes(30, 8) }] },
+  picture_get: { tag: 'iq', attrs: { id: 'p3', type: 'get', xmlns: 'w:profile:picture', to: '@s.whatsapp.net', target: A }, content: [{ tag: 'picture', attrs: { type: 'preview', query: 'url' } }] },
+  picture_get_group: { tag: 'iq', attrs: { id: 'p4', type: 'get', xmlns: 'w:profile:picture', to: '@s.whatsapp.net', target: G }, content: [{ tag: 'picture', attrs: { type: 'image', query: 'url', id: '1' } }] },
+  picture_delete: { tag: 'iq', attrs: { id: 'p5', type: 'set', xmlns: 'w:profile:picture', to: '@s.whatsapp.net' } },
   notification_ack: { tag: 'ack', attrs: { id: '1-1', to: A, class: 'notification', type: 'w:gp2', participant: A } }
 }
 const be16 = (n) => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b }
@@ -66,6 +73,7 @@ const stanzaDir = dir('fuzz_sim_stanza')
 for (const [name, node] of Object.entries(stanzas)) writeFileSync(join(stanzaDir, `route-${name}`), record(node))
 const seq = (names) => Buffer.concat(names.map((n) => record(stanzas[n])))
 writeFileSync(join(stanzaDir, 'route-conversation'), seq(['direct', 'receipt', 'read', 'retry', 'resend', 'sender', 'direct_lid']))
+writeFileSync(join(stanzaDir, 'route-pictures'), seq(['create', 'picture_set', 'picture_get', 'picture_set_group', 'picture_get_group', 'picture_delete', 'picture_get']))
 writeFileSync(join(stanzaDir, 'route-group-life'), seq(['create', 'group', 'group_receipt', 'group_resend', 'metadata', 'participating',
   'subject', 'description', 'undescribe', 'add', 'promote', 'demote', 'announce', 'ephemeral', 'invite', 'revoke', 'accept', 'remove', 'leave']))
 

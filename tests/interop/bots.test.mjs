@@ -48,6 +48,28 @@ test('echo.lua answers in a group, quoting the member who wrote', async () => {
   })
 })
 
+test('group_welcome.lua greets members a Baileys admin adds, by mention, and nobody else', async () => {
+  await withExample('group_welcome.lua', async ({ user, botJid, connect }) => {
+    const newcomer = await connect({ name: 'Newcomer' })
+    const inNew = new Inbox(newcomer)
+    const inUser = new Inbox(user)
+    const meta = await user.sock.groupCreate('welcome club', [botJid])
+    const [added] = await user.sock.groupParticipantsUpdate(meta.id, [newcomer.userJid], 'add')
+    assert.equal(added.status, '200')
+    const [welcome] = await inNew.waitCount(meta.id, 1)
+    assert.equal(welcome.text, `Welcome, @${newcomer.phone}!`)
+    assert.equal(welcome.from, botJid)
+    const ev = newcomer.events.find((e) => e.event === 'messages.upsert' && e.data.messages[0].key.id === welcome.id)
+    assert.deepEqual(ev.data.messages[0].message.extendedTextMessage.contextInfo.mentionedJid, [newcomer.userJid])
+    await inUser.waitCount(meta.id, 1)
+    // promotions and removals get no greeting
+    await user.sock.groupParticipantsUpdate(meta.id, [newcomer.userJid], 'promote')
+    await user.sock.groupParticipantsUpdate(meta.id, [newcomer.userJid], 'remove')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.equal(inUser.texts(meta.id).length, 1)
+  })
+})
+
 test('commands.lua routes !ping, !help, !time and unknown commands', async () => {
   await withExample('commands.lua', async ({ user, botJid, inbox }) => {
     await user.sock.sendMessage(botJid, { text: '!ping' })

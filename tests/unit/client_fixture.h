@@ -48,6 +48,9 @@ typedef struct cl_fx {
     size_t nmsgs, msgs_cap;
     int statuses[8];          /* messages.update seen, by status */
     int auto_handled;         /* call wb_client_handled for each message event */
+    /* every event, after the fixture's own bookkeeping (may be NULL) */
+    void (*on_event)(struct cl_fx *h, const wb_client_event *ev);
+    void *data;
 } cl_fx;
 
 static cl_fx *cl_all[CL_MAX];
@@ -123,6 +126,8 @@ static void cl_io_event(void *ud, const wb_client_event *ev) {
     default:
         break;
     }
+    if (h->on_event)
+        h->on_event(h, ev);
 }
 
 static uint64_t cl_io_now(void *ud) { return ((cl_fx *)ud)->fx->now_ms; }

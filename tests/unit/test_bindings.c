@@ -394,10 +394,16 @@ static int push_added(lua_State *L, void *ud) {
     lua_setfield(L, -2, "id");
     lua_pushliteral(L, "add");
     lua_setfield(L, -2, "action");
-    lua_createtable(L, 2, 0);
+    lua_createtable(L, 2, 0); /* Baileys 7's GroupParticipant objects */
+    lua_createtable(L, 0, 1);
     lua_pushliteral(L, "111@s.whatsapp.net");
+    lua_setfield(L, -2, "id");
     lua_rawseti(L, -2, 1);
+    lua_createtable(L, 0, 2);
+    lua_pushliteral(L, "100000000000222@lid");
+    lua_setfield(L, -2, "id");
     lua_pushliteral(L, "222@s.whatsapp.net");
+    lua_setfield(L, -2, "phoneNumber");
     lua_rawseti(L, -2, 2);
     lua_setfield(L, -2, "participants");
     return 1;

@@ -168,6 +168,21 @@ static void test_wa_group_answers_round_trip(void) {
     wb_wa_participant *got;
     CHECK_EQ(wb_wa_group_results_read(wa_wire(&A, reply), &A, &got, &n, &e), 0);
     CHECK(n == 2 && got[0].error == 0 && got[1].error == 404 && wb_jid_eq(&got[1].jid, &res[1].jid));
+    /* 403 with the invite WhatsApp makes instead (whatsmeow's GroupParticipantAddRequest) */
+    res[1] = (wb_wa_participant){.jid = res[1].jid, .error = 403, .add_request_code = "AbCd1234",
+                                 .add_request_expiration = 1700259200};
+    reply = WB_NODE(&A, "iq", {"type", "result"});
+    wb_wa_group_results_fill(reply, "add", res, 2);
+    wb_node *wire = wa_wire(&A, reply);
+    wb_node *list = wb_node_child(wire, "add");
+    CHECK(list && list->kind == WB_CONTENT_NODES && list->nkids == 2);
+    if (list && list->nkids == 2)
+        CHECK_STR(fx_attr_or(wb_node_attr(wb_node_child(list->kids[1], "add_request"), "code")),
+                  "AbCd1234");
+    CHECK_EQ(wb_wa_group_results_read(wire, &A, &got, &n, &e), 0);
+    CHECK(n == 2 && got[1].error == 403 && got[1].add_request_expiration == 1700259200 &&
+          !got[0].add_request_code);
+    CHECK_STR(fx_attr_or(got[1].add_request_code), "AbCd1234");
     wb_wa_participant left[] = {{.jid = g.jid, .error = 404}};
     reply = WB_NODE(&A, "iq", {"type", "result"});
     wb_wa_group_results_fill(reply, "leave", left, 1);

@@ -4,6 +4,7 @@
 //   await withBot({ file: 'bots/echo.lua' }, async ({ sim, user, run, botJid, inbox }) => { ... })
 //   await withBot({ source: 'wabot.sock.ev:on(...)' , args: ['--budget', '500'] }, ...)
 //   source: the bot's text, written to bot.lua in a temporary directory (ctx.botFile, to rewrite)
+//   ctx.connect(opts): another Baileys client on the same simulator
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,7 +28,7 @@ export async function withBot ({ file, source, args = [], phone, env }, fn) {
       try {
         const user = await connect({ name: 'User' })
         const botJid = `${w.phone}@s.whatsapp.net`
-        return await fn({ sim, user, w, run, botJid, botDevice: w.jid, botFile, inbox: new Inbox(user), handshakesBeforeRun })
+        return await fn({ sim, user, w, run, botJid, botDevice: w.jid, botFile, inbox: new Inbox(user), handshakesBeforeRun, connect })
       } finally {
         const { code } = await run.stop()
         assert.equal(code, 0, `wabot run exited ${code}:\n${run.stderr()}`)
