@@ -94,7 +94,7 @@ static int on_create(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     for (size_t i = 0; i < r.nparticipants; i++)
         if ((members[k] = wb_sim_account_by_jid(sim, &r.participants[i])))
             k++;
-    wb_sim_group *g;
+    wb_sim_group *g = NULL;
     if ((rc = wb_sim_group_create(sim, c->device->account, members, k, r.subject, r.key, c->device,
                                   &g)) < 0)
         return wb_sim_conn_fail(c, rc, "cannot store the group");
@@ -104,8 +104,8 @@ static int on_create(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 
 static int on_query(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_wa_group_request r;
-    wb_sim_group *g;
-    wb_sim_member *me;
+    wb_sim_group *g = NULL;
+    wb_sim_member *me = NULL;
     int rc = group_request(c, iq, reply, MEMBER, &r, &g, &me);
     if (rc == 1)
         wb_sim_group_node(c->sim, reply, g);
@@ -157,8 +157,8 @@ static int change_one(wb_sim *sim, wb_sim_group *g, enum wb_wa_group_action acti
 static int on_participants(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_sim *sim = c->sim;
     wb_wa_group_request r;
-    wb_sim_group *g;
-    wb_sim_member *me;
+    wb_sim_group *g = NULL;
+    wb_sim_member *me = NULL;
     int rc = request(c, iq, &r);
     const char *tag = wb_wa_group_action_tag(r.action);
     if (rc == 0 && r.nparticipants == 0)
@@ -207,8 +207,8 @@ static int on_participants(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 
 static int on_subject(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_wa_group_request r;
-    wb_sim_group *g;
-    wb_sim_member *me;
+    wb_sim_group *g = NULL;
+    wb_sim_member *me = NULL;
     int rc = group_request(c, iq, reply, EDITOR, &r, &g, &me);
     if (rc < 1)
         return rc;
@@ -224,8 +224,8 @@ static int on_subject(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 
 static int on_description(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_wa_group_request r;
-    wb_sim_group *g;
-    wb_sim_member *me;
+    wb_sim_group *g = NULL;
+    wb_sim_member *me = NULL;
     int rc = group_request(c, iq, reply, EDITOR, &r, &g, &me);
     if (rc < 1)
         return rc;
@@ -254,8 +254,8 @@ static int on_description(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 /* announcement / not_announcement / locked / unlocked (admins), ephemeral / not_ephemeral. */
 static int on_setting(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_wa_group_request r;
-    wb_sim_group *g;
-    wb_sim_member *me;
+    wb_sim_group *g = NULL;
+    wb_sim_member *me = NULL;
     int rc = request(c, iq, &r);
     int ephemeral = r.action == WB_WA_GROUP_EPHEMERAL || r.action == WB_WA_GROUP_NOT_EPHEMERAL;
     if (rc < 0 || (rc = target(c, &r, reply, ephemeral ? EDITOR : ADMIN, &g, &me)) < 1)
@@ -331,8 +331,8 @@ static int on_leave(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
 static int on_invite(wb_sim_conn *c, wb_node *iq, wb_node *reply) {
     wb_sim *sim = c->sim;
     wb_wa_group_request r;
-    wb_sim_group *g;
-    wb_sim_member *me;
+    wb_sim_group *g = NULL;
+    wb_sim_member *me = NULL;
     wb_sim_account *a = c->device->account;
     int rc = request(c, iq, &r);
     if (rc < 0)
