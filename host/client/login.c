@@ -17,6 +17,7 @@
 #include "client/client_int.h"
 #include "core/log.h"
 #include "wa/prekeys.h"
+#include "wa/presence.h"
 
 #define PREKEYS_LATER 50 /* a later upload (whatsmeow's; Baileys uploads 5) */
 
@@ -35,11 +36,13 @@ int wb_client_payload(wb_client *c, wb_buf *out) {
 static void step(wb_client *c);
 
 static void presence(wb_client *c) {
+    c->online = 0;
     if (!c->dev.name[0])
         return; /* as Baileys: no presence without a name */
-    wb_node *p = WB_NODE(&c->arena, "presence", {"name", c->dev.name},
-                         {"type", c->cfg.presence_unavailable ? "unavailable" : "available"});
-    wb_client_send_node(c, p);
+    wb_wa_presence p = {.name = c->dev.name,
+                        .type = c->cfg.presence_unavailable ? "unavailable" : "available"};
+    c->online = !c->cfg.presence_unavailable;
+    wb_client_send_node(c, wb_wa_presence_new(&c->arena, &p));
 }
 
 static void opened(wb_client *c) {
