@@ -100,27 +100,6 @@ static void bot_event(void *ud, wb_client *c, const wb_client_event *ev) {
     }
 }
 
-/* What you see of a message from the bot: its text, or what it is. */
-static void describe(const Wa__Message *m, char *out, size_t cap) {
-    const char *text = m ? wb_client_message_text(m) : NULL;
-    if (text)
-        snprintf(out, cap, "%s", text);
-    else if (m && m->reactionmessage)
-        snprintf(out, cap, "(reacted %s)", m->reactionmessage->text ? m->reactionmessage->text : "");
-    else if (m && (m->locationmessage))
-        snprintf(out, cap, "(location %.5f, %.5f)", m->locationmessage->degreeslatitude,
-                 m->locationmessage->degreeslongitude);
-    else if (m && (m->pollcreationmessage || m->pollcreationmessagev3))
-        snprintf(out, cap, "(poll %s)",
-                 m->pollcreationmessage ? m->pollcreationmessage->name
-                                        : m->pollcreationmessagev3->name);
-    else if (m && m->protocolmessage)
-        snprintf(out, cap, "(%s)", m->protocolmessage->type == 0 ? "deleted a message"
-                                                                 : "edited a message");
-    else
-        snprintf(out, cap, "(a message wabot dev cannot show)");
-}
-
 static void you_event(void *ud, wb_client *c, const wb_client_event *ev) {
     wb_devkit *k = ud;
     connection_event(k, "you", WB_DEVKIT_YOU_PHONE, "You", ev, &k->you_open);
@@ -136,7 +115,7 @@ static void you_event(void *ud, wb_client *c, const wb_client_event *ev) {
         snprintf(k->last_participant, sizeof k->last_participant, "%s",
                  m->key->participant ? m->key->participant : "");
         char text[4096];
-        describe(m->message, text, sizeof text);
+        wb_client_message_describe(m, text, sizeof text); /* its text, or what it is */
         if (k->on_bot_message)
             k->on_bot_message(k->ud, text, k->last_chat);
     }

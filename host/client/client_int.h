@@ -138,8 +138,10 @@ struct wb_client {
     int backlog_done;            /* <ib><offline> seen on this connection */
     uint64_t backlog_count;      /* offline messages seen on this connection */
     int64_t server_offset_s;     /* server time - our time */
-    int online;                  /* we said available (receipts are plain deliveries, not
-                                    "inactive"); Baileys' sendActiveReceipts */
+    int presence_set;            /* this connection's presence as the consumer last set it: 0
+                                    not set (cfg.presence_unavailable rules), 1 available, 2
+                                    unavailable; while available, receipts are plain deliveries,
+                                    else "inactive" (Baileys' sendActiveReceipts) */
     int read_receipts;           /* our privacy setting: 0 not fetched yet, 1 all, 2 none
                                     (read receipts then go as read-self) */
     struct wb_client_reads *reads; /* receipt.c: reads waiting for the privacy settings */
@@ -382,6 +384,8 @@ int wb_client_kinds_apply(wb_client *c, const struct Wa__WebMessageInfo *info, i
 /* Queues the events of a message that changes others (messages.update, messages.reaction,
  * chats.update), for its messages.upsert (fresh, replayed or our own send). */
 void wb_client_kinds_emit(wb_client *c, const struct Wa__WebMessageInfo *info);
+/* 1 when we are online (wb_client_send_presence, else the configuration and a push name). */
+int wb_client_online(const wb_client *c);
 /* Our user JID ("155...@s.whatsapp.net") into out. */
 void wb_client_me_user(const wb_client *c, char out[WB_JID_STR_MAX]);
 

@@ -124,6 +124,7 @@ void wb_client_conn_reset(wb_client *c) {
     wb_noise_conn_free(c->noise);
     c->noise = NULL;
     c->read_receipts = 0; /* privacy settings are fetched once per connection, as Baileys */
+    c->presence_set = 0;  /* a new socket starts as configured (markOnlineOnConnect) */
 }
 
 /* Called from client.c through wb_client_feed. */

@@ -36,12 +36,10 @@ int wb_client_payload(wb_client *c, wb_buf *out) {
 static void step(wb_client *c);
 
 static void presence(wb_client *c) {
-    c->online = 0;
     if (!c->dev.name[0])
         return; /* as Baileys: no presence without a name */
     wb_wa_presence p = {.name = c->dev.name,
                         .type = c->cfg.presence_unavailable ? "unavailable" : "available"};
-    c->online = !c->cfg.presence_unavailable;
     wb_client_send_node(c, wb_wa_presence_new(&c->arena, &p));
 }
 

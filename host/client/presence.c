@@ -33,7 +33,7 @@ int wb_client_send_presence(wb_client *c, const char *type, const char *jid) {
             return WB_ESTATE; /* Baileys: "no name present, ignoring presence update request" */
         wb_wa_presence p = {.type = type, .name = c->dev.name};
         n = wb_wa_presence_new(&c->arena, &p);
-        c->online = strcmp(type, "available") == 0;
+        c->presence_set = strcmp(type, "available") == 0 ? 1 : 2;
     } else {
         /* from: our device JID in the chat's addressing, as Baileys (me.lid for a LID chat) */
         wb_wa_chatstate s = {.to = to, .state = state, .media = media};
@@ -60,6 +60,12 @@ int wb_client_presence_subscribe(wb_client *c, const char *jid) {
     int rc = wb_client_send_node(c, wb_wa_presence_new(&c->arena, &p));
     wb_client_flush_events(c);
     return rc;
+}
+
+int wb_client_online(const wb_client *c) {
+    if (c->presence_set)
+        return c->presence_set == 1;
+    return !c->cfg.presence_unavailable && c->dev.name[0];
 }
 
 /* ---- what the server tells us ------------------------------------------------------------- */

@@ -277,7 +277,7 @@ static void set_receipt(wb_client *c, entry *e, const wb_wa_message *m, const ke
         e->type = "peer_msg";
     else if (k->from_me)
         e->type = "sender";
-    else if (!c->online)
+    else if (!wb_client_online(c))
         e->type = "inactive"; /* no available presence was sent: Baileys' sendActiveReceipts */
     if (k->from_me && !wb_jid_is_empty(&m->recipient) &&
         (wb_jid_on(&m->recipient, WB_SERVER_USER) || wb_jid_on(&m->recipient, WB_SERVER_LID))) {
