@@ -5,8 +5,6 @@
 
 #include "wb_proto_json.h"
 
-#define WB_CLI_VOTE_MAX 64 /* options shown of one vote */
-
 static cJSON *key_json(const wb_client_key *k) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "remoteJid", k->remote_jid);
@@ -89,19 +87,13 @@ static cJSON *update_json(const wb_client_update *u) {
         cJSON_AddNumberToObject(up, "messageStubType", WA__WEB_MESSAGE_INFO__STUB_TYPE__REVOKE);
         cJSON_AddItemToObject(up, "key", proto_json(&by));
     } else {
-        ProtobufCBinaryData sel[WB_CLI_VOTE_MAX];
-        size_t n = u->nselected < WB_CLI_VOTE_MAX ? u->nselected : WB_CLI_VOTE_MAX;
-        for (size_t i = 0; i < n; i++)
-            sel[i] = (ProtobufCBinaryData){32, (uint8_t *)u->selected + 32 * i};
-        Wa__Message__PollVoteMessage vote = WA__MESSAGE__POLL_VOTE_MESSAGE__INIT;
-        vote.n_selectedoptions = n;
-        vote.selectedoptions = sel;
-        Wa__PollUpdate pu = WA__POLL_UPDATE__INIT;
-        pu.pollupdatemessagekey = &by;
-        pu.vote = &vote;
-        pu.has_sendertimestampms = 1;
-        pu.sendertimestampms = u->sender_ts_ms;
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(up, "pollUpdates"), proto_json(&pu));
+        wb_buf b = WB_BUF_INIT;
+        Wa__PollUpdate *pu = NULL;
+        if (wb_client_poll_update_pack(u, &b) == 0 &&
+            wb_proto_unpack(&wa__poll_update__descriptor, b.data, b.len, 0, &pu, NULL) == 0)
+            cJSON_AddItemToArray(cJSON_AddArrayToObject(up, "pollUpdates"), proto_json(pu));
+        wb_proto_free(pu);
+        wb_buf_free(&b);
     }
     return o;
 }

@@ -212,6 +212,10 @@ typedef struct wb_client_update {
     size_t nselected;            /* (0: the voter took their vote back) */
 } wb_client_update;
 
+/* A POLL_VOTE update as the PollUpdate Baileys puts in update.pollUpdates ({pollUpdateMessageKey,
+ * vote: {selectedOptions}, senderTimestampMs}), serialized onto out. Returns 0 or WB_ENOMEM. */
+int wb_client_poll_update_pack(const wb_client_update *u, wb_buf *out);
+
 /* One messages.reaction: key is the message reacted to, by the reaction message's key. */
 typedef struct wb_client_reaction {
     wb_client_key key;
@@ -521,6 +525,9 @@ typedef struct wb_client_content {
  * <meta polltype>, decrypt-fail, mediatype. */
 int wb_client_content_build(wb_client *c, const char *jid, const wb_client_content *in,
                             struct Wa__Message **out, wb_error *err);
+
+/* The store the client was made on. */
+wb_store *wb_client_store(const wb_client *c);
 
 /* The stored message (chat, id) as a WebMessageInfo into *out (free with wb_proto_free): with
  * reactions, edits, revokes and votes applied. Returns 0, WB_ENOTFOUND or WB_ESTORE. Also on a

@@ -132,6 +132,8 @@ static int find(wb_store *st, const char *chat, const char *id, found *f) {
     return f->info ? 0 : WB_ENOTFOUND;
 }
 
+wb_store *wb_client_store(const wb_client *c) { return c->st; }
+
 int wb_client_message_load(wb_store *st, const char *chat, const char *id,
                            Wa__WebMessageInfo **out) {
     found f;

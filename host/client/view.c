@@ -101,6 +101,29 @@ const char *wb_client_message_describe(const Wa__WebMessageInfo *info, char *out
     return out;
 }
 
+int wb_client_poll_update_pack(const wb_client_update *u, wb_buf *out) {
+    ProtobufCBinaryData sel[WB_WA_POLL_OPTIONS_MAX];
+    size_t n = u->nselected < WB_WA_POLL_OPTIONS_MAX ? u->nselected : WB_WA_POLL_OPTIONS_MAX;
+    for (size_t i = 0; i < n; i++)
+        sel[i] = (ProtobufCBinaryData){WB_WA_POLL_HASH_LEN,
+                                       (uint8_t *)u->selected + WB_WA_POLL_HASH_LEN * i};
+    Wa__Message__PollVoteMessage vote = WA__MESSAGE__POLL_VOTE_MESSAGE__INIT;
+    vote.n_selectedoptions = n;
+    vote.selectedoptions = sel;
+    Wa__MessageKey by = WA__MESSAGE_KEY__INIT;
+    by.remotejid = (char *)u->by.remote_jid;
+    by.has_fromme = 1;
+    by.fromme = u->by.from_me;
+    by.id = (char *)u->by.id;
+    by.participant = (char *)u->by.participant;
+    Wa__PollUpdate pu = WA__POLL_UPDATE__INIT;
+    pu.pollupdatemessagekey = &by;
+    pu.vote = &vote;
+    pu.has_sendertimestampms = 1;
+    pu.sendertimestampms = u->sender_ts_ms;
+    return wb_proto_pack(&pu, out);
+}
+
 /* ---- poll tallies ----------------------------------------------------------------------------- */
 
 int wb_client_poll_tally(const Wa__WebMessageInfo *poll, const char *me, wb_arena *a,
