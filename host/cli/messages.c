@@ -4,7 +4,7 @@
  * of the list unless --all). list shows the newest N oldest first; search shows the messages
  * whose text or caption has every word of QUERY (a word ending in * matches a prefix), newest
  * first (20 unless --limit). --json: one WebMessageInfo per line in protobufjs' toObject shape,
- * with the row's seq. No network; it does not take the store's lock, so it works beside a
+ * with the row's seq and, for a poll, pollTally (Baileys' getAggregateVotesInPollMessage). No network; it does not take the store's lock, so it works beside a
  * running sync or bot. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,8 @@
 
 #include "cli/cli.h"
 #include "cli/client_common.h"
+#include "core/arena.h"
+#include "store/device_store.h"
 #include "store/message_store.h"
 #include "wb_proto.h"
 #include "wb_proto_json.h"
@@ -27,7 +29,38 @@
 typedef struct list_app {
     int json;
     unsigned count;
+    const char *me; /* our user JID, for tallies */
 } list_app;
+
+/* A poll's tally (Baileys' getAggregateVotesInPollMessage), as JSON or "(a 2, b 0)" on out. */
+static cJSON *tally_json(const Wa__WebMessageInfo *m, const char *me, FILE *out) {
+    wb_arena a;
+    wb_arena_init(&a, 0);
+    wb_client_poll_option *o;
+    size_t n;
+    cJSON *j = NULL;
+    if (wb_client_poll_tally(m, me, &a, &o, &n) == 0) {
+        if (out)
+            fprintf(out, "  (");
+        j = out ? NULL : cJSON_CreateArray();
+        for (size_t i = 0; i < n; i++) {
+            if (out) {
+                fprintf(out, "%s%s %zu", i ? ", " : "", o[i].name, o[i].nvoters);
+                continue;
+            }
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", o[i].name);
+            cJSON *v = cJSON_AddArrayToObject(e, "voters");
+            for (size_t k = 0; k < o[i].nvoters; k++)
+                cJSON_AddItemToArray(v, cJSON_CreateString(o[i].voters[k]));
+            cJSON_AddItemToArray(j, e);
+        }
+        if (out)
+            fprintf(out, ")");
+    }
+    wb_arena_free(&a);
+    return j;
+}
 
 static int print_row(void *ud, const wb_message_row *row) {
     list_app *app = ud;
@@ -41,6 +74,9 @@ static int print_row(void *ud, const wb_message_row *row) {
         cJSON *j;
         if (wb_proto_to_json(m, &j) == 0) {
             cJSON_AddNumberToObject(j, "seq", (double)row->seq);
+            cJSON *tally = tally_json(m, app->me, NULL);
+            if (tally)
+                cJSON_AddItemToObject(j, "pollTally", tally); /* wabot's: the votes counted */
             char *text = cJSON_PrintUnformatted(j);
             if (text)
                 printf("%s\n", text);
@@ -58,8 +94,7 @@ static int print_row(void *ud, const wb_message_row *row) {
                wb_client_message_describe(m, line, sizeof line));
         for (size_t i = 0; i < m->n_reactions; i++)
             printf("%s%s", i ? "" : "  ", m->reactions[i]->text ? m->reactions[i]->text : "");
-        if (m->n_pollupdates)
-            printf("  (%zu voted)", m->n_pollupdates);
+        tally_json(m, app->me, stdout);
         printf("\n");
     }
     app->count++;
@@ -166,6 +201,11 @@ int wb_cli_messages(int argc, char **argv) {
     int rc = wb_cli_store_open(&o, "messages", &st);
     if (rc != WB_EXIT_OK)
         return rc;
+    wb_device_row dev;
+    char me[160] = "";
+    if (wb_store_device_get(st, &dev) == 0 && dev.jid[0])
+        snprintf(me, sizeof me, "%.*s@s.whatsapp.net", (int)strcspn(dev.jid, ":@"), dev.jid);
+    app.me = me;
     if (search) {
         wb_message_search sq = {.query = query, .chat = q.chat, .sender = q.sender,
                                 .after = q.after, .limit = q.limit};

@@ -13,7 +13,9 @@
  *   --revoke ID                    deleted for everyone (someone else's: an admin's revoke)
  *   --poll Q --option A --option B [--select N]   a poll (N: how many may be chosen, 0 any)
  *   --vote ID --option A...        a vote in a stored poll (no --option: take the vote back)
- *   --location LAT,LON [--name N]  a location */
+ *   --location LAT,LON [--name N]  a location
+ * and on top of text or a location: --view-once, --ephemeral SECONDS (a disappearing message,
+ * contextInfo.expiration). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +176,10 @@ static Wa__WebMessageInfo *load(wb_store *st, const char *to, const char *id) {
  * is bad (said). */
 static int kind_flag(send_app *app, int argc, char **argv, int *i) {
     const char *a = argv[*i];
+    if (!strcmp(a, "--view-once")) {
+        app->kind.view_once = 1;
+        return 1;
+    }
     if (*i + 1 >= argc)
         return 0;
     const char *v = argv[*i + 1];
@@ -214,6 +220,14 @@ static int kind_flag(send_app *app, int argc, char **argv, int *i) {
         app->kind.location = &app->location;
     } else if (!strcmp(a, "--name")) {
         app->location_name = v;
+    } else if (!strcmp(a, "--ephemeral")) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 0 || n > 365L * 86400) {
+            wb_cli_fail("send: --ephemeral wants seconds (86400 is a day)");
+            return -1;
+        }
+        app->kind.ephemeral_expiration = (uint32_t)n;
     } else {
         return 0;
     }
@@ -312,7 +326,8 @@ int wb_cli_send(int argc, char **argv) {
                     "       wabot send --to JID|PHONE --poll QUESTION --option A --option B... "
                     "[--select N]\n"
                     "       wabot send --to JID|PHONE --vote ID [--option A]...\n"
-                    "       wabot send --to JID|PHONE --location LAT,LON [--name NAME]\n\n"
+                    "       wabot send --to JID|PHONE --location LAT,LON [--name NAME]\n"
+                    "  with text or a location: --view-once, --ephemeral SECONDS\n\n"
                     "Sends each text as a message, in order (or the one reaction, edit, revoke, "
                     "poll, vote or location), and prints their ids once the server has them "
                     "(--json: each as a WebMessageInfo). ID names a stored message.\n\nflags:\n%s",
