@@ -78,7 +78,7 @@ test('kinds from Baileys reach wabot with the fields they reach Baileys with', a
     const compare = async (what, send, baileysEv, wabotEv, pick) => {
       const at = follow.lines.length
       const sent = await send()
-      const got = await cee.waitFor(baileysEv, (d) => pick(d, sent) !== undefined, 15000)
+      const got = await cee.waitFor(baileysEv, (d) => pick(d, sent) !== undefined, 15000, { seen: true })
       const mine = await wabotEvent(follow, wabotEv ?? baileysEv, (d) => pick(d, sent) !== undefined, at)
       const b = canon(pick(got, sent))
       const wb = canon(pick(mine, sent))
