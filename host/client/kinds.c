@@ -372,7 +372,7 @@ static int apply_waiting(void *ud, const wb_message_row *row) {
         if (rc == WB_ESTORE || rc == WB_ENOMEM)
             w->rc = rc;
         else if (rc < 0)
-            WB_INFO("client", "a %s of %s from %s does not apply: %s", kind_names[ch.kind],
+            WB_INFO("client", "a change (%s) of %s from %s does not apply: %s", kind_names[ch.kind],
                     row->target, ch.author, wb_strerror(rc));
     }
     wb_proto_free(by);
@@ -397,7 +397,7 @@ int wb_client_kinds_apply(wb_client *c, const Wa__WebMessageInfo *info, int admi
         WB_DEBUG("client", "a %s of %s that is not stored (yet)", kind_names[ch.kind],
                  ch.target->id);
     else if (rc < 0)
-        WB_WARN("client", "a %s of %s from %s does not apply: %s", kind_names[ch.kind],
+        WB_WARN("client", "a change (%s) of %s from %s does not apply: %s", kind_names[ch.kind],
                 ch.target->id, ch.author, wb_strerror(rc));
     return 0;
 }

@@ -3,9 +3,11 @@
  * People type words, not FTS5 syntax: each word becomes a quoted FTS5 string (so quotes, '-',
  * ':' and operators in it are text, and a query can never be a syntax error), a trailing '*'
  * stays outside the quotes as a prefix match, and the words are ANDed (FTS5's implicit AND).
- * The newest rows come first: FTS5 walks its doclists in rowid (= seq) order and can walk them
- * backwards, so "ORDER BY rowid DESC LIMIT n" stops after n hits instead of sorting every match;
- * the filters on messages are checked per hit by primary key. */
+ * The words are looked for in the text column only ({text}: ...); a chat or author filter adds
+ * the JID's user part as a term of its own column, so the index intersects the lists; the exact
+ * JID is then checked on the row. The newest rows come first: FTS5 walks its doclists in rowid
+ * (= seq) order and can walk them backwards, so "ORDER BY rowid DESC LIMIT n" stops after n hits
+ * instead of sorting every match. */
 #include <sqlite3.h>
 #include <string.h>
 
@@ -14,6 +16,8 @@
 
 int wb_store_fts_query(const char *query, wb_buf *out) {
     int words = 0;
+    wb_buf_put_u8(out, '{');
+    wb_buf_append(out, "text}: (", 8);
     for (const char *p = query ? query : ""; *p;) {
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
             p++;
@@ -37,11 +41,31 @@ int wb_store_fts_query(const char *query, wb_buf *out) {
         }
         p += n;
     }
+    wb_buf_put_u8(out, ')');
     wb_buf_put_u8(out, 0);
     if (out->err)
         return WB_ENOMEM;
     out->len--; /* the NUL stays after the end */
     return words ? 0 : WB_EINVAL;
+}
+
+/* AND column:"<the user part of jid>": a JID's first token, which the index narrows on (the
+ * exact JID is compared on the row after). */
+static void and_jid(wb_buf *q, const char *column, const char *jid) {
+    size_t n = strcspn(jid, "@:.");
+    if (!n)
+        return;
+    q->len--; /* before the NUL */
+    wb_buf_append(q, " AND {", 6);
+    wb_buf_append(q, column, strlen(column));
+    wb_buf_append(q, "}: \"", 4);
+    for (size_t i = 0; i < n; i++) {
+        if (jid[i] == '"')
+            wb_buf_put_u8(q, '"');
+        wb_buf_put_u8(q, (uint8_t)jid[i]);
+    }
+    wb_buf_put_u8(q, '"');
+    wb_buf_put_u8(q, 0);
 }
 
 int wb_store_messages_search(wb_store *st, const wb_message_search *q,
@@ -56,6 +80,16 @@ int wb_store_messages_search(wb_store *st, const wb_message_search *q,
         wb_buf_free(&match);
         return rc;
     }
+    match.len++; /* with the NUL, for and_jid */
+    if (q->chat)
+        and_jid(&match, "chat", q->chat);
+    if (q->sender)
+        and_jid(&match, "sender", q->sender);
+    if (match.err) {
+        wb_buf_free(&match);
+        return WB_ENOMEM;
+    }
+    match.len--;
     sqlite3_stmt *s = wb_store_stmt(st, sql);
     if (!s) {
         wb_buf_free(&match);

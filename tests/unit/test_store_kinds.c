@@ -137,7 +137,7 @@ static void test_store_kinds_search_finds_words_newest_first(void) {
     CHECK_EQ(wb_store_fts_query("  ", &b), WB_EINVAL);
     wb_buf_reset(&b);
     CHECK_EQ(wb_store_fts_query("a\"b c* *", &b), 0);
-    CHECK_STR((const char *)b.data, "\"a\"\"b\" \"c\"*");
+    CHECK_STR((const char *)b.data, "{text}: (\"a\"\"b\" \"c\"*)");
     wb_buf_reset(&b);
     CHECK_EQ(wb_store_fts_query("*", &b), WB_EINVAL);
     wb_buf_free(&b);

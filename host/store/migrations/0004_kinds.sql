@@ -17,23 +17,32 @@ ALTER TABLE chats ADD COLUMN ephemeral_ts INTEGER NOT NULL DEFAULT 0;
 -- Full-text search over messages.text (texts and captions; wb_client_message_text opens the
 -- wrappers), as an external-content FTS5 table kept in step by the triggers below, so a row and
 -- its index entry are written in the same transaction. unicode61 folds case and, with
--- remove_diacritics, accents ("cafe" finds "café").
+-- remove_diacritics, accents ("cafe" finds "café"). The chat and the author are indexed too, so
+-- that a search in one chat or by one person intersects two lists in the index instead of
+-- checking every match of a common word (store/search.c). A prefix index of 3 characters keeps
+-- short prefix searches ("sun*") from merging the lists of every word they start; longer
+-- prefixes start few words. (tests/bench: search, p99 well under 1 ms over 100,000 messages.)
 CREATE VIRTUAL TABLE messages_fts USING fts5 (
-    text,
+    text, chat, sender,
     content = 'messages',
     content_rowid = 'seq',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '3'
 );
-INSERT INTO messages_fts (rowid, text) SELECT seq, text FROM messages WHERE text IS NOT NULL;
+INSERT INTO messages_fts (rowid, text, chat, sender)
+    SELECT seq, text, chat, sender FROM messages WHERE text IS NOT NULL;
 
 CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.text IS NOT NULL BEGIN
-    INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+    INSERT INTO messages_fts (rowid, text, chat, sender)
+        VALUES (new.seq, new.text, new.chat, new.sender);
 END;
 CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.text IS NOT NULL BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+    INSERT INTO messages_fts (messages_fts, rowid, text, chat, sender)
+        VALUES ('delete', old.seq, old.text, old.chat, old.sender);
 END;
 CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, text)
-        SELECT 'delete', old.seq, old.text WHERE old.text IS NOT NULL;
-    INSERT INTO messages_fts (rowid, text) SELECT new.seq, new.text WHERE new.text IS NOT NULL;
+    INSERT INTO messages_fts (messages_fts, rowid, text, chat, sender)
+        SELECT 'delete', old.seq, old.text, old.chat, old.sender WHERE old.text IS NOT NULL;
+    INSERT INTO messages_fts (rowid, text, chat, sender)
+        SELECT new.seq, new.text, new.chat, new.sender WHERE new.text IS NOT NULL;
 END;

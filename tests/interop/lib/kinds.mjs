@@ -32,6 +32,8 @@ export function canon (v) {
   return v
 }
 
+export { proto }
+
 // Baileys' getContentType: the field holding a Message's content.
 export function contentType (m) {
   return Object.keys(m ?? {}).find((k) => (k === 'conversation' || k.includes('Message')) && k !== 'senderKeyDistributionMessage')
