@@ -4,6 +4,7 @@
  * presence and chat states, played and read receipts; each as built, as seen by the other side
  * (events), and as applied to both sides' stored rows. */
 #include "check.h"
+#include "client/client_int.h"
 #include "client_fixture.h"
 #include "core/log.h"
 #include "store/contact_store.h"
@@ -489,6 +490,97 @@ static void test_client_kinds_played_and_read_receipts(void) {
     teardown(&fx, 2);
 }
 
+/* ---- replays and order ---------------------------------------------------------------------- */
+
+static void test_client_kinds_events_come_back_with_their_replay(void) {
+    sim_fx fx;
+    setup(&fx, 2);
+    cl_fx *a = F[0], *b = F[1];
+    cl_sent s, r;
+    CHECK_EQ(cl_send_text(a, B_JID, "react to me", &s), 0);
+    cl_run(&fx);
+    b->auto_handled = 0; /* b's consumer dies before it handled the reaction */
+    Wa__MessageKey k = WA__MESSAGE_KEY__INIT;
+    k.remotejid = B_JID;
+    k.has_fromme = k.fromme = 1;
+    k.id = s.id;
+    wb_client_content react = {.react = {.key = &k, .text = "🔥"}};
+    CHECK_EQ(send_content(a, B_JID, &react, &r), 0);
+    cl_run(&fx);
+    CHECK_EQ(S[1].reactions, 1);
+    wb_store *st = b->st;
+    b->own_store = 0;
+    cl_free(b);
+    memset(&S[1], 0, sizeof S[1]);
+    F[1] = b = cl_new(&fx, st, NULL);
+    b->on_event = on_event;
+    cl_start(b);
+    CHECK_EQ(S[1].reactions, 1); /* again, with the replayed upsert */
+    CHECK_STR(S[1].reaction_text, "🔥");
+    CHECK_STR(S[1].reaction_key_id, s.id);
+    /* applied once: the stored message has one reaction */
+    Wa__WebMessageInfo *m = stored(b, A_JID, s.id);
+    CHECK(m && m->n_reactions == 1);
+    wb_proto_free(m);
+    cl_free(b);
+    wb_store_close(st);
+    cl_free(a);
+    sim_fx_free(&fx);
+}
+
+/* A change stored before the message it changes (a vote or an edit that overtook it) is applied
+ * when that message is stored. */
+static void test_client_kinds_a_change_waits_for_its_target(void) {
+    sim_fx fx;
+    setup(&fx, 1);
+    cl_fx *a = F[0];
+    Wa__Message edited = WA__MESSAGE__INIT;
+    edited.conversation = "the right words";
+    Wa__Message__ProtocolMessage pm = WA__MESSAGE__PROTOCOL_MESSAGE__INIT;
+    Wa__MessageKey k = WA__MESSAGE_KEY__INIT;
+    k.remotejid = A_JID;
+    k.has_fromme = k.fromme = 1;
+    k.id = "3EB0LATE";
+    pm.key = &k;
+    pm.has_type = 1;
+    pm.type = WA__MESSAGE__PROTOCOL_MESSAGE__TYPE__MESSAGE_EDIT;
+    pm.editedmessage = &edited;
+    Wa__Message edit = WA__MESSAGE__INIT, orig = WA__MESSAGE__INIT;
+    edit.protocolmessage = &pm;
+    orig.conversation = "the wrong words";
+    /* as received from B: the edit first, then the message */
+    struct {
+        const char *id;
+        Wa__Message *m;
+    } order[] = {{"3EB0EDIT", &edit}, {"3EB0LATE", &orig}};
+    for (int i = 0; i < 2; i++) {
+        Wa__WebMessageInfo info = WA__WEB_MESSAGE_INFO__INIT;
+        Wa__MessageKey key = WA__MESSAGE_KEY__INIT;
+        key.remotejid = B_JID;
+        key.has_fromme = 1;
+        key.id = (char *)order[i].id;
+        info.key = &key;
+        info.message = order[i].m;
+        wb_buf b = WB_BUF_INIT;
+        CHECK_EQ(wb_proto_pack(&info, &b), 0);
+        wb_message_row row = {.chat = B_JID, .sender = B_JID, .id = order[i].id, .ts = 1,
+                              .text = wb_client_message_text(order[i].m), .info = b.data,
+                              .info_len = b.len, .target = wb_client_kinds_target(order[i].m)};
+        int64_t seq;
+        CHECK_EQ(wb_store_begin(a->st), 0);
+        CHECK_EQ(wb_store_message_add(a->st, &row, 0, &seq), 0);
+        CHECK_EQ(wb_client_kinds_apply(a->c, &info, 0), 0);
+        CHECK_EQ(wb_store_commit(a->st), 0);
+        wb_buf_free(&b);
+    }
+    Wa__WebMessageInfo *m = stored(a, B_JID, "3EB0LATE");
+    char line[128];
+    CHECK_STR(wb_client_message_describe(m, line, sizeof line), "the right words (edited)");
+    CHECK_EQ(found(a, "wrong"), 0);
+    wb_proto_free(m);
+    teardown(&fx, 1);
+}
+
 int main(void) {
     wb_crypto_init();
     wb_log_set_level(WB_LOG_ERROR);
@@ -497,5 +589,7 @@ int main(void) {
     RUN(test_client_kinds_location_contacts_forward_view_once_ephemeral);
     RUN(test_client_kinds_presence_and_chat_states);
     RUN(test_client_kinds_played_and_read_receipts);
+    RUN(test_client_kinds_events_come_back_with_their_replay);
+    RUN(test_client_kinds_a_change_waits_for_its_target);
     return check_summary();
 }
