@@ -136,6 +136,22 @@ test('kinds from Baileys reach wabot with the fields they reach Baileys with', a
     t.diagnostic(`compared with Baileys: ${cases.join(', ')}`)
     await follow.stop()
 
+    // a disappearing-messages timer in a 1:1 chat (Baileys' disappearingMessagesInChat: an
+    // EPHEMERAL_SETTING protocol message in the ephemeral wrapper): chats.update on both
+    await bee.sock.sendMessage(cee.userJid, { disappearingMessagesInChat: 86400 })
+    await bee.sock.sendMessage(wjid, { disappearingMessagesInChat: 86400 })
+    const cTimer = await cee.waitFor('chats.update', (cs) => cs.some((c) => c.id === bee.userJid && c.ephemeralExpiration !== undefined), 15000, { seen: true })
+    const sync = await w.run(['sync', '--json'])
+    assert.equal(sync.code, 0, sync.stderr)
+    const wTimer = sync.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.event === 'chats.update')
+    assert.ok(wTimer, 'wabot: chats.update')
+    const cc = cTimer.find((c) => c.id === bee.userJid)
+    assert.equal(wTimer.data[0].id, bee.userJid)
+    assert.equal(wTimer.data[0].ephemeralExpiration, cc.ephemeralExpiration)
+    assert.equal(wTimer.data[0].ephemeralSettingTimestamp, Number(cc.ephemeralSettingTimestamp))
+    const chats = await w.run(['chats', '--json'])
+    assert.equal(chats.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((c) => c.id === bee.userJid).ephemeralExpiration, 86400)
+
     // wabot's store has them applied: the edit, the revoke, the reaction taken back
     const list = await w.run(['messages', 'list', '--json', '--chat', group])
     const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l))
