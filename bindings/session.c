@@ -24,7 +24,7 @@
 /* A messages.upsert waiting to be posted. */
 typedef struct held_upsert {
     struct held_upsert *next;
-    struct payload *p, *reactions;
+    struct payload *p;
 } held_upsert;
 
 struct wb_session {
@@ -63,8 +63,6 @@ void wb_session_free(wb_session *s) {
         held_upsert *h = s->held;
         s->held = h->next;
         payload_free(h->p);
-        if (h->reactions)
-            payload_free(h->reactions);
         free(h);
     }
     free(s);
@@ -72,6 +70,11 @@ void wb_session_free(wb_session *s) {
 
 wb_session *wb_session_of(lua_State *L) {
     return wb_rt_session(wb_rt_gen_rt(wb_rt_gen_of(L)));
+}
+
+/* The client, logged in or not (content is built and polls tallied without a connection). */
+wb_client *wb_session_client_any(wb_session *s) {
+    return s && s->host ? wb_client_host_client(s->host) : NULL;
 }
 
 wb_client *wb_session_client(wb_session *s) {
@@ -221,32 +224,11 @@ static int l_send(lua_State *L) {
     return wb_rt_call_yield(L, call);
 }
 
-/* session.read(keys) -> true | nil, message, code. Read receipts go out at once. */
+/* session.read(keys) -> true | nil, message, code. Read receipts go out at once (read or
+ * read-self, as the privacy settings say). */
 static int l_read(lua_State *L) {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    size_t n = lua_rawlen(L, 1);
-    wb_client_key *keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof *keys, 0);
-    lua_newtable(L); /* keeps each key table reachable while its strings are borrowed */
-    int anchor = lua_gettop(L);
-    for (size_t i = 0; i < n; i++) {
-        if (lua_rawgeti(L, 1, (lua_Integer)i + 1) != LUA_TTABLE)
-            return luaL_error(L, "bad argument #1 to 'readMessages' (keys[%d] is not a table)",
-                              (int)i + 1);
-        lua_pushvalue(L, -1);
-        lua_rawseti(L, anchor, (lua_Integer)i + 1);
-        lua_getfield(L, -1, "remoteJid");
-        keys[i].remote_jid = lua_tostring(L, -1);
-        lua_getfield(L, -2, "id");
-        keys[i].id = lua_tostring(L, -1);
-        lua_getfield(L, -3, "participant");
-        keys[i].participant = lua_tostring(L, -1);
-        lua_getfield(L, -4, "fromMe");
-        keys[i].from_me = lua_toboolean(L, -1);
-        lua_pop(L, 5);
-        if (!keys[i].remote_jid || !keys[i].id)
-            return luaL_error(L, "bad argument #1 to 'readMessages' (keys[%d] needs remoteJid "
-                                 "and id)", (int)i + 1);
-    }
+    size_t n;
+    wb_client_key *keys = wb_session_read_keys(L, 1, &n, "readMessages");
     wb_session *s = wb_session_of(L);
     wb_client *c = wb_session_client(s);
     int rc = c ? wb_client_read(c, keys, n) : WB_ECLOSED;
@@ -344,6 +326,7 @@ int luaopen_wabot_session(lua_State *L) {
                                    {"random", l_random}, {NULL, NULL}};
     luaL_newlib(L, fns);
     wb_session_groups_open(L);
+    luaL_setfuncs(L, wb_session_kinds_fns, 0);
     return 1;
 }
 
@@ -465,33 +448,6 @@ static int push_upsert(lua_State *L, void *ud) {
     return 1;
 }
 
-/* messages.reaction: {{key = <the reacted message's key>, reaction = {text, key = <the reaction
- * message's key>, senderTimestampMs}}, ...}, as Baileys' process-message emits it. */
-static int push_reactions(lua_State *L, void *ud) {
-    payload *p = ud;
-    msg_box *box = new_box(L);
-    lua_createtable(L, (int)p->ev.messages.n, 0); /* box, list */
-    for (size_t i = 0; i < p->ev.messages.n; i++) {
-        decode_message(L, p, i, box);
-        wb_lua_push_proto(L, box->m); /* box, list, m */
-        wb_proto_free(box->m);
-        box->m = NULL;
-        lua_getfield(L, -1, "message");           /* ..., m, message */
-        lua_getfield(L, -1, "reactionMessage");   /* ..., m, message, r */
-        lua_createtable(L, 0, 2);                 /* ..., m, message, r, entry */
-        lua_getfield(L, -2, "key");
-        lua_setfield(L, -2, "key");               /* entry.key = r.key */
-        lua_getfield(L, -4, "key");
-        lua_setfield(L, -3, "key");               /* r.key = m.key */
-        lua_pushvalue(L, -2);
-        lua_setfield(L, -2, "reaction");
-        lua_rawseti(L, -5, (lua_Integer)i + 1);   /* list[i] = entry */
-        lua_pop(L, 3);
-    }
-    lua_remove(L, -2); /* list */
-    return 1;
-}
-
 static const char *status_name(int status) {
     const ProtobufCEnumValue *v =
         protobuf_c_enum_descriptor_get_value(&wa__web_message_info__status__descriptor, status);
@@ -587,35 +543,9 @@ static payload *payload_new(wb_session *s, const wb_client_event *ev) {
     return p;
 }
 
-/* Copies the messages of ev with a reaction into a payload (NULL when none or out of memory). */
-static payload *reactions_of(wb_session *s, const wb_client_event *ev) {
-    payload *p = NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < ev->messages.n; i++) {
-        const Wa__WebMessageInfo *m = ev->messages.msgs[i];
-        if (!m->message || !m->message->reactionmessage || !m->message->reactionmessage->key)
-            continue;
-        if (!p && (!(p = payload_new(s, ev)) ||
-                   !(p->ends = calloc(ev->messages.n, sizeof *p->ends))))
-            goto fail;
-        if (wb_proto_pack(m, &p->bytes) < 0)
-            goto fail;
-        p->ends[k++] = p->bytes.len;
-    }
-    if (p)
-        p->ev.messages.n = k;
-    return p;
-fail:
-    if (p)
-        payload_free(p);
-    return NULL;
-}
-
-static void post_upsert(wb_session *s, payload *p, payload *r) {
+static void post_upsert(wb_session *s, payload *p) {
     s->stats.upserts_pending++;
     wb_rt_post_event_tracked(s->rt, "messages.upsert", push_upsert, upsert_done, p);
-    if (r)
-        wb_rt_post_event(s->rt, "messages.reaction", push_reactions, payload_free, r);
 }
 
 /* The connection is open: the held replays go to the bot now. */
@@ -623,7 +553,7 @@ static void post_held(wb_session *s) {
     while (s->held) {
         held_upsert *h = s->held;
         s->held = h->next;
-        post_upsert(s, h->p, h->reactions);
+        post_upsert(s, h->p);
         free(h);
     }
     s->held_tail = &s->held;
@@ -642,18 +572,16 @@ static void post_messages(wb_session *s, const wb_client_event *ev) {
         if (rc == 0) {
             p->ev.messages.seqs = seqs;
             p->ev.messages.msgs = NULL;
-            payload *r = reactions_of(s, ev);
             if (ev->messages.replay && !wb_session_client(s)) {
                 held_upsert *h = calloc(1, sizeof *h);
                 if (h) {
                     h->p = p;
-                    h->reactions = r;
                     *s->held_tail = h;
                     s->held_tail = &h->next;
                     return;
                 }
             }
-            post_upsert(s, p, r);
+            post_upsert(s, p);
             return;
         }
     }
@@ -668,7 +596,7 @@ static void post_event(wb_session *s, const wb_client_event *ev) {
         post_messages(s, ev);
         return;
     }
-    if (wb_session_group_event(s, ev))
+    if (wb_session_group_event(s, ev) || wb_session_kinds_event(s, ev))
         return;
     wb_rt_push_fn push;
     const char *name;

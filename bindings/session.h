@@ -3,10 +3,13 @@
  *
  *   - the module "wabot.session", the primitives lua/wabot/sock.lua builds sock's methods on:
  *     send(jid, message_table[, id]) -> id, t (waits for the server's ack), read(keys),
- *     logout() (waits), user() -> {id, lid, name}, random(n);
+ *     logout() (waits), user() -> {id, lid, name}, random(n); and session_kinds.c's build
+ *     (content -> Message table, by the client's wb_client_content_build), presence,
+ *     subscribe, receipts, tally;
  *   - the client's events turned into Baileys' events (connection.update, messages.upsert,
- *     messages.update, messages.reaction, message-receipt.update, contacts.upsert,
- *     chats.upsert), posted to the runtime with wb_rt_post_event.
+ *     messages.update, messages.reaction, message-receipt.update, presence.update,
+ *     contacts.upsert, chats.upsert, chats.update), posted to the runtime with
+ *     wb_rt_post_event.
  *
  * The durability rule: a messages.upsert is posted tracked (wb_rt_post_event_tracked), and its
  * rows are marked handled (wb_client_handled) only once every listener of it has ended; rows of

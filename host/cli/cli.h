@@ -24,6 +24,9 @@ int wb_cli_send(int argc, char **argv);
 int wb_cli_messages(int argc, char **argv);
 /* `wabot groups ...` (groups.c). */
 int wb_cli_groups(int argc, char **argv);
+/* `wabot chats`, `wabot contacts` (chats.c). */
+int wb_cli_chats(int argc, char **argv);
+int wb_cli_contacts(int argc, char **argv);
 
 /* `wabot run BOT.lua` (run.c), `wabot dev BOT.lua` (dev.c), `wabot test SPEC.lua BOT.lua`
  * (test.c). */

@@ -58,6 +58,9 @@ static void dev_usage(FILE *out) {
             "  /group NAME     make a group of you and the bot, and send there\n"
             "  /react EMOJI    react to the bot's last message\n"
             "  /add PHONE...   add people to that group (also /remove, /promote, /demote)\n"
+            "  /vote OPTION... vote in the bot's last poll (no option: take your vote back)\n"
+            "  /edit TEXT      edit your last message\n"
+            "  /delete         delete your last message for everyone\n"
             "  /image PATH     send an image (not yet: the client cannot upload media)\n"
             "  /sleep MS       wait MS milliseconds (timers, reminders)\n"
             "  /quit           stop\n");
@@ -160,19 +163,46 @@ static void members_done(void *ud, int status, const char *summary) {
     say("%s%s", status < 0 ? "not done: " : "", summary);
 }
 
+/* The words of arg (a copy in copy) into out; how many. */
+static size_t split_words(const char *arg, char copy[LINE_MAX_LEN + 1], const char **out,
+                          size_t max) {
+    size_t n = 0;
+    snprintf(copy, LINE_MAX_LEN + 1, "%s", arg);
+    for (char *save, *p = strtok_r(copy, " ", &save); p && n < max; p = strtok_r(NULL, " ", &save))
+        out[n++] = p;
+    return n;
+}
+
 /* /add PHONE... (and /remove, /promote, /demote) in the group you write to. */
 static void members(dev_app *app, const char *action, const char *arg) {
     char copy[LINE_MAX_LEN + 1];
     const char *phones[64];
-    size_t n = 0;
-    snprintf(copy, sizeof copy, "%s", arg);
-    for (char *save, *p = strtok_r(copy, " ", &save); p && n < 64; p = strtok_r(NULL, " ", &save))
-        phones[n++] = p;
+    size_t n = split_words(arg, copy, phones, 64);
     wb_error err = {0};
     if (!n)
         say("/%s PHONE...", action);
     else if (wb_devkit_members(&app->k, action, phones, n, members_done, app, &err) < 0)
         say("/%s: %s", action, err.what);
+}
+
+/* /vote OPTION..., /edit TEXT, /delete */
+static void kind_command(wb_devkit *k, const char *name, const char *arg) {
+    wb_error err = {0};
+    int rc;
+    if (name[0] == 'v') {
+        char copy[LINE_MAX_LEN + 1];
+        const char *options[64];
+        size_t n = split_words(arg, copy, options, 64);
+        rc = wb_devkit_vote(k, options, n, &err);
+    } else if (name[0] == 'e') {
+        rc = *arg ? wb_devkit_edit(k, arg, &err) : wb_error_set(&err, WB_EINVAL, 0, "/edit TEXT");
+    } else {
+        rc = wb_devkit_delete(k, &err);
+    }
+    if (rc == WB_ENOTFOUND)
+        say(name[0] == 'v' ? "the bot has sent you no poll yet" : "you have sent nothing yet");
+    else if (rc < 0)
+        say("/%s: %s", name, err.what[0] ? err.what : wb_strerror(rc));
 }
 
 static void command(dev_app *app, const char *line) {
@@ -209,6 +239,8 @@ static void command(dev_app *app, const char *line) {
             say("the bot has sent you nothing to react to yet");
         else if (rc < 0)
             say("/react EMOJI: %s", wb_strerror(rc));
+    } else if (!strcmp(name, "vote") || !strcmp(name, "edit") || !strcmp(name, "delete")) {
+        kind_command(k, name, arg);
     } else if (!strcmp(name, "image")) {
         say("/image is not there yet: wabot's client cannot upload media (issue 10)");
     } else {

@@ -100,27 +100,6 @@ static void bot_event(void *ud, wb_client *c, const wb_client_event *ev) {
     }
 }
 
-/* What you see of a message from the bot: its text, or what it is. */
-static void describe(const Wa__Message *m, char *out, size_t cap) {
-    const char *text = m ? wb_client_message_text(m) : NULL;
-    if (text)
-        snprintf(out, cap, "%s", text);
-    else if (m && m->reactionmessage)
-        snprintf(out, cap, "(reacted %s)", m->reactionmessage->text ? m->reactionmessage->text : "");
-    else if (m && (m->locationmessage))
-        snprintf(out, cap, "(location %.5f, %.5f)", m->locationmessage->degreeslatitude,
-                 m->locationmessage->degreeslongitude);
-    else if (m && (m->pollcreationmessage || m->pollcreationmessagev3))
-        snprintf(out, cap, "(poll %s)",
-                 m->pollcreationmessage ? m->pollcreationmessage->name
-                                        : m->pollcreationmessagev3->name);
-    else if (m && m->protocolmessage)
-        snprintf(out, cap, "(%s)", m->protocolmessage->type == 0 ? "deleted a message"
-                                                                 : "edited a message");
-    else
-        snprintf(out, cap, "(a message wabot dev cannot show)");
-}
-
 static void you_event(void *ud, wb_client *c, const wb_client_event *ev) {
     wb_devkit *k = ud;
     connection_event(k, "you", WB_DEVKIT_YOU_PHONE, "You", ev, &k->you_open);
@@ -135,8 +114,14 @@ static void you_event(void *ud, wb_client *c, const wb_client_event *ev) {
         snprintf(k->last_chat, sizeof k->last_chat, "%s", m->key->remotejid ? m->key->remotejid : "");
         snprintf(k->last_participant, sizeof k->last_participant, "%s",
                  m->key->participant ? m->key->participant : "");
+        const Wa__Message *pm = m->message;
+        if (pm && (pm->pollcreationmessage || pm->pollcreationmessagev2 || pm->pollcreationmessagev3)) {
+            snprintf(k->poll_id, sizeof k->poll_id, "%s", k->last_id);
+            snprintf(k->poll_chat, sizeof k->poll_chat, "%s", k->last_chat);
+            snprintf(k->poll_participant, sizeof k->poll_participant, "%s", k->last_participant);
+        }
         char text[4096];
-        describe(m->message, text, sizeof text);
+        wb_client_message_describe(m, text, sizeof text); /* its text, or what it is */
         if (k->on_bot_message)
             k->on_bot_message(k->ud, text, k->last_chat);
     }
@@ -176,11 +161,14 @@ int wb_devkit_start(wb_devkit *k, uv_loop_t *loop, wb_rt_config *rcfg, wb_error 
 
 static void on_sent(void *ud, int status, const wb_client_sent *sent) {
     wb_devkit *k = ud;
-    (void)sent;
     k->you_acked++;
     touch(k);
-    if (status < 0)
+    if (status < 0) {
         WB_WARN("dev", "your message was not delivered: %s", wb_strerror(status));
+    } else if (k->you_acked == k->you_sent) { /* the latest: what you.edit and you.delete name */
+        snprintf(k->my_last_id, sizeof k->my_last_id, "%s", sent->id);
+        snprintf(k->my_last_chat, sizeof k->my_last_chat, "%s", k->my_sending_chat);
+    }
 }
 
 static int you_send(wb_devkit *k, const Wa__Message *m) {
@@ -189,6 +177,7 @@ static int you_send(wb_devkit *k, const Wa__Message *m) {
     wb_client_host_kick(k->you);
     if (rc == 0) {
         k->you_sent++;
+        snprintf(k->my_sending_chat, sizeof k->my_sending_chat, "%s", k->target);
         if (strcmp(k->target, k->bot_jid) == 0 || strstr(k->target, "@g.us"))
             k->bot_expects++;
         touch(k);
@@ -202,28 +191,68 @@ int wb_devkit_send_text(wb_devkit *k, const char *text) {
     return you_send(k, &m);
 }
 
-int wb_devkit_react(wb_devkit *k, const char *emoji) {
-    if (!k->last_id[0])
-        return WB_ENOTFOUND;
-    Wa__Message m = WA__MESSAGE__INIT;
-    Wa__Message__ReactionMessage r = WA__MESSAGE__REACTION_MESSAGE__INIT;
-    Wa__MessageKey key = WA__MESSAGE_KEY__INIT;
-    key.remotejid = k->last_chat;
-    key.has_fromme = 1;
-    key.fromme = 0;
-    key.id = k->last_id;
-    key.participant = k->last_participant[0] ? k->last_participant : NULL;
-    r.key = &key;
-    r.text = (char *)emoji;
-    r.has_sendertimestampms = 1;
-    r.sendertimestampms = (int64_t)now_ms();
-    m.reactionmessage = &r;
+/* Builds content in (wb_client_content_build) and sends it to chat. */
+static int you_send_content(wb_devkit *k, const char *chat, const wb_client_content *in,
+                            wb_error *err) {
+    wb_client *c = wb_client_host_client(k->you);
+    Wa__Message *m = NULL;
+    int rc = wb_client_content_build(c, chat, in, &m, err);
+    if (rc < 0)
+        return rc;
     char saved[sizeof k->target];
     snprintf(saved, sizeof saved, "%s", k->target);
-    snprintf(k->target, sizeof k->target, "%s", k->last_chat); /* where the message is */
-    int rc = you_send(k, &m);
+    snprintf(k->target, sizeof k->target, "%s", chat); /* where the message is */
+    rc = you_send(k, m);
     snprintf(k->target, sizeof k->target, "%s", saved);
+    wb_proto_free(m);
     return rc;
+}
+
+enum { BOT_LAST, BOT_POLL, MINE };
+
+/* The key of the bot's last message to you, of its last poll, or of your last message. */
+static int key_of(wb_devkit *k, int which, Wa__MessageKey *key) {
+    *key = (Wa__MessageKey)WA__MESSAGE_KEY__INIT;
+    key->has_fromme = 1;
+    key->fromme = which == MINE;
+    key->remotejid = which == MINE ? k->my_last_chat : which == BOT_POLL ? k->poll_chat
+                                                                          : k->last_chat;
+    key->id = which == MINE ? k->my_last_id : which == BOT_POLL ? k->poll_id : k->last_id;
+    const char *p = which == BOT_POLL ? k->poll_participant : k->last_participant;
+    key->participant = which != MINE && p[0] ? (char *)p : NULL;
+    return key->id[0] ? 0 : WB_ENOTFOUND;
+}
+
+int wb_devkit_react(wb_devkit *k, const char *emoji) {
+    Wa__MessageKey key;
+    if (key_of(k, BOT_LAST, &key) < 0)
+        return WB_ENOTFOUND;
+    wb_client_content in = {.react = {.key = &key, .text = emoji}};
+    return you_send_content(k, k->last_chat, &in, NULL);
+}
+
+int wb_devkit_vote(wb_devkit *k, const char *const *options, size_t n, wb_error *err) {
+    Wa__MessageKey key;
+    if (key_of(k, BOT_POLL, &key) < 0)
+        return WB_ENOTFOUND;
+    wb_client_content in = {.vote = {.key = &key, .values = options, .n = n}};
+    return you_send_content(k, k->poll_chat, &in, err);
+}
+
+int wb_devkit_edit(wb_devkit *k, const char *text, wb_error *err) {
+    Wa__MessageKey key;
+    if (key_of(k, MINE, &key) < 0)
+        return WB_ENOTFOUND;
+    wb_client_content in = {.text = text, .edit = &key};
+    return you_send_content(k, k->my_last_chat, &in, err);
+}
+
+int wb_devkit_delete(wb_devkit *k, wb_error *err) {
+    Wa__MessageKey key;
+    if (key_of(k, MINE, &key) < 0)
+        return WB_ENOTFOUND;
+    wb_client_content in = {.revoke = &key};
+    return you_send_content(k, k->my_last_chat, &in, err);
 }
 
 typedef struct group_reply {

@@ -40,6 +40,9 @@ typedef struct wb_devkit {
     char bot_jid[96], you_jid[96]; /* user JIDs: 15550000001@s.whatsapp.net */
     char target[128];              /* where wb_devkit_send_text goes: the bot, a group, a JID */
     char last_id[96], last_chat[128], last_participant[96]; /* the bot's last message to you */
+    char poll_id[96], poll_chat[128], poll_participant[96]; /* the bot's last poll to you */
+    char my_last_id[96], my_last_chat[128];  /* your last message (acked), and where it went */
+    char my_sending_chat[128];               /* where your latest send went */
     /* settling */
     uint64_t you_sent, you_acked;  /* your messages, and the server's acks of them */
     uint64_t bot_got;              /* your messages the bot's client received */
@@ -59,6 +62,12 @@ int wb_devkit_start(wb_devkit *k, uv_loop_t *loop, wb_rt_config *rcfg, wb_error 
 int wb_devkit_send_text(wb_devkit *k, const char *text);
 /* Reacts with emoji to the bot's last message to you. WB_ENOTFOUND when there is none. */
 int wb_devkit_react(wb_devkit *k, const char *emoji);
+/* Votes for options in the bot's last poll to you (none takes the vote back), edits
+ * your last message to text, or deletes it for everyone. WB_ENOTFOUND when there is no such
+ * message, WB_EINVAL with err set when the client refuses (an option the poll lacks). */
+int wb_devkit_vote(wb_devkit *k, const char *const *options, size_t n, wb_error *err);
+int wb_devkit_edit(wb_devkit *k, const char *text, wb_error *err);
+int wb_devkit_delete(wb_devkit *k, wb_error *err);
 /* Makes a group of you and the bot named subject (the simulator's admin route), and makes it the
  * target. Returns 0 with the group's JID in jid, or a negative code with a sentence in err. */
 int wb_devkit_group(wb_devkit *k, const char *subject, char jid[128], wb_error *err);

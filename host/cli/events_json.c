@@ -49,6 +49,94 @@ static cJSON *status_json(const wb_client_event *ev, int receipts) {
     return a;
 }
 
+/* ---- message kinds: the shapes of Baileys' process-message.js and chats.js ------------------ */
+
+static void key_proto(Wa__MessageKey *out, const wb_client_key *k) {
+    *out = (Wa__MessageKey)WA__MESSAGE_KEY__INIT;
+    out->remotejid = (char *)k->remote_jid;
+    out->has_fromme = 1;
+    out->fromme = k->from_me;
+    out->id = (char *)k->id;
+    out->participant = (char *)k->participant;
+}
+
+static cJSON *proto_json(const void *m) {
+    cJSON *j = NULL;
+    return wb_proto_to_json(m, &j) == 0 ? j : cJSON_CreateNull();
+}
+
+/* messages.update of an edit ({message: {editedMessage: {message}}, messageTimestamp}), a revoke
+ * ({message: null, messageStubType: 1, key}) or a vote ({pollUpdates: [...]}). */
+static cJSON *update_json(const wb_client_update *u) {
+    cJSON *o = cJSON_CreateObject(), *up = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "key", key_json(&u->key));
+    cJSON_AddItemToObject(o, "update", up);
+    Wa__MessageKey by;
+    key_proto(&by, &u->by);
+    if (u->kind == WB_CLIENT_UPDATE_EDIT) {
+        Wa__Message *m = NULL;
+        if (wb_proto_unpack(&wa__message__descriptor, u->message, u->message_len, 0, &m, NULL) == 0) {
+            cJSON *edited = cJSON_AddObjectToObject(cJSON_AddObjectToObject(up, "message"),
+                                                    "editedMessage");
+            cJSON_AddItemToObject(edited, "message", proto_json(m));
+            wb_proto_free(m);
+        }
+        cJSON_AddNumberToObject(up, "messageTimestamp", (double)u->t);
+    } else if (u->kind == WB_CLIENT_UPDATE_REVOKE) {
+        cJSON_AddNullToObject(up, "message");
+        cJSON_AddNumberToObject(up, "messageStubType", WA__WEB_MESSAGE_INFO__STUB_TYPE__REVOKE);
+        cJSON_AddItemToObject(up, "key", proto_json(&by));
+    } else {
+        wb_buf b = WB_BUF_INIT;
+        Wa__PollUpdate *pu = NULL;
+        if (wb_client_poll_update_pack(u, &b) == 0 &&
+            wb_proto_unpack(&wa__poll_update__descriptor, b.data, b.len, 0, &pu, NULL) == 0)
+            cJSON_AddItemToArray(cJSON_AddArrayToObject(up, "pollUpdates"), proto_json(pu));
+        wb_proto_free(pu);
+        wb_buf_free(&b);
+    }
+    return o;
+}
+
+static cJSON *updates_json(const wb_client_event *ev) {
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ev->updates.n; i++)
+        cJSON_AddItemToArray(a, update_json(&ev->updates.updates[i]));
+    return a;
+}
+
+/* messages.reaction: [{key, reaction: {key, text, senderTimestampMs}}] */
+static cJSON *reactions_json(const wb_client_event *ev) {
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ev->reactions.n; i++) {
+        const wb_client_reaction *r = &ev->reactions.reactions[i];
+        Wa__MessageKey by;
+        key_proto(&by, &r->by);
+        Wa__Message__ReactionMessage rm = WA__MESSAGE__REACTION_MESSAGE__INIT;
+        rm.key = &by;
+        rm.text = (char *)r->text;
+        rm.has_sendertimestampms = 1;
+        rm.sendertimestampms = r->sender_ts_ms;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "key", key_json(&r->key));
+        cJSON_AddItemToObject(o, "reaction", proto_json(&rm));
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+/* presence.update: {id, presences: {[participant]: {lastKnownPresence, lastSeen}}} */
+static cJSON *presence_json(const wb_client_event *ev) {
+    const wb_client_presence *p = &ev->presence;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", p->id);
+    cJSON *one = cJSON_AddObjectToObject(cJSON_AddObjectToObject(o, "presences"), p->participant);
+    cJSON_AddStringToObject(one, "lastKnownPresence", p->presence);
+    if (p->last_seen > 0)
+        cJSON_AddNumberToObject(one, "lastSeen", (double)p->last_seen);
+    return o;
+}
+
 static cJSON *contacts_json(const wb_client_event *ev) {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; i < ev->contacts.n; i++) {
@@ -233,6 +321,18 @@ cJSON *wb_cli_event_json(const wb_client_event *ev) {
     case WB_CLIENT_EV_CHATS_UPDATE:
         name = "chats.update";
         data = chat_updates_json(ev);
+        break;
+    case WB_CLIENT_EV_MESSAGE_UPDATE:
+        name = "messages.update";
+        data = updates_json(ev);
+        break;
+    case WB_CLIENT_EV_REACTION:
+        name = "messages.reaction";
+        data = reactions_json(ev);
+        break;
+    case WB_CLIENT_EV_PRESENCE:
+        name = "presence.update";
+        data = presence_json(ev);
         break;
     default:
         return NULL;

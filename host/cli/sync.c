@@ -42,12 +42,13 @@ static void print_message(const Wa__WebMessageInfo *m, int replay) {
     if (localtime_r(&t, &tm))
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
     const Wa__MessageKey *k = m->key;
-    const char *text = m->message ? wb_client_message_text(m->message) : NULL;
+    char text[1024];
+    wb_client_message_describe(m, text, sizeof text);
     const char *who = k && k->fromme ? "me" : m->pushname ? m->pushname
                                             : k && k->participant ? k->participant
                                                                   : "them";
     printf("%s %s %s%s: %s\n", when, k && k->remotejid ? k->remotejid : "?", who,
-           replay ? " (again)" : "", text ? text : "[no text]");
+           replay ? " (again)" : "", text);
 }
 
 static void sync_event(wb_cli_session *s, wb_client *c, const wb_client_event *ev) {

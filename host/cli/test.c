@@ -3,7 +3,8 @@
  * same loop whose globals (lua/wabot/spec.lua) are describe, it, you and assert; "you" is the
  * devkit's second client, so what a spec sends reaches the bot as a real encrypted message and
  * what it expects is what the bot really sent. This file is the spec's C module,
- * 'wabot.spectool': ready, settle, send, next, group, members, react, to, report, done.
+ * 'wabot.spectool': ready, settle, send, next, group, members, react, vote, edit, delete, to,
+ * report, done.
  *
  * Output: `ok N - name` / `not ok N - name` with the error, then `N passed, N failed`. Exit
  * status 0 when every test passed, 1 otherwise (or when the spec or the bot does not load). */
@@ -106,6 +107,37 @@ static int l_react(lua_State *L) {
     return result(L, rc, rc == WB_ENOTFOUND ? "the bot has sent you nothing to react to" : NULL);
 }
 
+/* vote(option...), edit(text), delete(): your changes, as the client builds them */
+static int kind_result(lua_State *L, int rc, const wb_error *err, const char *none) {
+    return result(L, rc, rc == WB_ENOTFOUND ? none : err->what[0] ? err->what : NULL);
+}
+
+static int l_vote(lua_State *L) {
+    test_app *a = app_of(L);
+    int n = lua_gettop(L);
+    const char *options[64];
+    luaL_argcheck(L, n <= 64, 65, "at most 64 options");
+    for (int i = 0; i < n; i++)
+        options[i] = luaL_checkstring(L, i + 1);
+    wb_error err = {0};
+    int rc = wb_devkit_vote(&a->k, options, (size_t)n, &err);
+    return kind_result(L, rc, &err, "the bot has sent you no poll");
+}
+
+static int l_edit(lua_State *L) {
+    test_app *a = app_of(L);
+    wb_error err = {0};
+    int rc = wb_devkit_edit(&a->k, luaL_checkstring(L, 1), &err);
+    return kind_result(L, rc, &err, "you have sent nothing to edit");
+}
+
+static int l_delete(lua_State *L) {
+    test_app *a = app_of(L);
+    wb_error err = {0};
+    int rc = wb_devkit_delete(&a->k, &err);
+    return kind_result(L, rc, &err, "you have sent nothing to delete");
+}
+
 static int l_group(lua_State *L) {
     test_app *a = app_of(L);
     char jid[128];
@@ -185,7 +217,9 @@ static int luaopen_spectool(lua_State *L) {
     static const luaL_Reg fns[] = {{"ready", l_ready},   {"settle", l_settle}, {"next", l_next},
                                    {"send", l_send},     {"react", l_react},   {"group", l_group},
                                    {"to", l_to},         {"report", l_report}, {"done", l_done},
-                                   {"members", l_members}, {NULL, NULL}};
+                                   {"members", l_members}, {"vote", l_vote},
+                                   {"edit", l_edit},       {"delete", l_delete},
+                                   {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
 }

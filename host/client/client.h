@@ -100,7 +100,14 @@ enum wb_client_event_type {
     WB_CLIENT_EV_GROUPS_UPSERT,  /* groups.upsert: we were added to a group (or made it elsewhere) */
     WB_CLIENT_EV_GROUPS_UPDATE,  /* groups.update: subject, description, settings, invite code */
     WB_CLIENT_EV_GROUP_PARTICIPANTS, /* group-participants.update */
-    WB_CLIENT_EV_CHATS_UPDATE,   /* chats.update: a group chat's name, description, read-only */
+    WB_CLIENT_EV_CHATS_UPDATE,   /* chats.update: a group chat's name, description, read-only; a
+                                    chat's disappearing timer (a group's, or kinds.c's
+                                    EPHEMERAL_SETTING messages) */
+    /* ---- message kinds (kinds.c, presence.c) ---- */
+    WB_CLIENT_EV_MESSAGE_UPDATE, /* messages.update {key, update: {message | pollUpdates}}: an
+                                    edit, a revoke or a poll vote (wb_client_update) */
+    WB_CLIENT_EV_REACTION,       /* messages.reaction (wb_client_reaction) */
+    WB_CLIENT_EV_PRESENCE,       /* presence.update (wb_client_presence) */
 };
 
 enum wb_client_conn {
@@ -181,6 +188,52 @@ typedef struct wb_client_chat_update {
     int64_t ephemeral_t;
 } wb_client_chat_update;
 
+/* ---- message kinds: what the events of edits, revokes, votes, reactions, presence carry ---- */
+
+enum wb_client_update_kind {
+    WB_CLIENT_UPDATE_EDIT = 1,   /* {message = {editedMessage = {message}}, messageTimestamp} */
+    WB_CLIENT_UPDATE_REVOKE,     /* {message = null, messageStubType = REVOKE, key = by} */
+    WB_CLIENT_UPDATE_POLL_VOTE,  /* {pollUpdates = {{pollUpdateMessageKey = by, vote =
+                                    {selectedOptions}, senderTimestampMs}}} */
+};
+
+/* One messages.update of a message's content, as Baileys' process-message.js emits it: key is
+ * the message changed (as the chat's participants name it: fromMe from our side), by the key of
+ * the protocol message or vote that changed it. Byte strings live as long as the event. */
+typedef struct wb_client_update {
+    wb_client_key key;
+    int kind;                    /* enum wb_client_update_kind */
+    wb_client_key by;
+    const uint8_t *message;      /* EDIT: the new content, a serialized Message */
+    size_t message_len;
+    int64_t t;                   /* EDIT: the edit's time (seconds) */
+    int64_t sender_ts_ms;        /* POLL_VOTE: when the voter voted */
+    const uint8_t *selected;     /* POLL_VOTE: the SHA-256 of each option chosen, 32 bytes each */
+    size_t nselected;            /* (0: the voter took their vote back) */
+} wb_client_update;
+
+/* A POLL_VOTE update as the PollUpdate Baileys puts in update.pollUpdates ({pollUpdateMessageKey,
+ * vote: {selectedOptions}, senderTimestampMs}), serialized onto out. Returns 0 or WB_ENOMEM. */
+int wb_client_poll_update_pack(const wb_client_update *u, wb_buf *out);
+
+/* One messages.reaction: key is the message reacted to, by the reaction message's key. */
+typedef struct wb_client_reaction {
+    wb_client_key key;
+    wb_client_key by;
+    const char *text;            /* the emoji; "" when the reaction was taken back */
+    int64_t sender_ts_ms;
+} wb_client_reaction;
+
+/* One presence.update, as Baileys: {id, presences = {[participant] = {lastKnownPresence,
+ * lastSeen}}}. */
+typedef struct wb_client_presence {
+    const char *id;              /* the chat: a user JID, or a group for its members' typing */
+    const char *participant;     /* who (id for a user's own presence) */
+    const char *presence;        /* "available", "unavailable", "composing", "recording" (a
+                                    paused chat state reads "available", as in Baileys) */
+    int64_t last_seen;           /* unix seconds; 0: not given, -1: hidden ("deny") */
+} wb_client_presence;
+
 typedef struct wb_client_event {
     int type; /* enum wb_client_event_type */
     union {
@@ -234,6 +287,15 @@ typedef struct wb_client_event {
             size_t n;
             const wb_client_chat_update *chats;
         } chats;                /* CHATS_UPDATE */
+        struct {
+            size_t n;
+            const wb_client_update *updates;
+        } updates;              /* MESSAGE_UPDATE */
+        struct {
+            size_t n;
+            const wb_client_reaction *reactions;
+        } reactions;            /* REACTION */
+        wb_client_presence presence; /* PRESENCE */
     };
 } wb_client_event;
 
@@ -319,7 +381,9 @@ typedef struct wb_client_send_opts {
 int wb_client_send_message(wb_client *c, const char *jid, const struct Wa__Message *m,
                            const wb_client_send_opts *opts, wb_client_send_fn fn, void *ud);
 
-/* Tells the sender of a message that we read it: <receipt type="read">. */
+/* Tells the sender of a message that we read it, as Baileys' readMessages: <receipt
+ * type="read">, or "read-self" when our privacy settings turn read receipts off (fetched once per
+ * connection, so the first call may wait for that answer before its receipts go out). */
 int wb_client_read(wb_client *c, const wb_client_key *keys, size_t n);
 
 /* ---- groups -------------------------------------------------------------------------------- */
@@ -406,6 +470,100 @@ int wb_client_participants_copy(wb_arena *a, const wb_client_participant *in, si
                                 const wb_client_participant **out);
 int wb_client_chat_updates_copy(wb_arena *a, const wb_client_chat_update *in, size_t n,
                                 const wb_client_chat_update **out);
+
+/* ---- message kinds (kinds.c, presence.c, receipt.c) -------------------------------------- */
+
+/* What to send, as Baileys' sendMessage content and options (AnyMessageContent,
+ * MiscMessageGenerationOptions): one kind, then what applies on top of it. Pointers are
+ * borrowed for the call. */
+typedef struct wb_client_content {
+    const char *text;                                   /* extendedTextMessage */
+    struct {
+        const struct Wa__MessageKey *key;               /* the message reacted to */
+        const char *text;                               /* the emoji; "" takes it back */
+    } react;
+    const struct Wa__MessageKey *revoke;                /* delete for everyone (in a group, an
+                                                           admin may revoke others') */
+    struct {
+        const char *name;
+        const char *const *values;                      /* the options, 1..WB_WA_POLL_OPTIONS_MAX */
+        size_t n;
+        unsigned selectable;                            /* 0: any number; 1: one (a V3 poll) */
+        const uint8_t *secret;                          /* 32 bytes; NULL: fresh random */
+    } poll;
+    struct {
+        const struct Wa__MessageKey *key;               /* the poll voted in (stored) */
+        const char *const *values;                      /* the options chosen (none: unvote) */
+        size_t n;
+    } vote;
+    const struct Wa__Message__LocationMessage *location;
+    struct {
+        const char *name;                               /* displayName of several */
+        const struct Wa__Message__ContactMessage *const *v; /* one: contactMessage, more:
+                                                           contactsArrayMessage */
+        size_t n;
+    } contacts;
+    struct {
+        const struct Wa__WebMessageInfo *msg;           /* a message to forward */
+        int force;                                      /* count it forwarded even if ours */
+    } forward;
+    /* on top of the kind */
+    const struct Wa__MessageKey *edit;                  /* this replaces the message edit names */
+    const char *const *mentions;                        /* JIDs, in contextInfo.mentionedJid */
+    size_t nmentions;
+    const struct Wa__WebMessageInfo *quoted;            /* a reply (contextInfo.quotedMessage) */
+    int view_once;                                      /* wrapped in viewOnceMessage */
+    uint32_t ephemeral_expiration;                      /* contextInfo.expiration (seconds) */
+} wb_client_content;
+
+/* Builds the Message Baileys' generateWAMessage makes of in, for chat jid, into *out (free with
+ * wb_proto_free). c gives our JID (quoting our own messages), the clock and, for a vote, the
+ * stored poll (its secret and author). Returns 0, or WB_EINVAL with err saying what is wrong
+ * (no kind, two kinds, a poll without options, a vote for an option the poll lacks),
+ * WB_ENOTFOUND (a vote for a poll not stored, or one without a secret) or WB_ENOMEM.
+ * wb_client_send_message gives the stanza what the kind needs (wa/content.h): edit="1|7|8",
+ * <meta polltype>, decrypt-fail, mediatype. */
+int wb_client_content_build(wb_client *c, const char *jid, const wb_client_content *in,
+                            struct Wa__Message **out, wb_error *err);
+
+/* The store the client was made on. */
+wb_store *wb_client_store(const wb_client *c);
+
+/* The stored message (chat, id) as a WebMessageInfo into *out (free with wb_proto_free): with
+ * reactions, edits, revokes and votes applied. Returns 0, WB_ENOTFOUND or WB_ESTORE. Also on a
+ * bare store (c NULL, st given), for the CLI. */
+int wb_client_message_load(wb_store *st, const char *chat, const char *id,
+                           struct Wa__WebMessageInfo **out);
+
+/* A poll's tally, as Baileys' getAggregateVotesInPollMessage: each option in the poll's order
+ * with who voted for it (user JIDs; ours is me), then an "Unknown" entry per option hash no
+ * option has. Arrays go to arena a; strings point into poll (or are me). Returns 0, WB_EINVAL
+ * (not a poll) or WB_ENOMEM. */
+typedef struct wb_client_poll_option {
+    const char *name;
+    const char *const *voters;
+    size_t nvoters;
+} wb_client_poll_option;
+struct wb_arena;
+int wb_client_poll_tally(const struct Wa__WebMessageInfo *poll, const char *me,
+                         struct wb_arena *a, wb_client_poll_option **out, size_t *n);
+
+/* A line for listings: the text or caption (with "(edited)" after an edit), else what the
+ * message is ("[poll] lunch? (pizza / sushi)", "[location 52.52,13.40]", "[reaction 👍 to ID]",
+ * "[deleted]", ...). Returns out. */
+const char *wb_client_message_describe(const struct Wa__WebMessageInfo *m, char *out, size_t cap);
+
+/* Baileys' sendPresenceUpdate: type "available" or "unavailable" (our presence; needs a push
+ * name, as Baileys: WB_ESTATE without), or "composing", "recording", "paused" in chat jid (a
+ * <chatstate>). Available also makes received messages' receipts plain deliveries again
+ * (Baileys' sendActiveReceipts). Returns 0, WB_EINVAL, WB_ECLOSED or WB_ESTATE. */
+int wb_client_send_presence(wb_client *c, const char *type, const char *jid);
+/* Baileys' presenceSubscribe: presence.update events follow for jid (a user). */
+int wb_client_presence_subscribe(wb_client *c, const char *jid);
+
+/* Receipts of type for received messages (Baileys' sendReceipts): "read", "read-self",
+ * "played" (a voice note listened to), ... one per chat and author, as wb_client_read. */
+int wb_client_send_receipts(wb_client *c, const wb_client_key *keys, size_t n, const char *type);
 
 /* Unlinks: asks the server to remove this device (remove-companion-device), then closes.
  * fn gets 0 or an error; the local keys are left to the caller (wabot logout wipes them). */

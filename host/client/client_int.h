@@ -20,6 +20,9 @@
  *   group_admin.c   the w:g2 calls of client.h (create, metadata, participants, invites...)
  *   lookup.c        onWhatsApp (usync contact) and profile pictures (w:profile:picture)
  *   calls.c         those calls' IQs and their completions (queued to the end of the turn)
+ *   presence.c      presence and chat states, both ways
+ *   kinds.c         message kinds: building them, and reactions, edits, revokes, votes and
+ *                   disappearing timers applied to stored rows, with their events
  *
  * One thread. Every entry point of client.h sets c->now, does its work, then flushes the event
  * queue (events.c) before returning, so handlers never run while the client is in the middle
@@ -135,6 +138,13 @@ struct wb_client {
     int backlog_done;            /* <ib><offline> seen on this connection */
     uint64_t backlog_count;      /* offline messages seen on this connection */
     int64_t server_offset_s;     /* server time - our time */
+    int presence_set;            /* this connection's presence as the consumer last set it: 0
+                                    not set (cfg.presence_unavailable rules), 1 available, 2
+                                    unavailable; while available, receipts are plain deliveries,
+                                    else "inactive" (Baileys' sendActiveReceipts) */
+    int read_receipts;           /* our privacy setting: 0 not fetched yet, 1 all, 2 none
+                                    (read receipts then go as read-self) */
+    struct wb_client_reads *reads; /* receipt.c: reads waiting for the privacy settings */
 
     wb_client_pairing pair;
     wb_client_evq evq;
@@ -189,6 +199,8 @@ int wb_client_on_notification(wb_client *c, wb_node *n);  /* notify.c */
 int wb_client_on_message(wb_client *c, wb_node *n);       /* recv.c */
 int wb_client_on_receipt(wb_client *c, wb_node *n);       /* receipt.c */
 int wb_client_on_ack(wb_client *c, wb_node *n);           /* send.c */
+int wb_client_on_presence(wb_client *c, wb_node *n);      /* presence.c */
+int wb_client_on_chatstate(wb_client *c, wb_node *n);     /* presence.c */
 
 /* ---- login.c ------------------------------------------------------------------------------------ */
 
@@ -357,6 +369,29 @@ void wb_client_sends_free(wb_client *c);
 void wb_client_sends_fail_all(wb_client *c, int status);
 uint64_t wb_client_sends_deadline(const wb_client *c);
 void wb_client_sends_tick(wb_client *c);
+
+/* ---- kinds.c ------------------------------------------------------------------------------------- */
+
+/* The id of the message m changes (a reaction, edit, revoke or vote names it), or NULL. */
+const char *wb_client_kinds_target(const struct Wa__Message *m);
+/* Applies a stored message (info, its row seq) to the rows it changes: a reaction, edit, revoke
+ * or vote to its target (when stored; else it waits there until the target comes), a
+ * disappearing timer to its chat; and a regular message gets what already targets it. admin:
+ * the stanza said edit="8" (an admin's revoke). Inside the caller's transaction. Returns 0 or
+ * WB_ESTORE (a change that does not apply, such as an edit by someone else, is logged and
+ * skipped). */
+int wb_client_kinds_apply(wb_client *c, const struct Wa__WebMessageInfo *info, int admin);
+/* Queues the events of a message that changes others (messages.update, messages.reaction,
+ * chats.update), for its messages.upsert (fresh, replayed or our own send). */
+void wb_client_kinds_emit(wb_client *c, const struct Wa__WebMessageInfo *info);
+/* 1 when we are online (wb_client_send_presence, else the configuration and a push name). */
+int wb_client_online(const wb_client *c);
+/* Our user JID ("155...@s.whatsapp.net") into out. */
+void wb_client_me_user(const wb_client *c, char out[WB_JID_STR_MAX]);
+
+/* ---- receipt.c -------------------------------------------------------------------------------------- */
+
+void wb_client_reads_free(wb_client *c);
 
 /* ---- addresses ------------------------------------------------------------------------------------ */
 

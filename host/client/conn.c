@@ -55,8 +55,8 @@ static const struct {
     {"failure", wb_client_on_failure},
     {"stream:error", wb_client_on_stream_error},
     {"ib", wb_client_on_ib},
-    {"presence", ignore},
-    {"chatstate", ignore},
+    {"presence", wb_client_on_presence},
+    {"chatstate", wb_client_on_chatstate},
     {"call", ignore},
 };
 
@@ -123,6 +123,8 @@ void wb_client_conn_reset(wb_client *c) {
     wb_wa_iqs_free(&c->iqs);
     wb_noise_conn_free(c->noise);
     c->noise = NULL;
+    c->read_receipts = 0; /* privacy settings are fetched once per connection, as Baileys */
+    c->presence_set = 0;  /* a new socket starts as configured (markOnlineOnConnect) */
 }
 
 /* Called from client.c through wb_client_feed. */

@@ -17,6 +17,7 @@
 #include "client/client_int.h"
 #include "core/log.h"
 #include "wa/prekeys.h"
+#include "wa/presence.h"
 
 #define PREKEYS_LATER 50 /* a later upload (whatsmeow's; Baileys uploads 5) */
 
@@ -37,9 +38,9 @@ static void step(wb_client *c);
 static void presence(wb_client *c) {
     if (!c->dev.name[0])
         return; /* as Baileys: no presence without a name */
-    wb_node *p = WB_NODE(&c->arena, "presence", {"name", c->dev.name},
-                         {"type", c->cfg.presence_unavailable ? "unavailable" : "available"});
-    wb_client_send_node(c, p);
+    wb_wa_presence p = {.name = c->dev.name,
+                        .type = c->cfg.presence_unavailable ? "unavailable" : "available"};
+    wb_client_send_node(c, wb_wa_presence_new(&c->arena, &p));
 }
 
 static void opened(wb_client *c) {

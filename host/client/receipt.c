@@ -1,8 +1,11 @@
 /* Receipts (NOTES §6.3) and acks. Receipts for our messages become status updates, as
  * Baileys emits them: messages.update ({key, update: {status}}: 3 delivered, 4 read, 5 played),
  * once per step up, and message-receipt.update for each reader. Retry receipts go to retry.c.
- * Every receipt and notification is acked (wa/receipt.h's wb_wa_ack_for). */
+ * Every receipt and notification is acked (wa/receipt.h's wb_wa_ack_for). The receipts we send
+ * for what we received: read (or read-self, as our privacy settings say: Baileys' readMessages),
+ * played, or any type Baileys' sendReceipts takes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client/client_int.h"
@@ -96,9 +99,11 @@ int wb_client_on_receipt(wb_client *c, wb_node *n) {
     return wb_client_ack_stanza(c, n);
 }
 
-/* ---- read receipts ----------------------------------------------------------------------------- */
+/* ---- receipts we send ----------------------------------------------------------------------- */
 
-int wb_client_read(wb_client *c, const wb_client_key *keys, size_t n) {
+int wb_client_send_receipts(wb_client *c, const wb_client_key *keys, size_t n, const char *type) {
+    if (!type || !*type)
+        return WB_EINVAL;
     wb_client_enter(c);
     if (c->state != WB_ST_OPEN)
         return WB_ECLOSED;
@@ -107,6 +112,7 @@ int wb_client_read(wb_client *c, const wb_client_key *keys, size_t n) {
     if (!ids || !done)
         return WB_ENOMEM;
     int rc = 0;
+    int read = strcmp(type, "read") == 0 || strcmp(type, "read-self") == 0;
     /* one receipt per (chat, participant), as Baileys' aggregateMessageKeysNotFromMe */
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (done[i] || keys[i].from_me)
@@ -126,11 +132,112 @@ int wb_client_read(wb_client *c, const wb_client_key *keys, size_t n) {
                 ids[k++] = keys[j].id;
             }
         }
+        /* Baileys' sendReceipt: t only on read receipts */
         wb_wa_receipt r = {.ids = ids, .nids = k, .to = wb_jid_user_jid(&to), .participant = part,
-                           .type = "read", .t = wb_client_server_time(c)};
+                           .type = type, .t = read ? wb_client_server_time(c) : 0};
         if (wb_jid_on(&to, WB_SERVER_GROUP))
             r.to = to;
         rc = wb_client_send_node(c, wb_wa_receipt_new(&c->arena, &r));
+    }
+    wb_client_flush_events(c);
+    return rc;
+}
+
+/* Reads asked for before our privacy settings were known: copies of their keys. */
+typedef struct wb_client_reads {
+    wb_client_key *keys;
+    size_t n, cap;
+    wb_arena arena;
+    int asked;  /* the privacy IQ is in flight */
+} wb_client_reads;
+
+void wb_client_reads_free(wb_client *c) {
+    if (!c->reads)
+        return;
+    free(c->reads->keys);
+    wb_arena_free(&c->reads->arena);
+    free(c->reads);
+    c->reads = NULL;
+}
+
+static void send_reads(wb_client *c) {
+    wb_client_reads *r = c->reads;
+    if (!r || !r->n)
+        return;
+    int rc = wb_client_send_receipts(c, r->keys, r->n, c->read_receipts == 2 ? "read-self" : "read");
+    if (rc < 0)
+        WB_WARN("client", "%zu read receipts not sent: %s", r->n, wb_strerror(rc));
+    r->n = 0;
+    wb_arena_reset(&r->arena);
+}
+
+/* The privacy settings' answer: readreceipts "all" or anything else ("none"). */
+static void on_privacy(void *ud, int status, const wb_node *answer) {
+    wb_client *c = ud;
+    if (c->reads)
+        c->reads->asked = 0;
+    if (status == 0) {
+        c->read_receipts = 1;
+        uint32_t it = 0;
+        wb_node *cat;
+        while ((cat = wb_node_next(wb_node_child(answer, "privacy"), "category", &it)))
+            if (wb_node_attr_is(cat, "name", "readreceipts"))
+                c->read_receipts = wb_node_attr_is(cat, "value", "all") ? 1 : 2;
+    } else if (status != WB_ECLOSED) {
+        WB_WARN("client", "privacy settings: %s; read receipts go out as read", wb_strerror(status));
+        c->read_receipts = 1;
+    }
+    if (status == WB_ECLOSED) {
+        if (c->reads && c->reads->n)
+            WB_WARN("client", "%zu read receipts not sent: the connection ended", c->reads->n);
+        if (c->reads)
+            c->reads->n = 0;
+        return;
+    }
+    send_reads(c);
+}
+
+int wb_client_read(wb_client *c, const wb_client_key *keys, size_t n) {
+    wb_client_enter(c);
+    if (c->state != WB_ST_OPEN)
+        return WB_ECLOSED;
+    if (c->read_receipts)
+        return wb_client_send_receipts(c, keys, n, c->read_receipts == 2 ? "read-self" : "read");
+    /* Baileys' readMessages: the privacy settings say read or read-self; keep the keys until
+     * they are known */
+    if (!c->reads) {
+        if (!(c->reads = calloc(1, sizeof *c->reads)))
+            return WB_ENOMEM;
+        wb_arena_init(&c->reads->arena, 0);
+    }
+    wb_client_reads *r = c->reads;
+    for (size_t i = 0; i < n; i++) {
+        if (!keys[i].remote_jid || !keys[i].id)
+            return WB_EINVAL;
+        if (r->n == r->cap) {
+            size_t cap = r->cap ? r->cap * 2 : 16;
+            wb_client_key *v = realloc(r->keys, cap * sizeof *v);
+            if (!v)
+                return WB_ENOMEM;
+            r->keys = v;
+            r->cap = cap;
+        }
+        wb_client_key k = {.remote_jid = wb_arena_strdup(&r->arena, keys[i].remote_jid),
+                           .id = wb_arena_strdup(&r->arena, keys[i].id),
+                           .participant = keys[i].participant
+                                              ? wb_arena_strdup(&r->arena, keys[i].participant)
+                                              : NULL,
+                           .from_me = keys[i].from_me};
+        if (!k.remote_jid || !k.id || (keys[i].participant && !k.participant))
+            return WB_ENOMEM;
+        r->keys[r->n++] = k;
+    }
+    int rc = 0;
+    if (!r->asked) {
+        wb_node *iq = wb_client_iq(c, "get", "privacy");
+        wb_node_add_new(iq, "privacy");
+        if ((rc = wb_client_send_iq(c, iq, on_privacy, c)) == 0)
+            r->asked = 1;
     }
     wb_client_flush_events(c);
     return rc;

@@ -277,7 +277,7 @@ static void set_receipt(wb_client *c, entry *e, const wb_wa_message *m, const ke
         e->type = "peer_msg";
     else if (k->from_me)
         e->type = "sender";
-    else if (c->cfg.presence_unavailable || !c->dev.name[0])
+    else if (!wb_client_online(c))
         e->type = "inactive"; /* no available presence was sent: Baileys' sendActiveReceipts */
     if (k->from_me && !wb_jid_is_empty(&m->recipient) &&
         (wb_jid_on(&m->recipient, WB_SERVER_USER) || wb_jid_on(&m->recipient, WB_SERVER_LID))) {
@@ -316,12 +316,15 @@ static int store(wb_client *c, const wb_wa_message *m, const keyinfo *k, Wa__Mes
     wb_message_row row = {.chat = k->chat, .sender = k->sender, .id = m->id, .from_me = k->from_me,
                           .ts = m->t, .status = k->from_me ? 2 : 0,
                           .text = wb_client_message_text(msg), .info = bytes.data,
-                          .info_len = bytes.len};
+                          .info_len = bytes.len, .target = wb_client_kinds_target(msg)};
     rc = wb_store_message_add(c->st, &row, 1, &e->seq);
     if (rc == WB_EEXIST) { /* cannot happen after the exists check, but stay exactly-once */
         rc = 0;
         goto done;
     }
+    /* a reaction, edit, revoke or vote changes its target's row (kinds.c) */
+    if (rc == 0)
+        rc = wb_client_kinds_apply(c, &info, m->edit && strcmp(m->edit, "8") == 0);
     if (rc == 0 && wb_store_chat_touch(c->st, k->chat, m->t, !k->from_me) == 1) {
         wb_client_contact ct = {.jid = wb_client_evstr(c, k->chat)};
         wb_client_contact *copy = wb_arena_memdup(&c->evq.arena, &ct, sizeof ct);
@@ -488,6 +491,8 @@ static void emit_messages(wb_client *c) {
         ev.messages.msgs = msgs;
         ev.messages.seqs = seqs;
         wb_client_emit(c, &ev);
+        for (size_t i = 0; i < n; i++) /* what they change: messages.update, .reaction */
+            wb_client_kinds_emit(c, msgs[i]);
     }
 }
 
@@ -529,6 +534,8 @@ static void replay_emit(replay *p) {
     ev.messages.msgs = p->msgs;
     ev.messages.seqs = p->seqs;
     wb_client_emit(p->c, &ev);
+    for (size_t i = 0; i < p->n; i++)
+        wb_client_kinds_emit(p->c, p->msgs[i]);
     p->n = 0;
     p->msgs = NULL;
     p->seqs = NULL;

@@ -23,6 +23,7 @@
 #include "crypto/random.h"
 #include "store/group_store.h"
 #include "store/message_store.h"
+#include "wa/content.h"
 #include "wa/message.h"
 #include "wa/prekeys.h"
 #include "wa/receipt.h"
@@ -38,7 +39,7 @@ struct wb_client_job {
     wb_jid chat;                 /* a user or a group */
     char id[WB_WA_ID_MAX + 1];
     wb_buf msg;                  /* the Message, serialized */
-    const char *type;            /* the stanza's type: "text", "media", ... */
+    wb_wa_content_attrs attrs;   /* what the content gives the stanza: type, edit, mediatype... */
     wb_client_send_fn fn;
     void *ud;
     int phase;
@@ -309,19 +310,6 @@ static int sessions(wb_client *c, wb_client_job *j, const wb_jid *devs, size_t n
 
 /* ---- encryption and the stanza ------------------------------------------------------------- */
 
-static const char *stanza_type(const Wa__Message *m) {
-    if (m->reactionmessage || m->encreactionmessage)
-        return "reaction";
-    if (m->pollcreationmessage || m->pollcreationmessagev2 || m->pollcreationmessagev3 ||
-        m->pollupdatemessage)
-        return "poll";
-    if (m->imagemessage || m->videomessage || m->audiomessage || m->documentmessage ||
-        m->stickermessage || m->ptvmessage || m->contactmessage || m->locationmessage ||
-        m->contactsarraymessage || m->livelocationmessage)
-        return "media";
-    return "text";
-}
-
 /* Our copy of a sent message: for listings, and to answer retry requests. */
 static int store_own(wb_client *c, wb_client_job *j, const Wa__Message *msg, const char *chat) {
     Wa__WebMessageInfo info = WA__WEB_MESSAGE_INFO__INIT;
@@ -342,9 +330,13 @@ static int store_own(wb_client *c, wb_client_job *j, const Wa__Message *msg, con
         wb_message_row row = {.chat = chat, .sender = me, .id = j->id, .from_me = 1,
                               .ts = (int64_t)info.messagetimestamp, .status = 1,
                               .text = wb_client_message_text(msg), .info = bytes.data,
-                              .info_len = bytes.len};
+                              .info_len = bytes.len, .target = wb_client_kinds_target(msg)};
         /* WB_EEXIST: an id we used already; refused, as the server would */
         rc = wb_store_message_add(c->st, &row, 0, &j->seq);
+        /* our reaction, edit, revoke or vote changes its target's row too (kinds.c) */
+        if (rc == 0)
+            rc = wb_client_kinds_apply(c, &info, j->attrs.edit &&
+                                                     strcmp(j->attrs.edit, WB_WA_EDIT_ADMIN_REVOKE) == 0);
     }
     wb_buf_free(&bytes);
     return rc;
@@ -434,7 +426,9 @@ static int encrypt_job(wb_client *c, wb_client_job *j, wb_node **out) {
         any_pkmsg |= type == WB_SIGNAL_PKMSG;
         targets[nt] = (wb_wa_target){.jid = devs[i], .has_enc = 1};
         targets[nt].enc = (wb_wa_enc){.type = type == WB_SIGNAL_PKMSG ? "pkmsg" : "msg",
-                                      .data = cts[nt].data, .len = cts[nt].len};
+                                      .data = cts[nt].data, .len = cts[nt].len,
+                                      .mediatype = j->attrs.mediatype,
+                                      .decrypt_fail = j->attrs.decrypt_fail};
         nt++;
     }
     if (rc == 0 && nt == 0 && !(j->group && !j->resend))
@@ -450,10 +444,14 @@ static int encrypt_job(wb_client *c, wb_client_job *j, wb_node **out) {
                                           msg->messagecontextinfo->messagesecret.data, j->id, chat,
                                           token) == 1;
     if (rc == 0) {
-        wb_wa_message_send m = {.id = j->id, .to = j->chat, .type = j->type,
+        wb_wa_message_send m = {.id = j->id, .to = j->chat, .type = j->attrs.type,
                                 .identity = any_pkmsg ? idbuf.data : NULL,
                                 .identity_len = any_pkmsg ? idbuf.len : 0,
                                 .reporting_token = has_token ? token : NULL};
+        if (!j->resend) { /* as Baileys' sendMessage; a resend (relayMessage alone) has neither */
+            m.edit = j->attrs.edit;
+            m.poll_type = j->attrs.poll_type;
+        }
         wb_wa_enc direct;
         if (j->resend) {
             /* a resend names its one device and carries its enc directly (retry.c) */
@@ -467,7 +465,9 @@ static int encrypt_job(wb_client *c, wb_client_job *j, wb_node **out) {
                 m.to = j->device;
         } else {
             if (j->group) {
-                direct = (wb_wa_enc){.type = "skmsg", .data = skmsg.data, .len = skmsg.len};
+                direct = (wb_wa_enc){.type = "skmsg", .data = skmsg.data, .len = skmsg.len,
+                                     .mediatype = j->attrs.mediatype,
+                                     .decrypt_fail = j->attrs.decrypt_fail};
                 m.encs = &direct;
                 m.nencs = 1;
                 m.addressing_mode = "pn";
@@ -535,6 +535,7 @@ static void emit_own(wb_client *c, wb_client_job *j) {
             ev.messages.msgs = msgs;
             ev.messages.seqs = seqs;
             wb_client_emit(c, &ev);
+            wb_client_kinds_emit(c, info); /* as Baileys' own events: a reaction, an edit... */
         } else {
             wb_proto_free(info);
         }
@@ -744,7 +745,7 @@ int wb_client_send_again(wb_client *c, const wb_jid *chat, const char *id, const
     j->resend = 1;
     j->device = *device;
     j->count = count;
-    j->type = stanza_type(m);
+    wb_wa_content_attrs_of(m, &j->attrs);
     if (wb_proto_pack(m, &j->msg) < 0) {
         job_free(j);
         return WB_ENOMEM;
@@ -802,7 +803,7 @@ int wb_client_send_message(wb_client *c, const char *jid, const Wa__Message *m,
         return WB_ENOMEM;
     j->group = wb_jid_on(&chat, WB_SERVER_GROUP);
     j->phase = j->group ? PH_GROUP : PH_DEVICES;
-    j->type = stanza_type(m);
+    wb_wa_content_attrs_of(m, &j->attrs);
     /* Every message but reactions and votes carries a fresh messageSecret, as Baileys' and
      * WhatsApp's do: the key of its reporting token, and of what others later attach to it
      * (poll votes, encrypted reactions, edits). The copy is shallow: only the pointer changes. */

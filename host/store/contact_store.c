@@ -112,3 +112,41 @@ int wb_store_chat_name_put(wb_store *st, const char *jid, const char *name) {
     sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
     return wb_store_run(st, s);
 }
+
+int wb_store_chat_ephemeral_put(wb_store *st, const char *jid, uint32_t expiration, int64_t ts) {
+    sqlite3_stmt *s = wb_store_stmt(st, "INSERT INTO chats (jid, ephemeral, ephemeral_ts) VALUES "
+                                        "(?1, ?2, ?3) ON CONFLICT (jid) DO UPDATE SET ephemeral = "
+                                        "?2, ephemeral_ts = ?3 WHERE ephemeral_ts <= ?3 AND "
+                                        "(ephemeral != ?2 OR ephemeral_ts != ?3)");
+    if (!s)
+        return WB_ESTORE;
+    sqlite3_bind_text(s, 1, jid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, expiration);
+    sqlite3_bind_int64(s, 3, ts);
+    int rc = wb_store_run(st, s);
+    return rc < 0 ? rc : sqlite3_changes(wb_store_db(st)) > 0;
+}
+
+int wb_store_chats_each(wb_store *st, int (*fn)(void *ud, const wb_chat_row *c), void *ud) {
+    sqlite3_stmt *s = wb_store_stmt(
+        st, "SELECT c.jid, coalesce(c.name, k.name), c.last_ts, c.unread, c.ephemeral, "
+            "(SELECT count(*) FROM messages m WHERE m.chat = c.jid) FROM chats c LEFT JOIN "
+            "contacts k ON k.jid = c.jid ORDER BY c.last_ts DESC, c.jid");
+    if (!s)
+        return WB_ESTORE;
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        wb_chat_row r;
+        const unsigned char *t;
+        snprintf(r.jid, sizeof r.jid, "%s", (t = sqlite3_column_text(s, 0)) ? (const char *)t : "");
+        snprintf(r.name, sizeof r.name, "%s", (t = sqlite3_column_text(s, 1)) ? (const char *)t : "");
+        r.last_ts = sqlite3_column_int64(s, 2);
+        r.unread = sqlite3_column_int64(s, 3);
+        r.ephemeral = (uint32_t)sqlite3_column_int64(s, 4);
+        r.messages = sqlite3_column_int64(s, 5);
+        rc = fn(ud, &r);
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = WB_ESTORE;
+    return wb_store_done(s, rc);
+}

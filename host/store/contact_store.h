@@ -35,5 +35,19 @@ int wb_store_contacts_each(wb_store *st, int (*fn)(void *ud, const wb_contact_ro
  * chat is new, 0, or an error. */
 int wb_store_chat_touch(wb_store *st, const char *jid, int64_t ts, int unread);
 int wb_store_chat_name_put(wb_store *st, const char *jid, const char *name);
+/* Sets a chat's disappearing-messages timer (seconds, 0 off) as of ts, unless a later setting is
+ * stored. Returns 1 when it changed, 0, or an error. */
+int wb_store_chat_ephemeral_put(wb_store *st, const char *jid, uint32_t expiration, int64_t ts);
+
+typedef struct wb_chat_row {
+    char jid[WB_CONTACT_JID_MAX];
+    char name[WB_CONTACT_NAME_MAX]; /* a group's subject, else the contact's push name */
+    int64_t last_ts;
+    int64_t unread;
+    uint32_t ephemeral;             /* seconds; 0 off */
+    int64_t messages;               /* stored rows (reactions, edits... included) */
+} wb_chat_row;
+/* Calls fn for every chat, the most recently active first, until it returns non-zero. */
+int wb_store_chats_each(wb_store *st, int (*fn)(void *ud, const wb_chat_row *c), void *ud);
 
 #endif

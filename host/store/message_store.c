@@ -8,9 +8,9 @@
 
 int wb_store_message_add(wb_store *st, const wb_message_row *m, int pending, int64_t *seq) {
     sqlite3_stmt *s = wb_store_stmt(st, "INSERT INTO messages (chat, sender, id, from_me, ts, "
-                                        "status, text, info, pending) VALUES (?, ?, ?, ?, ?, ?, "
-                                        "?, ?, ?) ON CONFLICT (chat, sender, id) DO NOTHING "
-                                        "RETURNING seq");
+                                        "status, text, info, pending, target) VALUES (?, ?, ?, ?, "
+                                        "?, ?, ?, ?, ?, ?) ON CONFLICT (chat, sender, id) DO "
+                                        "NOTHING RETURNING seq");
     if (!s)
         return WB_ESTORE;
     sqlite3_bind_text(s, 1, m->chat, -1, SQLITE_STATIC);
@@ -22,6 +22,7 @@ int wb_store_message_add(wb_store *st, const wb_message_row *m, int pending, int
     wb_store_bind_text(s, 7, m->text);
     sqlite3_bind_blob(s, 8, m->info, (int)m->info_len, SQLITE_STATIC);
     sqlite3_bind_int(s, 9, pending);
+    wb_store_bind_text(s, 10, m->target);
     int rc = wb_store_row(st, s);
     if (rc == 0) {
         *seq = sqlite3_column_int64(s, 0);
@@ -73,6 +74,19 @@ int wb_store_message_status(wb_store *st, const char *chat, const char *id, int 
     return rc < 0 ? rc : sqlite3_changes(wb_store_db(st)) > 0;
 }
 
+int wb_store_message_rewrite(wb_store *st, int64_t seq, const char *text, const uint8_t *info,
+                             size_t info_len, int revoked) {
+    sqlite3_stmt *s = wb_store_stmt(st, "UPDATE messages SET text = ?, info = ?, revoked = ? "
+                                        "WHERE seq = ?");
+    if (!s)
+        return WB_ESTORE;
+    wb_store_bind_text(s, 1, text);
+    sqlite3_bind_blob(s, 2, info, (int)info_len, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, revoked);
+    sqlite3_bind_int64(s, 4, seq);
+    return wb_store_run(st, s);
+}
+
 int wb_store_messages_handled(wb_store *st, const int64_t *seqs, size_t n) {
     sqlite3_stmt *s = wb_store_stmt(st, "UPDATE messages SET pending = 0 WHERE seq = ?");
     if (!s)
@@ -85,17 +99,48 @@ int wb_store_messages_handled(wb_store *st, const int64_t *seqs, size_t n) {
     return rc;
 }
 
+void wb_store_message_row_of(sqlite3_stmt *s, wb_message_row *m) {
+    *m = (wb_message_row){
+        .seq = sqlite3_column_int64(s, 0),
+        .chat = (const char *)sqlite3_column_text(s, 1),
+        .sender = (const char *)sqlite3_column_text(s, 2),
+        .id = (const char *)sqlite3_column_text(s, 3),
+        .from_me = sqlite3_column_int(s, 4),
+        .ts = sqlite3_column_int64(s, 5),
+        .status = sqlite3_column_int(s, 6),
+        .text = (const char *)sqlite3_column_text(s, 7),
+        .info = sqlite3_column_blob(s, 8),
+        .info_len = (size_t)sqlite3_column_bytes(s, 8),
+        .target = (const char *)sqlite3_column_text(s, 9),
+        .revoked = sqlite3_column_int(s, 10),
+    };
+}
+
+int wb_store_rows_each(wb_store *st, sqlite3_stmt *s,
+                       int (*fn)(void *ud, const wb_message_row *m), void *ud) {
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        wb_message_row m;
+        wb_store_message_row_of(s, &m);
+        rc = fn(ud, &m);
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = WB_ESTORE;
+    return wb_store_done(s, rc);
+}
+
 int wb_store_messages_each(wb_store *st, const wb_message_query *q,
                            int (*fn)(void *ud, const wb_message_row *m), void *ud) {
     /* one statement per shape: the cache keys statements by their text's address */
+#define EACH_WHERE                                                                                 \
+    "(?1 IS NULL OR chat = ?1) AND (?2 IS NULL OR id = ?2) AND (?3 = 0 OR pending = 1) AND "      \
+    "seq >= ?4 AND (?6 IS NULL OR sender = ?6) AND ts >= ?7 AND (?8 IS NULL OR target = ?8) AND " \
+    "(?9 = 0 OR target IS NULL)"
     static const char *const sql[2] = {
-        "SELECT seq, chat, sender, id, from_me, ts, status, text, info FROM messages WHERE "
-        "(?1 IS NULL OR chat = ?1) AND (?2 IS NULL OR id = ?2) AND (?3 = 0 OR pending = 1) AND "
-        "seq >= ?4 ORDER BY seq LIMIT ?5",
-        "SELECT seq, chat, sender, id, from_me, ts, status, text, info FROM messages WHERE "
-        "(?1 IS NULL OR chat = ?1) AND (?2 IS NULL OR id = ?2) AND (?3 = 0 OR pending = 1) AND "
-        "seq >= ?4 ORDER BY seq DESC LIMIT ?5",
+        "SELECT " WB_STORE_ROW_COLUMNS " FROM messages m WHERE " EACH_WHERE " ORDER BY seq LIMIT ?5",
+        "SELECT " WB_STORE_ROW_COLUMNS " FROM messages m WHERE " EACH_WHERE " ORDER BY seq DESC LIMIT ?5",
     };
+#undef EACH_WHERE
     sqlite3_stmt *s = wb_store_stmt(st, sql[q->newest ? 1 : 0]);
     if (!s)
         return WB_ESTORE;
@@ -104,25 +149,11 @@ int wb_store_messages_each(wb_store *st, const wb_message_query *q,
     sqlite3_bind_int(s, 3, q->pending_only);
     sqlite3_bind_int64(s, 4, q->from_seq);
     sqlite3_bind_int64(s, 5, q->limit ? (int64_t)q->limit : -1);
-    int rc = 0, step;
-    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        wb_message_row m = {
-            .seq = sqlite3_column_int64(s, 0),
-            .chat = (const char *)sqlite3_column_text(s, 1),
-            .sender = (const char *)sqlite3_column_text(s, 2),
-            .id = (const char *)sqlite3_column_text(s, 3),
-            .from_me = sqlite3_column_int(s, 4),
-            .ts = sqlite3_column_int64(s, 5),
-            .status = sqlite3_column_int(s, 6),
-            .text = (const char *)sqlite3_column_text(s, 7),
-            .info = sqlite3_column_blob(s, 8),
-            .info_len = (size_t)sqlite3_column_bytes(s, 8),
-        };
-        rc = fn(ud, &m);
-    }
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = WB_ESTORE;
-    return wb_store_done(s, rc);
+    wb_store_bind_text(s, 6, q->sender);
+    sqlite3_bind_int64(s, 7, q->after);
+    wb_store_bind_text(s, 8, q->target);
+    sqlite3_bind_int(s, 9, q->no_changes);
+    return wb_store_rows_each(st, s, fn, ud);
 }
 
 static int64_t count(wb_store *st, const char *sql) {

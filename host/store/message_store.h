@@ -22,6 +22,8 @@ typedef struct wb_message_row {
     const char *text;   /* text or caption, or NULL */
     const uint8_t *info;/* the WebMessageInfo bytes */
     size_t info_len;
+    const char *target; /* a reaction, edit, revoke or vote: the id of the message it changes */
+    int revoked;        /* deleted for everyone: info and text no longer hold its content */
 } wb_message_row;
 
 /* Stores a message once: *seq gets the new row's seq; when a row with the same (chat, sender,
@@ -34,6 +36,10 @@ int wb_store_message_exists(wb_store *st, const char *chat, const char *sender, 
  * Returns 1 when it changed, 0 when not, or an error. */
 int wb_store_message_status(wb_store *st, const char *chat, const char *id, int from_me,
                             int status);
+/* Rewrites a row's text and WebMessageInfo (a reaction, edit, revoke or vote applied to it);
+ * revoked marks it deleted for everyone. The full-text index follows the text. */
+int wb_store_message_rewrite(wb_store *st, int64_t seq, const char *text, const uint8_t *info,
+                             size_t info_len, int revoked);
 /* Marks rows handled (their events no longer pending). */
 int wb_store_messages_handled(wb_store *st, const int64_t *seqs, size_t n);
 /* Calls fn for each row matching: chat NULL for all, pending_only for rows whose event is still
@@ -47,9 +53,29 @@ typedef struct wb_message_query {
     int64_t from_seq;
     unsigned limit;
     int newest;
+    const char *sender;  /* rows by this author only (NULL: any) */
+    int64_t after;       /* rows with ts >= after (0: any) */
+    const char *target;  /* rows that change the message with this id in chat (NULL: any) */
+    int no_changes;      /* leave out reactions, edits, revokes and votes (rows with a target) */
 } wb_message_query;
 int wb_store_messages_each(wb_store *st, const wb_message_query *q,
                            int (*fn)(void *ud, const wb_message_row *m), void *ud);
+
+/* Full-text search (search.c, the FTS5 index of migration 0004): rows whose text has every word
+ * of query (case and accents folded; a word ending in '*' matches as a prefix; quotes and FTS
+ * operators in it are taken as text), newest first, with the filters of wb_message_query
+ * (chat, sender, after, limit; 0 limit: 20). fn as for wb_store_messages_each. Returns 0,
+ * WB_EINVAL (a query without a word) or WB_ESTORE. */
+typedef struct wb_message_search {
+    const char *query;
+    const char *chat, *sender;
+    int64_t after;
+    unsigned limit;
+} wb_message_search;
+int wb_store_messages_search(wb_store *st, const wb_message_search *q,
+                             int (*fn)(void *ud, const wb_message_row *m), void *ud);
+/* The FTS5 query string for query's words into out (see above). Returns 0 or WB_EINVAL. */
+int wb_store_fts_query(const char *query, wb_buf *out);
 
 typedef struct wb_store_counts {
     int64_t messages, pending, contacts, chats;

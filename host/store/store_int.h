@@ -49,4 +49,14 @@ int wb_store_column_append(sqlite3_stmt *s, int col, wb_buf *out);
 /* Binds text (NULL binds NULL); SQLite does not copy it, so it must outlive the step. */
 void wb_store_bind_text(sqlite3_stmt *s, int col, const char *text);
 
+/* Message listings (message_store.c, search.c): statements that select ROW_COLUMNS read into a
+ * row, and fn called for each row of s until it returns non-zero (s reset after). */
+#define WB_STORE_ROW_COLUMNS                                                                       \
+    "m.seq, m.chat, m.sender, m.id, m.from_me, m.ts, m.status, m.text, m.info, m.target, "         \
+    "m.revoked"
+struct wb_message_row;
+void wb_store_message_row_of(sqlite3_stmt *s, struct wb_message_row *m);
+int wb_store_rows_each(wb_store *st, sqlite3_stmt *s,
+                       int (*fn)(void *ud, const struct wb_message_row *m), void *ud);
+
 #endif

@@ -97,6 +97,8 @@ wb_node *wb_wa_message_send_new(wb_arena *a, const wb_wa_message_send *m) {
     identity_fill(n, m->identity, m->identity_len);
     if (m->reporting_token)
         wb_wa_reporting_fill(n, m->reporting_token);
+    if (m->poll_type)
+        WB_CHILD(n, "meta", {"polltype", m->poll_type});
     return n;
 }
 
@@ -132,6 +134,7 @@ int wb_wa_message_send_read(const wb_node *n, wb_arena *a, wb_wa_message_send *o
         return wb_attrs_check(&at, err);
     if (!*m.id || strlen(m.id) > WB_WA_ID_MAX)
         return wb_error_set(err, WB_EPROTO, 0, "message with an id of %zu bytes", strlen(m.id));
+    m.poll_type = wb_node_attr(wb_node_child(n, "meta"), "polltype");
     int rc = encs_read(n, a, &m.encs, &m.nencs, err);
     if (rc == 0)
         rc = wb_wa_read_children(wb_node_child(n, "participants"), "to",

@@ -3,7 +3,8 @@
  *
  *   sent       <message id to type [addressing_mode] [edit] [category] [participant] [recipient]
  *              [device_fanout]>[<enc type="skmsg"/>][<participants><to jid><enc v="2"
- *              type="pkmsg|msg" [mediatype]/></to>...</participants>][<device-identity/>]
+ *              type="pkmsg|msg" [mediatype] [decrypt-fail]/></to>...</participants>]
+ *              [<device-identity/>][<meta polltype/>]
  *              (1:1: one <to> per device of the peer and of our own other devices; groups: the
  *              sender-key message, then <to> for devices that lack the sender key; a retry
  *              resend names one device by `to` or `participant` and carries its <enc> directly)
@@ -75,6 +76,7 @@ typedef struct wb_wa_message_send {
     const uint8_t *identity;      /* <device-identity> (with any pkmsg), NULL: none */
     size_t identity_len;
     const uint8_t *reporting_token; /* <reporting> (wa/reporting.h), NULL: none */
+    const char *poll_type;        /* <meta polltype>: "creation", "vote" (wa/content.h); NULL */
 } wb_wa_message_send;
 
 /* The <message> m describes: attributes, encs, <participants> (when m has targets), identity,

@@ -60,9 +60,13 @@ function WAMessage:reply(content, opts) end
 ---@field mimetype string?
 ---@field sticker string?
 ---@field caption string?
----@field location {degreesLatitude: number, degreesLongitude: number}?
----@field poll {name: string, values: string[], selectableCount: integer?}?
+---@field location {degreesLatitude: number, degreesLongitude: number, name: string?, address: string?}?
+---@field poll {name: string, values: string[], selectableCount: integer?, messageSecret: string?}?
+---@field vote {key: WAMessageKey, values: string[]}? wabot's: a vote in a stored poll ({} takes it back)
+---@field contacts {displayName: string?, contacts: {displayName: string?, vcard: string}[]}?
 ---@field forward WAMessage?
+---@field force boolean? with forward: counted as forwarded even if it is yours
+---@field viewOnce boolean?
 
 ---@class WASendOptions
 ---@field quoted WAMessage? reply to this message (contextInfo with stanzaId, participant, quotedMessage)
@@ -137,6 +141,22 @@ function WAMessage:reply(content, opts) end
 ---@field ephemeralExpiration integer?
 ---@field ephemeralSettingTimestamp integer?
 
+---@class WAMessageUpdate one entry of messages.update
+---@field key WAMessageKey the message changed
+---@field update {status: string?, message: {editedMessage: {message: WAMessageContent}}?, messageTimestamp: integer?, messageStubType: 'REVOKE'?, key: WAMessageKey?, pollUpdates: {pollUpdateMessageKey: WAMessageKey, vote: {selectedOptions: string[]}, senderTimestampMs: integer}[]?}
+
+---@class WAReaction one entry of messages.reaction
+---@field key WAMessageKey the message reacted to (fromMe from your side)
+---@field reaction {key: WAMessageKey, text: string, senderTimestampMs: integer} text '' when taken back
+
+---@class WAPresenceUpdate
+---@field id string the chat
+---@field presences table<string, {lastKnownPresence: 'available'|'unavailable'|'composing'|'recording', lastSeen: integer?}>
+
+---@class WAPollOption one entry of a tally
+---@field name string
+---@field voters string[]
+
 ---@class WAUpsert
 ---@field type 'notify'|'append'
 ---@field messages WAMessage[]
@@ -185,9 +205,15 @@ local WASocket = {}
 ---@param opts WASendOptions?
 ---@return WAMessage? sent, string? err, string? code
 function WASocket:sendMessage(jid, content, opts) end
+---Read receipts (read, or read-self when your privacy settings turn them off).
 ---@param keys WAMessageKey[]
 ---@return boolean? ok, string? err, string? code
 function WASocket:readMessages(keys) end
+---Receipts of any type, such as 'played' for a voice note.
+---@param keys WAMessageKey[]
+---@param type string
+---@return boolean? ok, string? err, string? code
+function WASocket:sendReceipts(keys, type) end
 ---@param type 'available'|'unavailable'|'composing'|'recording'|'paused'
 ---@param jid string?
 ---@return boolean? ok, string? err, string? code
@@ -306,6 +332,11 @@ function wabot.reload() end
 function wabot.on_reload(fn) end
 ---@return integer
 function wabot.generation() end
+---A poll's tally, as Baileys' getAggregateVotesInPollMessage (the stored copy's votes when m has
+---no pollUpdates).
+---@param m WAMessage|{key: WAMessageKey}
+---@return WAPollOption[]? tally, string? err, string? code
+function wabot.getAggregateVotesInPollMessage(m) end
 
 -- ---- specs: the globals of `wabot test SPEC.lua BOT.lua` (docs/lua-api.md, "Testing bots") ----
 
@@ -352,6 +383,14 @@ function you.demote(...) end
 ---Reacts to the bot's last message to you.
 ---@param emoji string
 function you.react(emoji) end
+---Votes in the bot's last poll (no option: takes the vote back).
+---@param ... string
+function you.vote(...) end
+---Edits your last message.
+---@param text string
+function you.edit(text) end
+---Deletes your last message for everyone.
+function you.delete() end
 ---Sends to jid from now on ('bot': back to the bot).
 ---@param jid string
 function you.to(jid) end

@@ -65,4 +65,22 @@ end
 
 wabot.sock = require 'wabot.sock'
 wabot.message = require 'wabot.message'
+
+--- Baileys' getAggregateVotesInPollMessage: a poll's options in order, each {name=, voters={jid,
+--- ...}} (votes of options the poll lacks under name 'Unknown'). m is a poll message (received, or
+--- sendMessage's result); without pollUpdates its stored copy is counted, which holds every vote
+--- received so far.
+function wabot.getAggregateVotesInPollMessage(m)
+  local session = package.preload['wabot.session'] and require 'wabot.session'
+  if type(m) ~= 'table' then
+    error(("bad argument #1 to 'getAggregateVotesInPollMessage' (message expected, got %s)")
+      :format(type(m)), 2)
+  end
+  if not (session and session.tally) then return nil, 'not connected', 'ENOTCONN' end
+  local plain = { key = rawget(m, 'key'), message = rawget(m, 'message'),
+    pollUpdates = rawget(m, 'pollUpdates') }
+  local ok, r = pcall(session.tally, plain)
+  if not ok then error(r, 2) end
+  return r
+end
 return wabot

@@ -2,10 +2,12 @@
 -- the methods of docs/lua-api.md.
 --
 -- The methods come from the C module 'wabot.session' when the host provides one:
---   * the client's binding (bindings/session.c) gives the primitives send, read, logout, user and
---     random; the Baileys-shaped methods are built on them here (content tables become Message
---     tables in lua/wabot/content.lua); the group methods, onWhatsApp and profilePictureUrl are
---     its own, already in Baileys' shape (bindings/session_groups.c), and taken as they are;
+--   * the client's binding (bindings/session.c, session_kinds.c) gives the primitives send, read,
+--     logout, user, random, build, presence, subscribe, receipts and tally; the Baileys-shaped
+--     methods are built on them here (content tables become Message tables through
+--     lua/wabot/content.lua and the client's builder); the group methods, onWhatsApp and
+--     profilePictureUrl are its own, already in Baileys' shape (bindings/session_groups.c), and
+--     taken as they are;
 --   * a module that gives sendMessage and friends itself (the unit tests' fake session) is used
 --     as it is.
 -- Without a session every method answers nil, "not connected", "ENOTCONN", as a disconnected
@@ -19,7 +21,7 @@ rt.listeners(ev._l)
 local sock = { ev = ev }
 
 local names = {
-  'sendMessage', 'readMessages', 'sendPresenceUpdate', 'presenceSubscribe', 'onWhatsApp',
+  'sendMessage', 'readMessages', 'sendReceipts', 'sendPresenceUpdate', 'presenceSubscribe', 'onWhatsApp',
   'groupMetadata', 'groupCreate', 'groupParticipantsUpdate', 'groupUpdateSubject', 'groupLeave',
   'groupInviteCode', 'profilePictureUrl', 'downloadMedia', 'logout',
   'groupFetchAllParticipating', 'groupUpdateDescription', 'groupRevokeInvite',
@@ -50,7 +52,7 @@ if session and session.send then
     if opts ~= nil and type(opts) ~= 'table' then
       error("bad argument #3 to 'sendMessage' (options table expected)", 2)
     end
-    local ok, msg, err, code = pcall(content.build, jid, c, opts, me(), session.random)
+    local ok, msg, err, code = pcall(content.build, jid, c, opts, session)
     if not ok then error(msg, 2) end
     if not msg then return nil, err, code end
     local id, t, code2 = session.send(jid, msg, opts and opts.messageId)
@@ -79,6 +81,34 @@ if session and session.send then
     return session.read(keys)
   end
 
+  function methods.sendReceipts(self, keys, rtype)
+    check_self(self, 'sendReceipts')
+    if type(keys) ~= 'table' or type(rtype) ~= 'string' then
+      error("bad argument to 'sendReceipts' (keys and a receipt type such as 'played' expected)", 2)
+    end
+    return session.receipts(keys, rtype)
+  end
+
+  function methods.sendPresenceUpdate(self, ptype, jid)
+    check_self(self, 'sendPresenceUpdate')
+    if type(ptype) ~= 'string' or (jid ~= nil and type(jid) ~= 'string') then
+      error("bad argument to 'sendPresenceUpdate' (a type and a chat JID expected)", 2)
+    end
+    local ok, r, err, code = pcall(session.presence, ptype, jid)
+    if not ok then error(r, 2) end
+    return r, err, code
+  end
+
+  function methods.presenceSubscribe(self, jid)
+    check_self(self, 'presenceSubscribe')
+    if type(jid) ~= 'string' then
+      error(("bad argument #1 to 'presenceSubscribe' (JID string expected, got %s)"):format(type(jid)), 2)
+    end
+    local ok, r, err, code = pcall(session.subscribe, jid)
+    if not ok then error(r, 2) end
+    return r, err, code
+  end
+
   function methods.logout(self)
     check_self(self, 'logout')
     return session.logout()
@@ -88,7 +118,8 @@ end
 if session then
   for k, v in pairs(session) do
     if methods[k] == nil and type(v) == 'function' and k:match('^%l') and
-      not ({ send = 1, read = 1, user = 1, random = 1, init = 1 })[k] then
+      not ({ send = 1, read = 1, user = 1, random = 1, init = 1, build = 1, presence = 1,
+        subscribe = 1, receipts = 1, tally = 1 })[k] then
       methods[k] = v
     end
   end

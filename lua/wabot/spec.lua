@@ -82,6 +82,25 @@ function you.react(emoji)
   if not ok then error('you.react: ' .. err, 2) end
 end
 
+--- Votes for the options named in the bot's last message to you (a poll); none takes the vote
+--- back.
+function you.vote(...)
+  local ok, err = tool.vote(...)
+  if not ok then error('you.vote: ' .. err, 2) end
+end
+
+--- Edits your last message: it now says text.
+function you.edit(text)
+  local ok, err = tool.edit(tostring(text))
+  if not ok then error('you.edit: ' .. err, 2) end
+end
+
+--- Deletes your last message for everyone.
+function you.delete()
+  local ok, err = tool.delete()
+  if not ok then error('you.delete: ' .. err, 2) end
+end
+
 --- Sends to jid from now on ('bot' for the bot).
 function you.to(jid) tool.to(jid) end
 

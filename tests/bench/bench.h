@@ -33,5 +33,6 @@ extern const wb_bench bench_codec[];
 extern const wb_bench bench_signal[];
 extern const wb_bench bench_ws[];
 extern const wb_bench bench_runtime[];
+extern const wb_bench bench_search[];
 
 #endif

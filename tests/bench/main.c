@@ -14,6 +14,7 @@ static const wb_bench *const families[] = {
     bench_signal,
     bench_ws,
     bench_runtime,
+    bench_search,
     NULL,
 };
 

@@ -1,7 +1,7 @@
 /* Fuzz target: every reader of host/wa on one stanza. The input is decoded as a transport
  * payload (binary/codec.h) and given to each stanza reader (usync, message, receipt, ack,
- * devices, group, profile picture, media, pairing code, IQ errors, the IQ table), and every node of the tree to
- * the readers of parts (group metadata, prekey bundles, keys, skeys); the raw bytes go to the
+ * devices, group, profile picture, media, presence and chat states, pairing code, IQ errors,
+ * the IQ table), and every node of the tree to the readers of parts (group metadata, prekey bundles, keys, skeys); the raw bytes go to the
  * readers of raw text (QR strings, ADV containers, the upload's JSON answer, upload paths, a
  * ClientPayload's registration keys).
  *
@@ -25,6 +25,7 @@
 #include "wa/payload.h"
 #include "wa/picture.h"
 #include "wa/prekeys.h"
+#include "wa/presence.h"
 #include "wa/qr.h"
 #include "wa/receipt.h"
 #include "wa/usync.h"
@@ -134,6 +135,15 @@ static void stanza_readers(const wb_node *n, wb_arena *a) {
         if ((w = wire(a, reply)))
             REREAD(wb_wa_media_conn_read(w, a, &mc2, &e) == 0 && mc2.nhosts == mc.nhosts);
     }
+
+    wb_wa_presence ps, ps2;
+    if (wb_wa_presence_read(n, &ps, &e) == 0 && (w = wire(a, wb_wa_presence_new(a, &ps))))
+        REREAD(wb_wa_presence_read(w, &ps2, &e) == 0 && ps2.last == ps.last &&
+               wb_jid_eq(&ps2.to, &ps.to));
+    wb_wa_chatstate cs, cs2;
+    if (wb_wa_chatstate_read(n, &cs, &e) == 0 && (w = wire(a, wb_wa_chatstate_new(a, &cs))))
+        REREAD(wb_wa_chatstate_read(w, &cs2, &e) == 0 && strcmp(cs2.state, cs.state) == 0 &&
+               strcmp(wb_wa_chatstate_presence(&cs2), wb_wa_chatstate_presence(&cs)) == 0);
 
     wb_wa_pair_code_reg pc;
     (void)wb_wa_pair_code_read(n, &pc, &e);

@@ -145,6 +145,19 @@ const stanzas = {
   'prekey-low': { tag: 'notification', attrs: { from: S, type: 'encrypt', id: '90', t: '1' }, content: [{ tag: 'count', attrs: { value: '3' } }] },
   'pair-code-primary-hello': { tag: 'notification', attrs: { from: S, type: 'link_code_companion_reg', id: '91', t: '1' }, content: [{ tag: 'link_code_companion_reg', attrs: { stage: 'primary_hello' }, content: [
     { tag: 'link_code_pairing_ref', attrs: {}, content: bytes(32) }, { tag: 'primary_identity_pub', attrs: {}, content: fill(32, 3) }, { tag: 'link_code_pairing_wrapped_primary_ephemeral_pub', attrs: {}, content: bytes(80) }] }] },
+  // presence and chat states (Socket/chats.js sendPresenceUpdate, presenceSubscribe; the server's)
+  'presence-available': { tag: 'presence', attrs: { name: 'Alice', type: 'available' } },
+  'presence-subscribe': { tag: 'presence', attrs: { to: BU, id: '123.45-6', type: 'subscribe' } },
+  'presence-last': { tag: 'presence', attrs: { from: BU, type: 'unavailable', last: '1700000000' } },
+  'presence-deny': { tag: 'presence', attrs: { from: BU, type: 'unavailable', last: 'deny' } },
+  'chatstate-composing': { tag: 'chatstate', attrs: { from: A1, to: BU }, content: [{ tag: 'composing', attrs: {} }] },
+  'chatstate-recording': { tag: 'chatstate', attrs: { from: BU }, content: [{ tag: 'composing', attrs: { media: 'audio' } }] },
+  'chatstate-group-paused': { tag: 'chatstate', attrs: { from: G, participant: BU }, content: [{ tag: 'paused', attrs: {} }] },
+  // a poll as Baileys' sendMessage sends it: <meta polltype="creation"/> after the participants
+  'message-poll': { tag: 'message', attrs: { id: '3EB0POLL', to: BU, type: 'poll' }, content: [
+    { tag: 'participants', attrs: {}, content: [{ tag: 'to', attrs: { jid: B1 }, content: [enc('msg')] }] },
+    { tag: 'meta', attrs: { polltype: 'creation' } }] },
+  'message-revoke': { tag: 'message', attrs: { id: '3EB0DEL', to: G, type: 'text', edit: '8' }, content: [enc('skmsg', { 'decrypt-fail': 'hide' })] },
   'iq-error': { tag: 'iq', attrs: { from: S, type: 'error', id: 'fz-2' }, content: [{ tag: 'error', attrs: { code: '404', text: 'item-not-found' } }] }
 }
 for (const [name, node] of Object.entries(stanzas)) writeFileSync(join(out, name), Buffer.from(encodeBinaryNode(node)))

@@ -33,7 +33,7 @@ import pino from 'pino'
 import makeWASocket, { Browsers, DisconnectReason, WA_CERT_DETAILS, useMultiFileAuthState } from '@whiskeysockets/baileys'
 import { startSim } from './sim.mjs'
 
-const EVENTS = ['connection.update', 'creds.update', 'messages.upsert', 'messages.update',
+const EVENTS = ['connection.update', 'creds.update', 'messages.upsert', 'messages.update', 'messages.reaction',
   'message-receipt.update', 'presence.update', 'contacts.upsert', 'contacts.update', 'chats.upsert',
   'chats.update', 'groups.upsert', 'groups.update', 'group-participants.update', 'blocklist.set',
   'blocklist.update', 'messaging-history.set', 'lid-mapping.update']
