@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "client/client_int.h"
+#include "store/message_store.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "crypto/random.h"
@@ -78,6 +79,7 @@ int wb_client_new(wb_client **out, const wb_client_config *cfg, const wb_client_
     c->cfg.backoff_min_ms = or_default(cfg->backoff_min_ms, 1000);
     c->cfg.backoff_max_ms = or_default(cfg->backoff_max_ms, 60000);
     c->reconnect_at = UINT64_MAX;
+    c->search_stale = 1; /* rows a previous run stored and did not index */
     wb_arena_init(&c->arena, 0);
     wb_arena_init(&c->evq.arena, 0);
     wb_strmap_init(&c->retries);
@@ -310,8 +312,21 @@ static void keepalive(wb_client *c) {
     }
 }
 
+/* The search index follows the store when the client has nothing else to do: a step of rows
+ * per loop turn in which no message arrived, so a burst is received (and acknowledged) at full
+ * speed and indexed after it (store/search.c, migration 0005). */
+#define SEARCH_STEP 256
+
+static void index_step(wb_client *c) {
+    int more = 0;
+    if (wb_store_search_index(c->st, SEARCH_STEP, &more) < 0)
+        WB_WARN("client", "cannot update the search index (the next search will)");
+    c->search_stale = more;
+}
+
 void wb_client_tick(wb_client *c, uint64_t now) {
     enter(c, now);
+    int busy = wb_client_recv_pending(c);
     if (c->state == WB_ST_IDLE && !c->stopped && now >= c->reconnect_at)
         ask_socket(c);
     if (c->state >= WB_ST_HANDSHAKE && c->state != WB_ST_CLOSING) {
@@ -322,6 +337,10 @@ void wb_client_tick(wb_client *c, uint64_t now) {
     wb_client_recv_flush(c);
     wb_client_handled_flush(c);
     wb_client_sends_tick(c);
+    if (busy)
+        c->search_stale = 1;
+    else if (c->search_stale)
+        index_step(c);
     leave(c);
 }
 
@@ -338,7 +357,7 @@ uint64_t wb_client_deadline(const wb_client *c) {
             d = min64(d, c->next_ping);
         d = min64(d, wb_client_pair_deadline(c));
     }
-    if (wb_client_recv_pending(c) || c->nhandled)
+    if (wb_client_recv_pending(c) || c->nhandled || c->search_stale)
         d = min64(d, c->now);
     return min64(d, wb_client_sends_deadline(c));
 }

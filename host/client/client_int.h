@@ -158,6 +158,7 @@ struct wb_client {
     struct wb_client_call *calls_done, **calls_tail; /* calls.c: completions due */
     int64_t *handled;            /* wb_client_handled, not yet written */
     size_t nhandled, handled_cap;
+    int search_stale;            /* stored rows may wait for the search index (client.c) */
 };
 
 /* ---- client.c ------------------------------------------------------------------------------- */

@@ -333,6 +333,7 @@ static int store_own(wb_client *c, wb_client_job *j, const Wa__Message *msg, con
                               .info_len = bytes.len, .target = wb_client_kinds_target(msg)};
         /* WB_EEXIST: an id we used already; refused, as the server would */
         rc = wb_store_message_add(c->st, &row, 0, &j->seq);
+        c->search_stale = 1;
         /* our reaction, edit, revoke or vote changes its target's row too (kinds.c) */
         if (rc == 0)
             rc = wb_client_kinds_apply(c, &info, j->attrs.edit &&

@@ -129,30 +129,64 @@ int wb_store_rows_each(wb_store *st, sqlite3_stmt *s,
     return wb_store_done(s, rc);
 }
 
+/* The statement for one shape of query: only the filters q sets are in its WHERE, so SQLite can
+ * use the index that fits (messages_id, messages_chat, messages_target, messages_pending, the
+ * primary key). A single statement with "(?1 IS NULL OR chat = ?1) AND ..." for every filter
+ * cannot use any: each received message (a change looking for its target, and the rows waiting
+ * for it) then scanned the whole table. The texts are made once per shape and kept for the
+ * process's life, since the store's statement cache keys statements by their text's address. */
+enum {
+    Q_CHAT = 1 << 0, Q_ID = 1 << 1, Q_PENDING = 1 << 2, Q_SENDER = 1 << 3, Q_AFTER = 1 << 4,
+    Q_TARGET = 1 << 5, Q_NO_CHANGES = 1 << 6, Q_NEWEST = 1 << 7, Q_SHAPES = 1 << 8
+};
+
+static void put_str(wb_buf *b, const char *s) { wb_buf_append(b, s, strlen(s)); }
+
+static const char *query_sql(unsigned shape) {
+    static char *texts[Q_SHAPES];
+    if (texts[shape])
+        return texts[shape];
+    wb_buf b = WB_BUF_INIT;
+    static const struct {
+        unsigned bit;
+        const char *term;
+    } terms[] = {
+        {Q_CHAT, " AND chat = ?1"},      {Q_ID, " AND id = ?2"},
+        {Q_PENDING, " AND pending = 1"}, {Q_SENDER, " AND sender = ?6"},
+        {Q_AFTER, " AND ts >= ?7"},      {Q_TARGET, " AND target = ?8"},
+        {Q_NO_CHANGES, " AND target IS NULL"},
+    };
+    put_str(&b, "SELECT " WB_STORE_ROW_COLUMNS " FROM messages m WHERE seq >= ?4");
+    for (size_t i = 0; i < sizeof terms / sizeof *terms; i++)
+        if (shape & terms[i].bit)
+            put_str(&b, terms[i].term);
+    put_str(&b, shape & Q_NEWEST ? " ORDER BY seq DESC LIMIT ?5" : " ORDER BY seq LIMIT ?5");
+    if (wb_buf_put_u8(&b, 0) < 0 || b.err) {
+        wb_buf_free(&b);
+        return NULL;
+    }
+    size_t n;
+    texts[shape] = (char *)wb_buf_detach(&b, &n);
+    return texts[shape];
+}
+
 int wb_store_messages_each(wb_store *st, const wb_message_query *q,
                            int (*fn)(void *ud, const wb_message_row *m), void *ud) {
-    /* one statement per shape: the cache keys statements by their text's address */
-#define EACH_WHERE                                                                                 \
-    "(?1 IS NULL OR chat = ?1) AND (?2 IS NULL OR id = ?2) AND (?3 = 0 OR pending = 1) AND "      \
-    "seq >= ?4 AND (?6 IS NULL OR sender = ?6) AND ts >= ?7 AND (?8 IS NULL OR target = ?8) AND " \
-    "(?9 = 0 OR target IS NULL)"
-    static const char *const sql[2] = {
-        "SELECT " WB_STORE_ROW_COLUMNS " FROM messages m WHERE " EACH_WHERE " ORDER BY seq LIMIT ?5",
-        "SELECT " WB_STORE_ROW_COLUMNS " FROM messages m WHERE " EACH_WHERE " ORDER BY seq DESC LIMIT ?5",
-    };
-#undef EACH_WHERE
-    sqlite3_stmt *s = wb_store_stmt(st, sql[q->newest ? 1 : 0]);
+    unsigned shape = (q->chat ? Q_CHAT : 0) | (q->id ? Q_ID : 0) |
+                     (q->pending_only ? Q_PENDING : 0) | (q->sender ? Q_SENDER : 0) |
+                     (q->after ? Q_AFTER : 0) | (q->target ? Q_TARGET : 0) |
+                     (q->no_changes ? Q_NO_CHANGES : 0) | (q->newest ? Q_NEWEST : 0);
+    const char *sql = query_sql(shape);
+    sqlite3_stmt *s = sql ? wb_store_stmt(st, sql) : NULL;
     if (!s)
         return WB_ESTORE;
     wb_store_bind_text(s, 1, q->chat);
     wb_store_bind_text(s, 2, q->id);
-    sqlite3_bind_int(s, 3, q->pending_only);
     sqlite3_bind_int64(s, 4, q->from_seq);
     sqlite3_bind_int64(s, 5, q->limit ? (int64_t)q->limit : -1);
     wb_store_bind_text(s, 6, q->sender);
     sqlite3_bind_int64(s, 7, q->after);
     wb_store_bind_text(s, 8, q->target);
-    sqlite3_bind_int(s, 9, q->no_changes);
     return wb_store_rows_each(st, s, fn, ud);
 }
 

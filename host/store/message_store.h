@@ -61,7 +61,7 @@ typedef struct wb_message_query {
 int wb_store_messages_each(wb_store *st, const wb_message_query *q,
                            int (*fn)(void *ud, const wb_message_row *m), void *ud);
 
-/* Full-text search (search.c, the FTS5 index of migration 0004): rows whose text has every word
+/* Full-text search (search.c, the FTS5 index of migrations 0004 and 0005): rows whose text has every word
  * of query (case and accents folded; a word ending in '*' matches as a prefix; quotes and FTS
  * operators in it are taken as text), newest first, with the filters of wb_message_query
  * (chat, sender, after, limit; 0 limit: 20). fn as for wb_store_messages_each. Returns 0,
@@ -74,6 +74,11 @@ typedef struct wb_message_search {
 } wb_message_search;
 int wb_store_messages_search(wb_store *st, const wb_message_search *q,
                              int (*fn)(void *ud, const wb_message_row *m), void *ud);
+/* Adds the rows stored since the last call to the search index, oldest first, at most max of
+ * them (0: all), in one transaction of its own (nested in the caller's if one is open); *more says
+ * whether rows remain. The client calls it when it has nothing else to do, so that receiving
+ * never waits for indexing; a search indexes whatever is left first. Returns 0 or WB_ESTORE. */
+int wb_store_search_index(wb_store *st, unsigned max, int *more);
 /* The FTS5 query string for query's words into out (see above). Returns 0 or WB_EINVAL. */
 int wb_store_fts_query(const char *query, wb_buf *out);
 

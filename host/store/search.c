@@ -68,6 +68,63 @@ static void and_jid(wb_buf *q, const char *column, const char *jid) {
     wb_buf_put_u8(q, 0);
 }
 
+/* The first column of the first row of sql, with ?1 = a and ?2 = b (0 when there is no row). */
+static int64_t one_int(wb_store *st, const char *sql, int64_t a, int64_t b, int *rc) {
+    sqlite3_stmt *s = wb_store_stmt(st, sql);
+    int64_t v = 0;
+    if (!s) {
+        *rc = WB_ESTORE;
+        return 0;
+    }
+    sqlite3_bind_int64(s, 1, a);
+    sqlite3_bind_int64(s, 2, b);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    else if (step != SQLITE_DONE)
+        *rc = WB_ESTORE;
+    wb_store_done(s, 0);
+    return v;
+}
+
+static int exec2(wb_store *st, const char *sql, int64_t a, int64_t b) {
+    sqlite3_stmt *s = wb_store_stmt(st, sql);
+    if (!s)
+        return WB_ESTORE;
+    sqlite3_bind_int64(s, 1, a);
+    sqlite3_bind_int64(s, 2, b);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : WB_ESTORE;
+    return wb_store_done(s, rc);
+}
+
+int wb_store_search_index(wb_store *st, unsigned max, int *more) {
+    int rc = 0;
+    *more = 0;
+    int64_t from = one_int(st, "SELECT indexed FROM search_state", 0, 0, &rc);
+    int64_t last = one_int(st, "SELECT coalesce(max(seq), 0) FROM messages", 0, 0, &rc);
+    if (rc < 0 || last <= from)
+        return rc;
+    /* the rows (from, to]: at most max of them */
+    int64_t to = max ? one_int(st, "SELECT coalesce(max(seq), ?1) FROM (SELECT seq FROM messages "
+                                   "WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
+                               from, max, &rc)
+                     : last;
+    if (rc < 0 || (rc = wb_store_begin(st)) < 0)
+        return rc;
+    if ((rc = exec2(st, "INSERT INTO messages_fts (rowid, text, chat, sender) SELECT seq, text, "
+                        "chat, sender FROM messages WHERE seq > ?1 AND seq <= ?2 AND text IS NOT "
+                        "NULL",
+                    from, to)) < 0 ||
+        (rc = exec2(st, "UPDATE search_state SET indexed = ?1", to, 0)) < 0) {
+        wb_store_rollback(st);
+        return rc;
+    }
+    if ((rc = wb_store_commit(st)) < 0)
+        return rc;
+    *more = to < last;
+    return 0;
+}
+
 int wb_store_messages_search(wb_store *st, const wb_message_search *q,
                              int (*fn)(void *ud, const wb_message_row *m), void *ud) {
     static const char sql[] =
@@ -75,7 +132,10 @@ int wb_store_messages_search(wb_store *st, const wb_message_search *q,
         "WHERE messages_fts MATCH ?1 AND (?2 IS NULL OR m.chat = ?2) AND "
         "(?3 IS NULL OR m.sender = ?3) AND m.ts >= ?4 ORDER BY f.rowid DESC LIMIT ?5";
     wb_buf match = WB_BUF_INIT;
-    int rc = wb_store_fts_query(q->query, &match);
+    int more;
+    int rc = wb_store_search_index(st, 0, &more); /* whatever the client has not indexed yet */
+    if (rc == 0)
+        rc = wb_store_fts_query(q->query, &match);
     if (rc < 0) {
         wb_buf_free(&match);
         return rc;

@@ -182,6 +182,57 @@ static void test_store_kinds_index_follows_rewrites_and_deletes(void) {
     wb_store_close(st);
 }
 
+/* Migration 0005: rows wait for the index until wb_store_search_index (or a search) takes them,
+ * in steps; a row edited or deleted before it was indexed goes in with its current text (or not
+ * at all), one edited after goes out and in again; the index stays consistent throughout. */
+static int fts_hits(wb_store *st, const char *word) {
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH '%s'", word);
+    return exec_int(st, sql);
+}
+
+static void test_store_search_index_deferred_in_steps(void) {
+    wb_store *st;
+    CHECK_EQ(wb_store_open(&st, ":memory:", 0, NULL), 0);
+    char id[16], text[32];
+    for (int i = 0; i < 10; i++) {
+        snprintf(id, sizeof id, "D%d", i);
+        snprintf(text, sizeof text, "word%d common", i);
+        add(st, "a@s.whatsapp.net", "a@s.whatsapp.net", id, 100 + i, text);
+    }
+    add(st, "a@s.whatsapp.net", "a@s.whatsapp.net", "NOTEXT", 120, NULL);
+    CHECK_EQ(fts_hits(st, "common"), 0); /* stored, not indexed yet */
+    int more = 0;
+    CHECK_EQ(wb_store_search_index(st, 4, &more), 0);
+    CHECK_EQ(more, 1);
+    CHECK_EQ(fts_hits(st, "common"), 4);
+    /* an edit of an indexed row and of one not indexed yet; a delete of one not indexed yet */
+    CHECK_EQ(exec_int(st, "SELECT indexed FROM search_state"), 4);
+    exec(st, "UPDATE messages SET text = 'changed common' WHERE id = 'D1'");
+    exec(st, "UPDATE messages SET text = 'later common' WHERE id = 'D7'");
+    exec(st, "DELETE FROM messages WHERE id = 'D8'");
+    CHECK_EQ(fts_hits(st, "word1"), 0);
+    CHECK_EQ(fts_hits(st, "changed"), 1);
+    CHECK_EQ(fts_hits(st, "later"), 0); /* waits with its row */
+    CHECK_EQ(wb_store_search_index(st, 4, &more), 0);
+    CHECK_EQ(more, 1);
+    CHECK_EQ(wb_store_search_index(st, 4, &more), 0);
+    CHECK_EQ(more, 0);
+    CHECK_EQ(fts_hits(st, "common"), 9);
+    CHECK_EQ(fts_hits(st, "later"), 1);
+    CHECK_EQ(fts_hits(st, "word7"), 0);
+    CHECK_EQ(fts_hits(st, "word8"), 0);
+    exec(st, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+    CHECK_EQ(sqlite3_errcode(wb_store_db(st)), SQLITE_OK);
+    /* a search takes whatever is left first */
+    add(st, "a@s.whatsapp.net", "a@s.whatsapp.net", "N1", 130, "fresh words");
+    hits h;
+    CHECK_EQ(search(st, "fresh", NULL, &h), 1);
+    CHECK_EQ(wb_store_search_index(st, 0, &more), 0);
+    CHECK_EQ(more, 0);
+    wb_store_close(st);
+}
+
 typedef struct chats {
     wb_chat_row v[8];
     size_t n;
@@ -222,5 +273,6 @@ int main(void) {
     RUN(test_store_kinds_search_finds_words_newest_first);
     RUN(test_store_kinds_index_follows_rewrites_and_deletes);
     RUN(test_store_kinds_chats_with_names_counts_and_timers);
+    RUN(test_store_search_index_deferred_in_steps);
     return check_summary();
 }
