@@ -1,12 +1,12 @@
-/* A fixed pool of worker threads for wb_parallel_for (parallel.h).
+/* A fixed pool of worker threads for wb_parallel_for and wb_parallel_begin/end (parallel.h).
  *
- * One job at a time: the caller publishes a job (fn, ctx, n and an atomic index counter, on its
- * own stack) under the mutex with a new generation number and wakes the workers; a worker joins
+ * One job at a time: the caller publishes a job (fn, ctx, n and an atomic index counter, in its
+ * own storage) under the mutex with a new generation number and wakes the workers; a worker joins
  * the job under the mutex (busy++) and everyone, the caller too, takes indices from the job's
- * counter until they run out. The caller then waits until no worker is inside the job and
- * withdraws it, so nothing touches fn, ctx or the job after wb_parallel_for returns: a worker
- * that wakes after that finds no job and goes back to sleep. Workers sleep on a condition
- * variable between jobs: an idle pool costs no CPU. */
+ * counter until they run out. At the end the caller waits until no worker is inside the job and
+ * withdraws it, so nothing touches fn, ctx or the job afterwards: a worker that wakes after that
+ * finds no job and goes back to sleep. Workers sleep on a condition variable between jobs: an
+ * idle pool costs no CPU. */
 #include "core/parallel.h"
 
 #include <pthread.h>
@@ -16,12 +16,7 @@
 
 #define MIN_ITEMS 4 /* below this, threads cost more than they save */
 
-typedef struct job {
-    wb_parallel_fn fn;
-    void *ctx;
-    size_t n;
-    atomic_size_t next;
-} job;
+typedef wb_parallel_job job;
 
 typedef struct pool {
     pthread_mutex_t mu;
@@ -38,11 +33,11 @@ typedef struct pool {
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER; /* one job at a time; the pool */
 static pool *the_pool;
 static int pool_failed; /* the pool could not be made: run inline from now on */
-static _Thread_local int in_job; /* a call from inside fn runs inline */
+static _Thread_local int in_job; /* a call from inside fn, or by a job's owner, runs inline */
 
 static void run_items(job *j) {
     size_t i;
-    while ((i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->n)
+    while (wb_parallel_claim(j, &i))
         j->fn(j->ctx, i);
 }
 
@@ -114,34 +109,44 @@ static pool *get_pool(void) {
     return p;
 }
 
-void wb_parallel_for(size_t n, wb_parallel_fn fn, void *ctx) {
-    if (n == 0)
-        return;
-    if (in_job || n < MIN_ITEMS) {
-        for (size_t i = 0; i < n; i++)
-            fn(ctx, i);
-        return;
-    }
+void wb_parallel_begin(job *j, size_t n, wb_parallel_fn fn, void *ctx) {
+    j->fn = fn;
+    j->ctx = ctx;
+    j->n = n;
+    j->posted = 0;
+    atomic_init(&j->next, 0);
+    if (in_job || n < MIN_ITEMS)
+        return; /* the caller runs it all (claim, end) */
     pthread_mutex_lock(&pool_mu);
     pool *p = get_pool();
     if (!p) {
         pthread_mutex_unlock(&pool_mu);
-        for (size_t i = 0; i < n; i++)
-            fn(ctx, i);
         return;
     }
-    job j = {.fn = fn, .ctx = ctx, .n = n};
-    atomic_init(&j.next, 0);
     pthread_mutex_lock(&p->mu);
-    p->job = &j;
+    p->job = j;
     p->generation++;
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->mu);
+    j->posted = 1;
+    in_job = 1; /* until end: this thread owns the pool (pool_mu stays locked) */
+}
 
-    in_job = 1;
-    run_items(&j);
-    in_job = 0;
+int wb_parallel_claim(job *j, size_t *i) {
+    size_t k = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
+    if (k >= j->n)
+        return 0;
+    *i = k;
+    return 1;
+}
 
+void wb_parallel_end(job *j) {
+    size_t i;
+    while (wb_parallel_claim(j, &i))
+        j->fn(j->ctx, i);
+    if (!j->posted)
+        return;
+    pool *p = the_pool;
     /* every index is taken; wait for the workers still finishing theirs, then withdraw the job
      * (a worker that wakes later finds none) */
     pthread_mutex_lock(&p->mu);
@@ -149,7 +154,15 @@ void wb_parallel_for(size_t n, wb_parallel_fn fn, void *ctx) {
         pthread_cond_wait(&p->idle, &p->mu);
     p->job = NULL;
     pthread_mutex_unlock(&p->mu);
+    j->posted = 0;
+    in_job = 0;
     pthread_mutex_unlock(&pool_mu);
+}
+
+void wb_parallel_for(size_t n, wb_parallel_fn fn, void *ctx) {
+    job j;
+    wb_parallel_begin(&j, n, fn, ctx);
+    wb_parallel_end(&j);
 }
 
 unsigned wb_parallel_threads(void) {

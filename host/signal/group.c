@@ -309,7 +309,8 @@ int wb_signal_group_process_distribution(wb_signal *s, const char *group, const 
 /* 1 when chk vouches for m's signature by st's signing key. */
 static int checked_already(const wb_signal_group_check *chk, const wb_sig_sender_state *st,
                            const wb_sig_sender_key_message *m) {
-    return chk && chk->ready && chk->ok && chk->len == m->signed_len + WB_SIG_SIGNATURE_LEN &&
+    return chk && chk->ready && atomic_load_explicit(&chk->done, memory_order_acquire) && chk->ok &&
+           chk->len == m->signed_len + WB_SIG_SIGNATURE_LEN &&
            memcmp(chk->ct, m->signed_part, chk->len) == 0 &&
            memcmp(chk->signing_pub, st->signing_pub, 32) == 0;
 }
@@ -398,4 +399,5 @@ void wb_signal_group_check_run(wb_signal_group_check *chk) {
     chk->ok = chk->ready && chk->len > WB_SIG_SIGNATURE_LEN &&
               wb_xeddsa_verify(chk->signing_pub, chk->ct, chk->len - WB_SIG_SIGNATURE_LEN,
                                chk->ct + chk->len - WB_SIG_SIGNATURE_LEN) == 0;
+    atomic_store_explicit(&chk->done, 1, memory_order_release);
 }

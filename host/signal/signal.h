@@ -43,6 +43,7 @@
 #ifndef WB_SIGNAL_SIGNAL_H
 #define WB_SIGNAL_SIGNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -210,6 +211,7 @@ typedef struct wb_signal_group_check {
     uint8_t signing_pub[32];
     int ready;          /* prepare found the sender key state the message names */
     int ok;             /* run: the signature verifies */
+    atomic_int done;    /* run has finished (set last, with release order: ok is then valid) */
 } wb_signal_group_check;
 /* Fills chk; chk->ready says whether there is a check to run. Never fails: whatever is wrong
  * with the message or the store, decrypting it reports. */

@@ -236,6 +236,48 @@ static void *par_other_thread(void *arg) {
     return NULL;
 }
 
+/* begin/claim/end: the caller works meanwhile and takes items itself; each item runs once; the
+ * job is the caller's again after end. */
+typedef struct bg_ctx {
+    atomic_int hits[200];
+    atomic_int done[200];
+} bg_ctx;
+
+static void bg_mark(void *ctx, size_t i) {
+    bg_ctx *b = ctx;
+    atomic_fetch_add(&b->hits[i], 1);
+    atomic_store(&b->done[i], 1);
+}
+
+static void test_parallel_job_in_the_background(void) {
+    for (int round = 0; round < 20; round++) {
+        bg_ctx *b = calloc(1, sizeof *b);
+        wb_parallel_job j;
+        wb_parallel_begin(&j, 200, bg_mark, b);
+        /* in order, as the inbox takes them: wait for each, taking others meanwhile */
+        for (size_t i = 0; i < 200; i++)
+            while (!atomic_load(&b->done[i])) {
+                size_t k;
+                if (wb_parallel_claim(&j, &k))
+                    bg_mark(b, k);
+            }
+        /* a nested wb_parallel_for while owning the pool runs inline */
+        atomic_int inner[8] = {0};
+        par_ctx q = {.hits = inner};
+        wb_parallel_for(8, par_mark, &q);
+        for (int k = 0; k < 8; k++)
+            CHECK_EQ(inner[k], 1);
+        wb_parallel_end(&j);
+        for (size_t i = 0; i < 200; i++)
+            CHECK_EQ(b->hits[i], 1);
+        free(b);
+    }
+    wb_parallel_job none;
+    wb_parallel_begin(&none, 0, bg_mark, NULL);
+    wb_parallel_end(&none);
+    wb_parallel_shutdown();
+}
+
 static void test_parallel_for_runs_each_index_once(void) {
     static const size_t sizes[] = {0, 1, 3, 4, 5, 64, 1000, 100000};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
@@ -286,5 +328,6 @@ int main(void) {
     RUN(test_fingerprint_differs_for_different_keys);
     RUN(test_strmap_puts_gets_deletes_through_growth);
     RUN(test_parallel_for_runs_each_index_once);
+    RUN(test_parallel_job_in_the_background);
     return check_summary();
 }
