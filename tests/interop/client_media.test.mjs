@@ -149,3 +149,167 @@ test('each kind from Baileys: wabot media download gives the same bytes', async 
     await sim.stop()
   }
 })
+
+// The fields of a message payload, recursively, as sorted paths ("imageMessage.caption", ...).
+function fieldPaths (o, prefix = '') {
+  const out = []
+  for (const [k, v] of Object.entries(o ?? {})) {
+    if (v === null || v === undefined) continue
+    const p = prefix ? `${prefix}.${k}` : k
+    if (typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Uint8Array) && typeof v.low !== 'number') out.push(...fieldPaths(v, p))
+    else out.push(p)
+  }
+  return out.sort()
+}
+
+test('an image from wabot and one from Baileys: the same payload fields in Baileys\' messages.upsert', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wabot-media-cmp-'))
+  const log = join(dir, 'stanzas.log')
+  const sim = await startSim({ stanzaLog: log })
+  trustSim(sim)
+  const trust = await mediaTrust(sim)
+  const ca = join(dir, 'media-ca.pem')
+  writeFileSync(ca, sim.info.mediaCert)
+  let bee, cee
+  try {
+    const w = await newWabot(sim)
+    await w.link({ phone: '15550808080', name: 'Wabot' })
+    bee = await BaileysClient.connect(sim, { name: 'Bee', phone: '15550909090', socket: { fetchAgent: trust.fetchAgent } })
+    cee = await BaileysClient.connect(sim, { name: 'Cee', phone: '15551010101', socket: { fetchAgent: trust.fetchAgent } })
+    const data = fileOf('image', 20 * 1024)
+    const file = join(dir, 'pic.jpg')
+    writeFileSync(file, data)
+    // the same file and caption from both (Baileys' thumbnail maker cannot read these bytes, so
+    // it adds no jpegThumbnail nor dimensions: wabot adds none either)
+    const fromCee = await cee.sock.sendMessage(bee.userJid, { image: data, caption: 'same picture' })
+    const r = await w.run(['send', '--to', bee.phone, '--file', file, '--caption', 'same picture', '--json', '--media-ca', ca])
+    assert.equal(r.code, 0, r.stderr)
+    const fromWabot = JSON.parse(r.stdout).key.id
+    const got = async (id) => (await bee.waitFor('messages.upsert', (u) => u.messages.some((m) => m.key.id === id), 15000, { seen: true }))
+    const [uc, uw] = [await got(fromCee.key.id), await got(fromWabot)]
+    const mc = uc.messages.find((m) => m.key.id === fromCee.key.id)
+    const mw = uw.messages.find((m) => m.key.id === fromWabot)
+    assert.equal(uw.type, uc.type)
+    assert.deepEqual(fieldPaths(mw.message), fieldPaths(mc.message))
+    for (const m of [mc, mw]) {
+      const bytes = await downloadMediaMessage(m, 'buffer', { options: { dispatcher: trust.dispatcher } })
+      assert.ok(bytes.equals(data))
+    }
+    // the stanzas: both a media message with mediatype="image" on its enc
+    const lines = readFileSync(log, 'utf8').split('\n').filter((l) => / C> .* <message /.test(l) && l.includes(bee.userJid.split('@')[0]))
+    const of = (jid) => lines.find((l) => l.includes(` C> ${jid} <message `))
+    for (const jid of [cee.jid, w.jid]) {
+      assert.match(of(jid), /<message [^>]*type="media"/)
+      assert.match(of(jid), /<enc [^>]*mediatype="image"/)
+    }
+    t.diagnostic(`message fields: ${fieldPaths(mw.message).join(' ')}`)
+  } finally {
+    await bee?.close()
+    await cee?.close()
+    await sim.stop()
+  }
+})
+
+test('tampered media is refused: nothing written, an existing file kept, no stray files', async (t) => {
+  const { dir, sim, w, bee, mediaFlags } = await setup()
+  try {
+    const data = fileOf('image', 40 * 1024)
+    const wjid = w.phone + '@s.whatsapp.net'
+    const prepared = await prepareWAMessageMedia({ image: data }, { upload: bee.sock.waUploadToServer })
+    const good = prepared.imageMessage
+    const flip = (b) => { const c = Buffer.from(b); c[3] ^= 0x20; return c }
+    const cases = [
+      ['another media key', { mediaKey: randomBytes(32) }, /bad MAC/],
+      ['another fileSha256', { fileSha256: flip(good.fileSha256) }, /fileSha256/],
+      ['another fileEncSha256', { fileEncSha256: flip(good.fileEncSha256) }, /fileEncSha256/],
+      ['a directPath that is not signed', { directPath: good.directPath.replace(/oh=[0-9a-f]+/, 'oh=' + '0'.repeat(32)) }, /HTTP 403/]
+    ]
+    const ids = []
+    for (const [, change] of cases) {
+      const msg = generateWAMessageFromContent(wjid, { imageMessage: { ...good, ...change } }, { userJid: bee.sock.user.id })
+      await bee.sock.relayMessage(wjid, msg.message, { messageId: msg.key.id })
+      ids.push(msg.key.id)
+    }
+    // an id that would be a path, on a good image
+    const evil = generateWAMessageFromContent(wjid, { imageMessage: good }, { userJid: bee.sock.user.id, messageId: '../../evil' })
+    await bee.sock.relayMessage(wjid, evil.message, { messageId: '../../evil' })
+    await statsWhen(sim, (s) => (s.messages?.direct ?? 0) >= cases.length + 1)
+    const sync = await w.run(['sync', '--json'])
+    assert.equal(sync.code, 0, sync.stderr)
+    const out = join(dir, 'kept.jpg')
+    for (let i = 0; i < cases.length; i++) {
+      writeFileSync(out, 'old')
+      const r = await w.run(['media', 'download', '--id', ids[i], '--out', out, ...mediaFlags])
+      assert.equal(r.code, 1, `${cases[i][0]}: refused`)
+      assert.match(r.stderr, cases[i][2], cases[i][0])
+      assert.equal(readFileSync(out, 'utf8'), 'old', `${cases[i][0]}: the old file is kept`)
+      t.diagnostic(`${cases[i][0]}: ${r.stderr.trim()}`)
+    }
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.wabot-download-')), [])
+    // the id cannot name a file: refused without --out, fine with one
+    const r = await w.run(['media', 'download', '--id', '../../evil', ...mediaFlags], { cwd: dir })
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /cannot name a file/)
+    const r2 = await w.run(['media', 'download', '--id', '../../evil', '--out', join(dir, 'evil.jpg'), ...mediaFlags])
+    assert.equal(r2.code, 0, r2.stderr)
+    assert.ok(readFileSync(join(dir, 'evil.jpg')).equals(data))
+    assert.equal(existsSync(join(dir, '..', '..', 'evil.jpg')), false)
+  } finally {
+    await bee.close()
+    await sim.stop()
+  }
+})
+
+// Runs a wabot command, sampling its peak RSS (VmHWM in /proc/PID/status) until it exits.
+async function runWithPeak (w, args, opts) {
+  await w.init()
+  const p = w.spawn(args, opts)
+  let peak = 0
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.proc.pid}/status`, 'utf8'))
+      if (m) peak = Math.max(peak, Number(m[1]))
+    } catch {}
+  }
+  const timer = setInterval(sample, 5)
+  const { code } = await p.exited
+  clearInterval(timer)
+  return { code, stdout: p.stdout(), stderr: p.stderr(), peakKiB: peak }
+}
+
+test('20 MB both ways in bounded memory (wabot\'s peak RSS)', async (t) => {
+  const { dir, sim, w, bee, trust, mediaFlags } = await setup()
+  try {
+    const MB20 = 20 * 1024 * 1024
+    // a baseline: the same command sending a small file
+    const small = join(dir, 'small.bin')
+    writeFileSync(small, fileOf('document', 1000))
+    const base = await runWithPeak(w, ['send', '--to', bee.phone, '--file', small, ...mediaFlags])
+    assert.equal(base.code, 0, base.stderr)
+    const data = fileOf('video', MB20)
+    const file = join(dir, 'big.mp4')
+    writeFileSync(file, data)
+    const up = await runWithPeak(w, ['send', '--to', bee.phone, '--file', file, ...mediaFlags])
+    assert.equal(up.code, 0, up.stderr)
+    const id = up.stdout.trim()
+    const got = await bee.waitFor('messages.upsert', (u) => u.messages.some((m) => m.key.id === id), 30000, { seen: true })
+    const bytes = await downloadMediaMessage(got.messages.find((m) => m.key.id === id), 'buffer', { options: { dispatcher: trust.dispatcher } })
+    assert.ok(bytes.equals(data), 'Baileys gets the 20 MB back')
+    // and back: Baileys sends it, wabot downloads it
+    const m = await bee.sock.sendMessage(w.phone + '@s.whatsapp.net', { document: data, mimetype: 'video/mp4', fileName: 'big.mp4' })
+    await statsWhen(sim, (s) => (s.messages?.direct ?? 0) >= 1)
+    assert.equal((await w.run(['sync'])).code, 0)
+    const out = join(dir, 'back.mp4')
+    const down = await runWithPeak(w, ['media', 'download', '--id', m.key.id, '--out', out, ...mediaFlags])
+    assert.equal(down.code, 0, down.stderr)
+    assert.ok(readFileSync(out).equals(data), 'wabot gets the 20 MB back')
+    const mb = (k) => (k / 1024).toFixed(1)
+    t.diagnostic(`peak RSS: send 1 KB ${mb(base.peakKiB)} MiB, send 20 MB ${mb(up.peakKiB)} MiB, download 20 MB ${mb(down.peakKiB)} MiB`)
+    // a file's size must not show in memory: growth well under the file (20 MiB)
+    assert.ok(up.peakKiB - base.peakKiB < 4 * 1024, `upload grew ${mb(up.peakKiB - base.peakKiB)} MiB`)
+    assert.ok(down.peakKiB - base.peakKiB < 4 * 1024, `download grew ${mb(down.peakKiB - base.peakKiB)} MiB`)
+  } finally {
+    await bee.close()
+    await sim.stop()
+  }
+})
