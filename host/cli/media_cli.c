@@ -87,7 +87,7 @@ static void uploaded(void *ud, int status, const wb_client_media *up, const char
     if (status == 0) {
         wb_client_media md = *up;
         /* what the user said, and what the file is */
-        md.mimetype = !strcmp(m->kind, "voice") ? "audio/ogg; codecs=opus" : m->sniffed.mimetype;
+        md.mimetype = wb_media_mimetype_for(m->kind, &m->sniffed); /* NULL: Baileys' default */
         md.caption = m->caption;
         const char *slash = strrchr(m->file, '/');
         md.file_name = slash ? slash + 1 : m->file;

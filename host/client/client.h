@@ -507,6 +507,8 @@ typedef struct wb_client_content {
         const struct Wa__WebMessageInfo *msg;           /* a message to forward */
         int force;                                      /* count it forwarded even if ours */
     } forward;
+    const struct Wa__Message *media;                    /* a media message already made of an
+                                                           upload (wb_client_media_message) */
     /* on top of the kind */
     const struct Wa__MessageKey *edit;                  /* this replaces the message edit names */
     const char *const *mentions;                        /* JIDs, in contextInfo.mentionedJid */

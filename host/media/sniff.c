@@ -123,3 +123,19 @@ const char *wb_media_extension(const char *mimetype) {
             return exts[i].ext;
     return "bin";
 }
+
+const char *wb_media_mimetype_for(const char *kind, const wb_media_sniffed *s) {
+    static const struct {
+        const char *kind, *major;
+    } majors[] = {{"image", "image/"}, {"sticker", "image/"}, {"video", "video/"},
+                  {"audio", "audio/"}, {"document", ""}};
+    if (!strcmp(kind, "voice"))
+        return "audio/ogg; codecs=opus"; /* what WhatsApp plays as a voice note */
+    if (!strcmp(s->mimetype, "application/octet-stream"))
+        return NULL;
+    for (size_t i = 0; i < sizeof majors / sizeof *majors; i++)
+        if (!strcmp(kind, majors[i].kind))
+            return strncmp(s->mimetype, majors[i].major, strlen(majors[i].major)) == 0
+                       ? s->mimetype : NULL;
+    return NULL;
+}

@@ -19,6 +19,11 @@ typedef struct wb_media_sniffed {
  * name, or NULL). Never fails: an unknown file is a document. */
 void wb_media_sniff(const uint8_t *head, size_t n, const char *name, wb_media_sniffed *out);
 
+/* The sniffed mimetype when it suits a message of kind ("image", "video", "audio", "voice",
+ * "document", "sticker"): the same major type (image for stickers), anything known for a
+ * document, always Ogg/Opus for a voice note; NULL otherwise (the kind's default then applies). */
+const char *wb_media_mimetype_for(const char *kind, const wb_media_sniffed *s);
+
 /* The file extension for a mimetype ("jpg", "ogg", "pdf", ...), "bin" when unknown: names the
  * file of a download when the user gives none. */
 const char *wb_media_extension(const char *mimetype);

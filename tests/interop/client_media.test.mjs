@@ -313,3 +313,105 @@ test('20 MB both ways in bounded memory (wabot\'s peak RSS)', async (t) => {
     await sim.stop()
   }
 })
+
+// A bot that sends media back: images re-sent from the bytes it downloaded (quoting them),
+// documents from the path it saved them to, and kinds on request; a download that does not
+// verify answers with its error code.
+const MEDIA_BOT = (dir) => `
+local sock = wabot.sock
+local out = ${JSON.stringify(dir)}
+local files = { video = out .. '/clip.mp4', voice = out .. '/note.ogg', sticker = out .. '/s.webp', audio = out .. '/song.ogg' }
+sock.ev:on('messages.upsert', function(up)
+  for _, m in ipairs(up.messages) do
+    if not m.key.fromMe and m.message then
+      local c = m.message
+      if c.imageMessage then
+        local bytes, err, code = sock:downloadMedia(m)
+        if not bytes then
+          sock:sendMessage(m.chat, { text = 'refused: ' .. tostring(code) .. ': ' .. tostring(err) })
+        else
+          assert(sock:sendMessage(m.chat, { image = bytes, caption = 'back ' .. #bytes, width = 3, height = 2 }, { quoted = m }))
+        end
+      elseif c.documentMessage then
+        local path = assert(sock:downloadMedia(m, out .. '/saved.bin'))
+        assert(sock:sendMessage(m.chat, { document = { url = path }, fileName = 'again.bin', mimetype = 'application/octet-stream' }))
+      elseif m.text == 'voice' then
+        assert(sock:sendMessage(m.chat, { audio = files.voice, ptt = true, seconds = 1 }))
+      elseif m.text == 'audio' then
+        assert(sock:sendMessage(m.chat, { audio = { url = files.audio }, seconds = 2 }))
+      elseif m.text == 'video' then
+        assert(sock:sendMessage(m.chat, { video = { url = files.video }, caption = 'a clip', seconds = 2 }))
+      elseif m.text == 'sticker' then
+        assert(sock:sendMessage(m.chat, { sticker = files.sticker }))
+      elseif m.text == 'missing' then
+        local ok, err, code = sock:sendMessage(m.chat, { image = { url = out .. '/nope.jpg' } })
+        sock:sendMessage(m.chat, { text = 'missing: ' .. tostring(code) })
+      end
+    end
+  end
+end)
+`
+
+test('a Lua bot: downloadMedia and sendMessage with each media kind', async (t) => {
+  const { dir, sim, w, bee, trust, mediaFlags } = await setup()
+  const files = { video: fileOf('video', 50 * 1024), voice: fileOf('audio', 8000), audio: fileOf('audio', 9000), sticker: fileOf('sticker', 7000) }
+  const names = { video: 'clip.mp4', voice: 'note.ogg', audio: 'song.ogg', sticker: 's.webp' }
+  for (const k of Object.keys(files)) writeFileSync(join(dir, names[k]), files[k])
+  const botFile = join(dir, 'media_bot.lua')
+  writeFileSync(botFile, MEDIA_BOT(dir))
+  const run = await w.runBot(botFile, mediaFlags)
+  try {
+    const wjid = w.phone + '@s.whatsapp.net'
+    const fromBot = (pred) => bee.waitFor('messages.upsert', (u) => u.messages.some((m) => !m.key.fromMe && pred(m)), 20000)
+    const pick = (u, pred) => u.messages.find((m) => !m.key.fromMe && pred(m))
+    const download = (m) => downloadMediaMessage(m, 'buffer', { options: { dispatcher: trust.dispatcher } })
+    // an image: downloaded into memory, sent back from those bytes, quoting it
+    const img = fileOf('image', 33 * 1024)
+    const got = fromBot((m) => !!m.message?.imageMessage)
+    const sentImg = await bee.sock.sendMessage(wjid, { image: img, caption: 'to the bot', jpegThumbnail: randomBytes(16).toString('base64') })
+    const back = pick(await got, (m) => !!m.message?.imageMessage)
+    const im = back.message.imageMessage
+    assert.ok((await download(back)).equals(img))
+    assert.equal(im.caption, `back ${img.length}`)
+    assert.equal(im.mimetype, 'image/jpeg')
+    assert.equal(im.width, 3)
+    assert.equal(im.contextInfo.stanzaId, sentImg.key.id)
+    assert.ok(back.message.messageContextInfo?.messageSecret?.length === 32)
+    // a document: saved to a path, sent back from it
+    const doc = fileOf('document', 12345)
+    const gotDoc = fromBot((m) => !!m.message?.documentMessage)
+    await bee.sock.sendMessage(wjid, { document: doc, mimetype: 'application/pdf', fileName: 'x.pdf' })
+    const dback = pick(await gotDoc, (m) => !!m.message?.documentMessage)
+    assert.equal(dback.message.documentMessage.fileName, 'again.bin')
+    assert.equal(dback.message.documentMessage.mimetype, 'application/octet-stream')
+    assert.ok((await download(dback)).equals(doc))
+    assert.ok(readFileSync(join(dir, 'saved.bin')).equals(doc))
+    // kinds from files
+    for (const [text, field, check] of [
+      ['voice', 'audioMessage', (x) => x.ptt === true && x.mimetype === 'audio/ogg; codecs=opus' && x.seconds === 1],
+      ['audio', 'audioMessage', (x) => !x.ptt && x.seconds === 2],
+      ['video', 'videoMessage', (x) => x.caption === 'a clip' && x.mimetype === 'video/mp4'],
+      ['sticker', 'stickerMessage', (x) => x.mimetype === 'image/webp']
+    ]) {
+      const g = fromBot((m) => !!m.message?.[field] && check(m.message[field]))
+      await bee.sock.sendMessage(wjid, { text })
+      const m = pick(await g, (x) => !!x.message?.[field])
+      assert.ok((await download(m)).equals(files[text]), `${text} comes back byte-identical`)
+    }
+    // a file that is not there, and media that does not verify: answers, not crashes
+    const gm = fromBot((m) => (m.message?.extendedTextMessage?.text ?? '').startsWith('missing: '))
+    await bee.sock.sendMessage(wjid, { text: 'missing' })
+    assert.equal(pick(await gm, () => true).message.extendedTextMessage.text, 'missing: ENOENT')
+    const prepared = await prepareWAMessageMedia({ image: img }, { upload: bee.sock.waUploadToServer })
+    const bad = generateWAMessageFromContent(wjid, { imageMessage: { ...prepared.imageMessage, mediaKey: randomBytes(32) } }, { userJid: bee.sock.user.id })
+    const gr = fromBot((m) => (m.message?.extendedTextMessage?.text ?? '').startsWith('refused: '))
+    await bee.sock.relayMessage(wjid, bad.message, { messageId: bad.key.id })
+    assert.match(pick(await gr, () => true).message.extendedTextMessage.text, /^refused: EAUTH: .*bad MAC/)
+    t.diagnostic('the bot downloaded an image and a document and sent back image, document, voice, audio, video, sticker')
+  } finally {
+    const { code } = await run.stop()
+    assert.equal(code, 0, `wabot run exited ${code}:\n${run.stderr()}`)
+    await bee.close()
+    await sim.stop()
+  }
+})
