@@ -5,8 +5,9 @@
  * getWAUploadToServer), so it reads the file twice: a first pass, on libuv's thread pool,
  * encrypts it under a fresh media key only to measure it (fileSha256, fileEncSha256,
  * fileLength); the second encrypts it again, the same bytes since the key and IV are the same,
- * straight into the POST's body. No temporary file, no blob in memory; a file that changes
- * between the passes is caught by the second pass's hash and refused before its last bytes go.
+ * straight into the POST's body (AES and the MAC only: the hashes are known). No temporary file,
+ * no blob in memory; a file that changes between the passes makes another MAC, caught before the
+ * blob's last bytes go.
  *
  *     wb_media_upload *u = calloc(1, sizeof *u);
  *     wb_media_upload_opts o = {.type = "image", .path = "cat.jpg", .auth = mc.auth,

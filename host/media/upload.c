@@ -32,6 +32,7 @@ typedef struct wb_media_upload_impl {
     uint64_t max_length;
     uint8_t media_key[WB_MEDIA_KEY_LEN];
     wb_media_hashes h;         /* what the first pass measured */
+    uint8_t mac[WB_MEDIA_MAC_LEN]; /* and the MAC it ended the blob with */
     /* the first pass */
     uv_work_t work;
     int in_work, pass1_rc;
@@ -116,6 +117,7 @@ static void measure(uv_work_t *w) {
         }
         if (rc == 0 && wb_media_enc_final(e, blob, &t->h) < 0)
             rc = WB_ECRYPTO;
+        memcpy(t->mac, blob + 16, sizeof t->mac);
         wb_media_enc_free(e);
     }
     free(plain);
@@ -180,8 +182,9 @@ static long long up_read(wb_media_req *r, uint8_t *buf, size_t cap) {
             wb_media_hashes again;
             w = wb_media_enc_final(t->enc, t->stage, &again);
             t->ended = 1;
+            /* the same file makes the same blob, MAC included; a changed one another MAC */
             if (w >= 0 && (again.file_length != t->h.file_length ||
-                           memcmp(again.file_enc_sha256, t->h.file_enc_sha256, 32) != 0)) {
+                           memcmp(t->stage + 16, t->mac, sizeof t->mac) != 0)) {
                 snprintf(t->why, sizeof t->why, "the file changed while it was being sent");
                 t->read_failed = 1;
                 return WB_EIO;
@@ -255,9 +258,11 @@ static void try_host(impl *t) {
         wb_buf_reset(&t->answer);
         wb_buf_reset(&t->url);
         int rc = wb_media_enc_new(&t->enc, t->media_key, t->type);
-        if (rc == 0)
+        if (rc == 0) {
+            wb_media_enc_skip_hashes(t->enc); /* measured already: the blob again, MAC only */
             rc = wb_wa_media_upload_url(&t->url, t->hosts[t->host], t->type,
                                         t->h.file_enc_sha256, t->auth);
+        }
         if (rc == 0)
             rc = wb_buf_put_u8(&t->url, 0);
         wb_media_req_opts o = {.method = "POST", .url = (const char *)t->url.data,
