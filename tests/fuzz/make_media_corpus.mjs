@@ -1,7 +1,10 @@
 // Seeds for fuzz_media_decrypt: each case of tests/vectors/media_vectors.txt (Baileys' blobs) as
-// [type][piece][flags][media key][fileSha256][blob], with a few piece sizes and both checks on.
+// [type][piece][flags][media key][fileSha256][blob], with a few piece sizes and both checks on;
+// and for fuzz_media_message: media messages as Baileys' proto encodes them (each kind, one
+// inside wrappers, one with a hostile directPath).
 //   node tests/fuzz/make_media_corpus.mjs
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -23,3 +26,28 @@ cases.forEach((c, i) => {
   writeFileSync(join(out, `${c.type}-${c.size}`), seed)
 })
 console.log(`wrote seeds to ${out}`)
+
+const { proto } = await import('../interop/node_modules/@whiskeysockets/baileys/lib/index.js')
+const msgOut = join(here, 'corpus', 'fuzz_media_message')
+mkdirSync(msgOut, { recursive: true })
+const file = (extra) => ({
+  url: 'https://mmg.whatsapp.net/v/t62.7118-24/abc.enc?oh=1', directPath: '/v/t62.7118-24/abc.enc?oh=1',
+  mediaKey: randomBytes(32), fileSha256: randomBytes(32), fileEncSha256: randomBytes(32),
+  fileLength: 1234, mediaKeyTimestamp: 1750000000, ...extra
+})
+const seeds = {
+  image: { imageMessage: file({ mimetype: 'image/jpeg', caption: 'hi', width: 3, height: 2 }) },
+  video: { videoMessage: file({ mimetype: 'video/mp4', seconds: 2 }) },
+  voice: { audioMessage: file({ mimetype: 'audio/ogg; codecs=opus', ptt: true, seconds: 1 }) },
+  document: { documentMessage: file({ mimetype: 'application/pdf', fileName: '../../x.pdf' }) },
+  sticker: { stickerMessage: file({ mimetype: 'image/webp' }) },
+  wrapped: { ephemeralMessage: { message: { viewOnceMessage: { message: { imageMessage: file({}) } } } } },
+  'hostile-path': { imageMessage: file({ directPath: '/v/x y#z\\w' }) },
+  'short-key': { imageMessage: file({ mediaKey: randomBytes(7) }) },
+  jpeg: null
+}
+for (const [name, m] of Object.entries(seeds)) {
+  const bytes = m ? proto.Message.encode(m).finish() : Buffer.from('ffd8ffe000104a464946', 'hex')
+  writeFileSync(join(msgOut, name), bytes)
+}
+console.log(`wrote seeds to ${msgOut}`)
