@@ -613,8 +613,8 @@ const char *wb_client_media_type(const char *kind);
 int wb_client_media_of(const struct Wa__Message *m, wb_client_media *out);
 /* Builds the message of md as Baileys' prepareWAMessageMedia fills it (url, directPath,
  * mimetype, fileLength, mediaKey, fileSha256, fileEncSha256, mediaKeyTimestamp, width/height/
- * seconds when given, caption, fileName, ptt; and messageContextInfo.messageSecret, 32 random
- * bytes, as Baileys gives every message) into *out, freed with wb_proto_free. Returns 0,
+ * seconds when given, caption, fileName, ptt; the send adds messageContextInfo.messageSecret,
+ * as to every message) into *out, freed with wb_proto_free. Returns 0,
  * WB_EINVAL (an unknown kind, no media key) or WB_ENOMEM. */
 int wb_client_media_message(const wb_client_media *md, struct Wa__Message **out);
 

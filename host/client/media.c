@@ -7,7 +7,6 @@
 #include "client/client_int.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "crypto/random.h"
 #include "wa/media.h"
 #include "wb_proto.h"
 
@@ -201,14 +200,6 @@ int wb_client_media_message(const wb_client_media *md, Wa__Message **out) {
     ProtobufCBinaryData key = bin(md->media_key, 32), sha = bin(md->file_sha256, 32),
                         enc = bin(md->file_enc_sha256, 32);
     int has_sha = md->file_sha256 != NULL, has_enc = md->file_enc_sha256 != NULL;
-    /* Baileys gives every message but reactions a messageSecret (generateWAMessageContent's
-     * shouldIncludeReportingToken) */
-    Wa__MessageContextInfo mci = WA__MESSAGE_CONTEXT_INFO__INIT;
-    uint8_t secret[32];
-    wb_random_bytes(secret, sizeof secret);
-    mci.has_messagesecret = 1;
-    mci.messagesecret = bin(secret, sizeof secret);
-    m.messagecontextinfo = &mci;
     /* the same fields under each kind's own numbers: set them through one macro */
 #define MEDIA_FIELDS(x)                                                                           \
     do {                                                                                          \
@@ -256,7 +247,6 @@ int wb_client_media_message(const wb_client_media *md, Wa__Message **out) {
     if (rc == 0)
         rc = wb_proto_unpack(&wa__message__descriptor, b.data, b.len, 0, out, NULL);
     wb_buf_free_secret(&b);
-    wb_zero(secret, sizeof secret);
     return rc < 0 ? (rc == WB_ENOMEM ? WB_ENOMEM : WB_EINVAL) : 0;
 }
 
