@@ -464,6 +464,10 @@ int wb_media_http_start(wb_media_http *h, wb_media_req *r, const wb_media_req_op
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L); /* the idle timeout: < 1 byte/s ... */
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)h->idle_s); /* ... for idle_s seconds */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
+    /* 256 KiB pieces each way instead of 16/64 KiB: a sixteenth of the callbacks and system
+     * calls for a large file, for a quarter of a MiB per transfer */
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
+    curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
     if (post) {
         curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_READFUNCTION, read_cb);
