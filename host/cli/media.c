@@ -18,7 +18,6 @@
 #include "cli/client_common.h"
 #include "cli/media_cli.h"
 #include "core/enc.h"
-#include "store/device_store.h"
 #include "store/message_store.h"
 #include "wb_proto.h"
 
@@ -157,13 +156,9 @@ int wb_cli_media(int argc, char **argv) {
     }
     if ((rc = wb_cli_client_open(&o, "media download")))
         goto done;
-    rc = WB_EXIT_ERROR;
-    wb_device_row d;
-    if (wb_store_device_get(o.st, &d) < 0 || d.state != WB_DEVICE_LINKED) {
-        wb_cli_fail("media download: no linked device in this store; run `wabot auth` first");
-        rc = d.state == WB_DEVICE_LOGGED_OUT ? WB_EXIT_LOGGED_OUT : WB_EXIT_NOT_LINKED;
+    if ((rc = wb_cli_client_require_linked(&o, "media download")))
         goto close;
-    }
+    rc = WB_EXIT_ERROR;
     wb_message_query q = {.id = app.id, .limit = 1};
     wb_store_messages_each(o.st, &q, find_row, &app);
     if (!app.info) {

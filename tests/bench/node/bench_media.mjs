@@ -24,6 +24,7 @@ import { BaileysClient, trustSim } from '../../interop/lib/baileys-client.mjs'
 import { mediaTrust } from '../../interop/lib/sim-route.mjs'
 import { startSim } from '../../interop/lib/sim.mjs'
 import { newWabot } from '../../interop/lib/wabot.mjs'
+import { runNamed } from './bench_main.mjs'
 
 const SIZE = Number(process.env.BENCH_MEDIA_MB ?? 10) * 1024 * 1024
 const ROUNDS = Number(process.env.BENCH_MEDIA_ROUNDS ?? 5)
@@ -151,15 +152,4 @@ async function measureWith (kind, user, botJid, hwm, small, big, switchToBig) {
 }
 
 const benches = { 'media-upload': () => bench('up'), 'media-download': () => bench('down') }
-const name = process.argv[2]
-if (!benches[name]) {
-  console.error(`bench_media.mjs: no benchmark named ${name}; have: ${Object.keys(benches).join(' ')}`)
-  process.exit(2)
-}
-try {
-  console.log(`bench ${name}: ${await benches[name]()}`)
-  process.exit(0)
-} catch (e) {
-  console.error(`bench ${name}: ${e.stack ?? e}`)
-  process.exit(1)
-}
+await runNamed('bench_media.mjs', benches)
