@@ -128,6 +128,38 @@ static void test_client_media_messages_as_baileys_fills_them(void) {
     CHECK(wb_client_media_type("text") == NULL);
 }
 
+static void test_client_media_message_takes_what_goes_on_top(void) {
+    wb_client_media md = {.kind = "image", .media_key = key, .file_sha256 = sha,
+                          .file_enc_sha256 = enc, .file_length = 10, .url = "https://h/v/x",
+                          .direct_path = "/v/x", .caption = "look"};
+    Wa__Message *m = NULL;
+    CHECK_EQ(wb_client_media_message(&md, &m), 0);
+    const char *mentions[] = {"111@s.whatsapp.net"};
+    wb_client_content in = {.media = m, .mentions = mentions, .nmentions = 1, .view_once = 1,
+                            .ephemeral_expiration = 86400};
+    Wa__Message *out = NULL;
+    wb_error e = {0};
+    CHECK_EQ(wb_client_content_build(NULL, "222@s.whatsapp.net", &in, &out, &e), 0);
+    const Wa__Message *inner = out && out->viewoncemessage ? out->viewoncemessage->message : NULL;
+    CHECK(inner && inner->imagemessage && inner->imagemessage->contextinfo);
+    if (inner && inner->imagemessage && inner->imagemessage->contextinfo) {
+        const Wa__ContextInfo *ci = inner->imagemessage->contextinfo;
+        CHECK(ci->n_mentionedjid == 1 && !strcmp(ci->mentionedjid[0], mentions[0]));
+        CHECK(ci->has_expiration && ci->expiration == 86400);
+        CHECK_STR(inner->imagemessage->caption, "look");
+        wb_client_media r;
+        CHECK_EQ(wb_client_media_of(out, &r), 0); /* read through the view-once wrapper */
+        CHECK_MEM(r.media_key, key, 32);
+    }
+    CHECK(m->imagemessage->contextinfo == NULL); /* the caller's message is as it was */
+    /* media and another kind at once is refused */
+    in.text = "and text";
+    Wa__Message *two = NULL;
+    CHECK_EQ(wb_client_content_build(NULL, "222@s.whatsapp.net", &in, &two, &e), WB_EINVAL);
+    wb_proto_free(out);
+    wb_proto_free(m);
+}
+
 static void test_client_media_read_refuses_what_a_sender_could_forge(void) {
     Wa__Message m = WA__MESSAGE__INIT, inner = WA__MESSAGE__INIT;
     Wa__Message__FutureProofMessage eph = WA__MESSAGE__FUTURE_PROOF_MESSAGE__INIT;
@@ -166,6 +198,7 @@ static void test_client_media_read_refuses_what_a_sender_could_forge(void) {
 int main(void) {
     RUN(test_client_media_conn_cached_until_its_ttl);
     RUN(test_client_media_messages_as_baileys_fills_them);
+    RUN(test_client_media_message_takes_what_goes_on_top);
     RUN(test_client_media_read_refuses_what_a_sender_could_forge);
     return check_summary();
 }
