@@ -72,6 +72,11 @@ wb_session *wb_session_of(lua_State *L) {
     return wb_rt_session(wb_rt_gen_rt(wb_rt_gen_of(L)));
 }
 
+wb_client_host *wb_session_host_of(lua_State *L) {
+    wb_session *s = wb_session_of(L);
+    return s ? s->host : NULL;
+}
+
 /* The client, logged in or not (content is built and polls tallied without a connection). */
 wb_client *wb_session_client_any(wb_session *s) {
     return s && s->host ? wb_client_host_client(s->host) : NULL;
@@ -323,7 +328,8 @@ static int l_random(lua_State *L) {
 int luaopen_wabot_session(lua_State *L) {
     static const luaL_Reg fns[] = {{"send", l_send},     {"read", l_read},
                                    {"logout", l_logout}, {"user", l_user},
-                                   {"random", l_random}, {NULL, NULL}};
+                                   {"random", l_random}, {"upload", wb_session_l_upload},
+                                   {"download", wb_session_l_download}, {NULL, NULL}};
     luaL_newlib(L, fns);
     wb_session_groups_open(L);
     luaL_setfuncs(L, wb_session_kinds_fns, 0);

@@ -3,9 +3,10 @@
  *
  *   - the module "wabot.session", the primitives lua/wabot/sock.lua builds sock's methods on:
  *     send(jid, message_table[, id]) -> id, t (waits for the server's ack), read(keys),
- *     logout() (waits), user() -> {id, lid, name}, random(n); and session_kinds.c's build
+ *     logout() (waits), user() -> {id, lid, name}, random(n); session_kinds.c's build
  *     (content -> Message table, by the client's wb_client_content_build), presence,
- *     subscribe, receipts, tally;
+ *     subscribe, receipts, tally; and session_media.c's upload(kind, path, bytes) and
+ *     download(message[, path]) (both wait);
  *   - the client's events turned into Baileys' events (connection.update, messages.upsert,
  *     messages.update, messages.reaction, message-receipt.update, presence.update,
  *     contacts.upsert, chats.upsert, chats.update), posted to the runtime with
@@ -61,5 +62,12 @@ void wb_session_set_rt(wb_session *s, wb_rt *rt);
 void wb_session_on_event(wb_session *s, const wb_client_event *ev);
 void wb_session_stats_get(const wb_session *s, wb_session_stats *out);
 void wb_session_free(wb_session *s);
+
+/* ---- media (session_media.c) -------------------------------------------------------------------
+ * session.upload and session.download, registered in "wabot.session" by session.c. */
+int wb_session_l_upload(lua_State *L);
+int wb_session_l_download(lua_State *L);
+/* The client host of L's session, or NULL when there is none. */
+wb_client_host *wb_session_host_of(lua_State *L);
 
 #endif

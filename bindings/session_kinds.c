@@ -210,6 +210,11 @@ static void read_content(lua_State *L, hold *h, wb_client_content *in) {
         field(L, 2, "force");
         in->forward.force = lua_toboolean(L, -1);
     }
+    if ((t = field(L, 2, "media")) != LUA_TNIL) { /* made of an upload by lua/wabot/content.lua */
+        if (t != LUA_TTABLE)
+            bad(L, "must be a media message", "media");
+        in->media = held(L, h, lua_gettop(L), &wa__message__descriptor);
+    }
     field(L, 2, "viewOnce");
     in->view_once = lua_toboolean(L, -1);
     if ((t = field(L, 2, "mentions")) != LUA_TNIL)

@@ -16,6 +16,7 @@ static const wb_command commands[] = {
     {"chats", "list the stored chats", wb_cli_chats},
     {"contacts", "list the stored contacts", wb_cli_contacts},
     {"groups", "list, inspect and administer groups", wb_cli_groups},
+    {"media", "download the media of a stored message (decrypted, verified)", wb_cli_media},
     {"node", "convert one stanza between its binary payload and JSON", wb_cli_node},
     {"sim", "run the WhatsApp server simulator", wb_cli_sim},
     {"run", "run a bot written in Lua, reloading it on save", wb_cli_run},

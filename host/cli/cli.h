@@ -27,6 +27,8 @@ int wb_cli_groups(int argc, char **argv);
 /* `wabot chats`, `wabot contacts` (chats.c). */
 int wb_cli_chats(int argc, char **argv);
 int wb_cli_contacts(int argc, char **argv);
+/* `wabot media download` (media.c). */
+int wb_cli_media(int argc, char **argv);
 
 /* `wabot run BOT.lua` (run.c), `wabot dev BOT.lua` (dev.c), `wabot test SPEC.lua BOT.lua`
  * (test.c). */

@@ -23,6 +23,8 @@ const char wb_cli_client_flags_help[] =
     "  --browser NAME       the browser we say we are: Chrome (default), Firefox, Safari,\n"
     "                       Edge, Opera, Desktop...\n"
     "  --wa-version X.Y.Z   the WhatsApp Web version we claim (default 2.3000.1043857760)\n"
+    "  --media-ca FILE      PEM certificates to trust for the media hosts (https://)\n"
+    "                       instead of the system's (a simulator's mediaCert)\n"
     "  --log LEVEL          debug, info, warn (default) or error\n";
 
 void wb_cli_client_init(wb_cli_client *o) {
@@ -119,6 +121,12 @@ int wb_cli_client_flag(wb_cli_client *o, int argc, char **argv, int *i) {
         }
         for (int k = 0; k < 3; k++)
             o->version[k] = (uint32_t)x[k];
+    } else if (!strcmp(a, "--media-ca") && more) {
+        free(o->media_ca_pem);
+        if (!(o->media_ca_pem = slurp(argv[++*i], 1 << 20))) {
+            wb_cli_fail("--media-ca: cannot read %s", argv[*i]);
+            return -1;
+        }
     } else if (!strcmp(a, "--log") && more) {
         int level = wb_log_parse_level(argv[++*i]);
         if (level < 0) {
@@ -176,6 +184,8 @@ void wb_cli_client_close(wb_cli_client *o) {
     o->lock = NULL;
     free(o->ca_pem);
     o->ca_pem = NULL;
+    free(o->media_ca_pem);
+    o->media_ca_pem = NULL;
 }
 
 void wb_cli_client_config(const wb_cli_client *o, wb_client_config *cfg) {
@@ -192,6 +202,7 @@ void wb_cli_client_host_opts(const wb_cli_client *o, wb_client_host_opts *ho) {
     memset(ho, 0, sizeof *ho);
     ho->url = o->server;
     ho->ca_pem = o->ca_pem;
+    ho->media_ca_pem = o->media_ca_pem;
 }
 
 int wb_cli_client_require_linked(wb_cli_client *o, const char *cmd) {

@@ -13,6 +13,7 @@
  *   --wa-version X.Y.Z the WhatsApp Web version we claim (default Baileys' 2.3000.1043857760);
  *                      the server refuses versions it considers too old, so a newer one can be
  *                      given here without a new wabot
+ *   --media-ca FILE    PEM certificates to trust for the media hosts instead of the system's
  *   --log LEVEL        debug, info, warn (default), error */
 #ifndef WB_CLI_CLIENT_COMMON_H
 #define WB_CLI_CLIENT_COMMON_H
@@ -44,6 +45,7 @@ typedef struct wb_cli_client {
     char *ca_pem;
     char os[64], browser[64];  /* "": the default */
     uint32_t version[3];       /* all 0: the default */
+    char *media_ca_pem;
     wb_store_lock *lock;
     wb_store *st;
 } wb_cli_client;

@@ -61,7 +61,9 @@ static void dev_usage(FILE *out) {
             "  /vote OPTION... vote in the bot's last poll (no option: take your vote back)\n"
             "  /edit TEXT      edit your last message\n"
             "  /delete         delete your last message for everyone\n"
-            "  /image PATH     send an image (not yet: the client cannot upload media)\n"
+            "  /image PATH     send the file at PATH as an image\n"
+            "  /file PATH      send the file at PATH as what it looks like (image, video, audio,\n"
+            "                  document, sticker)\n"
             "  /sleep MS       wait MS milliseconds (timers, reminders)\n"
             "  /quit           stop\n");
 }
@@ -241,8 +243,13 @@ static void command(dev_app *app, const char *line) {
             say("/react EMOJI: %s", wb_strerror(rc));
     } else if (!strcmp(name, "vote") || !strcmp(name, "edit") || !strcmp(name, "delete")) {
         kind_command(k, name, arg);
-    } else if (!strcmp(name, "image")) {
-        say("/image is not there yet: wabot's client cannot upload media (issue 10)");
+    } else if (!strcmp(name, "image") || !strcmp(name, "file")) {
+        int rc = *arg ? wb_devkit_send_media(k, !strcmp(name, "image") ? "image" : NULL, arg)
+                      : WB_EINVAL;
+        if (rc == WB_ENOTFOUND)
+            say("no such file: %s", arg);
+        else if (rc < 0)
+            say("/%s PATH: %s", name, wb_strerror(rc));
     } else {
         say("unknown command /%s (/help lists them)", name);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "media/sniff.h"
 #include "wb_proto.h"
 
 static uint64_t now_ms(void) { return wb_client_host_now(); }
@@ -144,7 +145,8 @@ int wb_devkit_start(wb_devkit *k, uv_loop_t *loop, wb_rt_config *rcfg, wb_error 
     if ((rc = wb_store_open(&k->bot_store, ":memory:", 0, err)) < 0 ||
         (rc = wb_store_open(&k->you_store, ":memory:", 0, err)) < 0)
         return rc;
-    wb_client_host_opts ho = {.url = wb_sim_server_url(k->sim)};
+    wb_client_host_opts ho = {.url = wb_sim_server_url(k->sim),
+                              .media_ca_pem = wb_sim_media_cert(wb_sim_server_sim(k->sim))};
     wb_client_config bc = {.store = k->bot_store, .root_pub = k->root};
     bc.info.push_name = "Bot";
     k->bot.on_event = bot_event;
@@ -206,6 +208,60 @@ static int you_send_content(wb_devkit *k, const char *chat, const wb_client_cont
     snprintf(k->target, sizeof k->target, "%s", saved);
     wb_proto_free(m);
     return rc;
+}
+
+typedef struct media_send {
+    wb_devkit *k;
+    char kind[16], mimetype[64], file_name[256];
+} media_send;
+
+static void media_uploaded(void *ud, int status, const wb_client_media *up, const char *why) {
+    media_send *ms = ud;
+    wb_devkit *k = ms->k;
+    k->you_uploading--;
+    touch(k);
+    Wa__Message *m = NULL;
+    if (status == 0) {
+        wb_client_media md = *up;
+        md.mimetype = ms->mimetype[0] ? ms->mimetype : NULL;
+        md.file_name = ms->file_name;
+        if ((status = wb_client_media_message(&md, &m)) == 0)
+            status = you_send(k, m);
+        wb_proto_free(m);
+        why = wb_strerror(status);
+    }
+    if (status < 0)
+        WB_WARN("dev", "your %s was not sent: %s", ms->kind, why);
+    free(ms);
+}
+
+int wb_devkit_send_media(wb_devkit *k, const char *kind, const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return WB_ENOTFOUND;
+    uint8_t head[WB_MEDIA_SNIFF_HEAD];
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    wb_media_sniffed sn;
+    wb_media_sniff(head, n, path, &sn);
+    media_send *ms = calloc(1, sizeof *ms);
+    if (!ms)
+        return WB_ENOMEM;
+    ms->k = k;
+    snprintf(ms->kind, sizeof ms->kind, "%s", kind ? kind : sn.kind);
+    const char *mime = wb_media_mimetype_for(ms->kind, &sn);
+    snprintf(ms->mimetype, sizeof ms->mimetype, "%s", mime ? mime : "");
+    const char *slash = strrchr(path, '/');
+    snprintf(ms->file_name, sizeof ms->file_name, "%s", slash ? slash + 1 : path);
+    wb_client_upload_opts o = {.kind = ms->kind, .path = path};
+    int rc = wb_client_host_media_upload(k->you, &o, media_uploaded, ms);
+    if (rc < 0) {
+        free(ms);
+        return rc;
+    }
+    k->you_uploading++;
+    touch(k);
+    return 0;
 }
 
 enum { BOT_LAST, BOT_POLL, MINE };
@@ -368,7 +424,8 @@ int wb_devkit_members(wb_devkit *k, const char *action, const char *const *phone
 }
 
 int wb_devkit_settled(wb_devkit *k, unsigned quiet_ms) {
-    if (!k->ready || k->you_acked < k->you_sent || k->bot_got < k->bot_expects || k->calls)
+    if (!k->ready || k->you_uploading || k->you_acked < k->you_sent ||
+        k->bot_got < k->bot_expects || k->calls)
         return 0;
     wb_session_stats ss;
     wb_session_stats_get(k->bot.session, &ss);

@@ -45,6 +45,7 @@ typedef struct wb_devkit {
     char my_sending_chat[128];               /* where your latest send went */
     /* settling */
     uint64_t you_sent, you_acked;  /* your messages, and the server's acks of them */
+    unsigned you_uploading;        /* your media still going up */
     uint64_t bot_got;              /* your messages the bot's client received */
     uint64_t bot_expects;          /* your messages sent to the bot or a group */
     uint64_t you_got;              /* the bot's messages you received */
@@ -60,6 +61,10 @@ typedef struct wb_devkit {
 int wb_devkit_start(wb_devkit *k, uv_loop_t *loop, wb_rt_config *rcfg, wb_error *err);
 /* Sends text from you to k->target (the bot unless changed). Returns 0 or a negative code. */
 int wb_devkit_send_text(wb_devkit *k, const char *text);
+/* Sends the file at path from you to k->target as a media message of kind ("image", ...; NULL:
+ * what the file looks like): uploaded to the simulator's media host first. Returns 0 or a
+ * negative code (WB_ENOTFOUND: no such file); a failure after that is logged. */
+int wb_devkit_send_media(wb_devkit *k, const char *kind, const char *path);
 /* Reacts with emoji to the bot's last message to you. WB_ENOTFOUND when there is none. */
 int wb_devkit_react(wb_devkit *k, const char *emoji);
 /* Votes for options in the bot's last poll to you (none takes the vote back), edits

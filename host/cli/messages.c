@@ -223,5 +223,6 @@ int wb_cli_messages(int argc, char **argv) {
     }
     wb_store_close(st);
     free(o.ca_pem);
+    free(o.media_ca_pem);
     return rc == WB_EINVAL ? WB_EXIT_USAGE : rc < 0 ? WB_EXIT_ERROR : WB_EXIT_OK;
 }

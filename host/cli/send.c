@@ -15,13 +15,16 @@
  *   --vote ID --option A...        a vote in a stored poll (no --option: take the vote back)
  *   --location LAT,LON [--name N]  a location
  * and on top of text or a location: --view-once, --ephemeral SECONDS (a disappearing message,
- * contextInfo.expiration). */
+ * contextInfo.expiration).
+ *   --file PATH [--caption C] [--as KIND]   a file as a media message (media_cli.h): uploaded,
+ *                                  then sent; KIND from the file's bytes unless --as says */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/client_common.h"
+#include "cli/media_cli.h"
 #include "store/message_store.h"
 #include "wb_proto.h"
 #include "wb_proto_json.h"
@@ -48,6 +51,7 @@ typedef struct send_app {
     Wa__WebMessageInfo *target; /* the stored message a kind names */
     Wa__Message__LocationMessage location;
     Wa__Message **built;        /* what went out, for --json */
+    wb_cli_media_file media;    /* --file, --caption, --as */
 } send_app;
 
 static void print_json(send_app *app, size_t i, const wb_client_sent *sent) {
@@ -80,9 +84,14 @@ static void on_sent(void *ud, int status, const wb_client_sent *sent) {
     one_send *o = ud;
     wb_cli_session *s = o->s;
     send_app *app = s->data;
+    if (app->media.built && app->built) { /* the media message, built once it was uploaded */
+        app->built[o->i] = app->media.built;
+        app->media.built = NULL;
+    }
     if (status < 0) {
-        wb_cli_fail("send: %s%s", wb_strerror(status),
-                    status == WB_EREFUSED ? " (the server refused the message)" : "");
+        wb_cli_fail("send: %s%s", app->media.why[0] ? app->media.why : wb_strerror(status),
+                    status == WB_EREFUSED && !app->media.why[0]
+                        ? " (the server refused the message)" : "");
         app->failed = 1;
     } else if (app->json) {
         print_json(app, o->i, sent);
@@ -132,6 +141,17 @@ static int send_one(wb_cli_session *s, wb_client *c, size_t i) {
 
 static void send_now(wb_cli_session *s, wb_client *c) {
     send_app *app = s->data;
+    if (app->media.file) {
+        one_send *o = malloc(sizeof *o);
+        if (o)
+            *o = (one_send){s, 0};
+        if (!o || wb_cli_media_send(&app->media, s->host, app->to, on_sent, o) < 0) {
+            wb_cli_fail("send: %s", o ? app->media.why : wb_strerror(WB_ENOMEM));
+            free(o);
+            wb_cli_session_finish(s, WB_EXIT_ERROR);
+        }
+        return;
+    }
     for (size_t i = 0; i < app->nsends; i++) {
         int rc = send_one(s, c, i);
         if (rc < 0) {
@@ -239,14 +259,19 @@ static int kind_flag(send_app *app, int argc, char **argv, int *i) {
  * Returns 0 or an exit code after saying why. */
 static int kind_resolve(send_app *app, wb_store *st) {
     int kinds = !!app->react + !!app->edit_id + !!app->revoke_id + !!app->kind.poll.name +
-                !!app->vote_id + !!app->kind.location;
+                !!app->vote_id + !!app->kind.location + !!app->media.file;
     if (kinds > 1 || (kinds && app->ntexts && !app->edit_id) || (app->edit_id && app->ntexts != 1)) {
-        wb_cli_fail("send: one kind per run: --text, --react, --edit (with one --text), "
-                    "--revoke, --poll, --vote or --location");
+        wb_cli_fail("send: one kind per run: --text, --file (its text is --caption), --react, "
+                    "--edit (with one --text), --revoke, --poll, --vote or --location");
         return WB_EXIT_USAGE;
     }
     if (!kinds && !app->ntexts) {
         wb_cli_fail("send: --to (a phone number or a JID) and --text (or another kind) are needed");
+        return WB_EXIT_USAGE;
+    }
+    if (app->media.file && (app->reply_to || app->nmentions || app->kind.view_once ||
+                            app->kind.ephemeral_expiration)) {
+        wb_cli_fail("send: --file goes without --reply-to, --mention, --view-once and --ephemeral");
         return WB_EXIT_USAGE;
     }
     if ((app->react && !app->react_id) || (app->noptions && !app->kind.poll.name && !app->vote_id)) {
@@ -292,6 +317,8 @@ int wb_cli_send(int argc, char **argv) {
         int r = wb_cli_client_flag(&o, argc, argv, &i);
         if (r == 0)
             r = kind_flag(&app, argc, argv, &i);
+        if (r == 0)
+            r = wb_cli_media_flag(&app.media, argc, argv, &i); /* --file, --caption, --as */
         if (r < 0)
             goto out;
         if (r)
@@ -327,10 +354,13 @@ int wb_cli_send(int argc, char **argv) {
                     "[--select N]\n"
                     "       wabot send --to JID|PHONE --vote ID [--option A]...\n"
                     "       wabot send --to JID|PHONE --location LAT,LON [--name NAME]\n"
+                    "       wabot send --to JID|PHONE --file PATH [--caption TEXT]"
+                    " [--as image|video|audio|voice|document|sticker]\n"
                     "  with text or a location: --view-once, --ephemeral SECONDS\n\n"
                     "Sends each text as a message, in order (or the one reaction, edit, revoke, "
-                    "poll, vote or location), and prints their ids once the server has them "
-                    "(--json: each as a WebMessageInfo). ID names a stored message.\n\nflags:\n%s",
+                    "poll, vote, location or file: its kind from its bytes unless --as says), and "
+                    "prints their ids once the server has them (--json: each as a WebMessageInfo). "
+                    "ID names a stored message.\n\nflags:\n%s",
                     wb_cli_client_flags_help);
             rc = strcmp(argv[i], "--help") ? WB_EXIT_USAGE : 0;
             goto out;
@@ -340,6 +370,9 @@ int wb_cli_send(int argc, char **argv) {
         wb_cli_fail("send: --to (a phone number or a JID) and --text (or another kind) are needed");
         goto out;
     }
+    if ((rc = wb_cli_media_check(&app.media, "send")) != 0)
+        goto out;
+    app.media.progress &= !app.json;
     if ((rc = wb_cli_client_open(&o, "send")))
         goto out;
     if ((rc = wb_cli_client_require_linked(&o, "send")))
@@ -370,6 +403,7 @@ out:
     for (size_t i = 0; app.built && i < app.nsends; i++)
         wb_proto_free(app.built[i]);
     free(app.built);
+    wb_proto_free(app.media.built);
     for (size_t i = 0; i < app.nmentions; i++)
         free(app.mentions[i]);
     return rc;

@@ -111,6 +111,7 @@ int wb_cli_status(int argc, char **argv) {
     }
     wb_store_close(st);
     free(o.ca_pem);
+    free(o.media_ca_pem);
     if (strcmp(check, "ok") != 0)
         return WB_EXIT_ERROR;
     return state == WB_DEVICE_LINKED ? WB_EXIT_OK

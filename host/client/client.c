@@ -119,6 +119,7 @@ void wb_client_free(wb_client *c) {
     wb_strmap_free(&c->retries);
     wb_client_groups_free(c);
     wb_client_reads_free(c);
+    wb_client_media_free(c);
     wb_arena_free(&c->arena);
     wb_buf_free(&c->out);
     free(c->handled);

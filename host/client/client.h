@@ -507,6 +507,8 @@ typedef struct wb_client_content {
         const struct Wa__WebMessageInfo *msg;           /* a message to forward */
         int force;                                      /* count it forwarded even if ours */
     } forward;
+    const struct Wa__Message *media;                    /* a media message already made of an
+                                                           upload (wb_client_media_message) */
     /* on top of the kind */
     const struct Wa__MessageKey *edit;                  /* this replaces the message edit names */
     const char *const *mentions;                        /* JIDs, in contextInfo.mentionedJid */
@@ -564,6 +566,57 @@ int wb_client_presence_subscribe(wb_client *c, const char *jid);
 /* Receipts of type for received messages (Baileys' sendReceipts): "read", "read-self",
  * "played" (a voice note listened to), ... one per chat and author, as wb_client_read. */
 int wb_client_send_receipts(wb_client *c, const wb_client_key *keys, size_t n, const char *type);
+
+/* ---- media ---------------------------------------------------------------------------------- */
+
+/* Where media goes up: the media_conn answer (wa/media.h). Strings live as long as the cache
+ * entry (until the next call that refreshes it). */
+typedef struct wb_client_media_conn {
+    const char *auth;          /* the upload token */
+    const char *const *hosts;  /* upload and download hosts, in the server's order */
+    size_t nhosts;
+    uint64_t max_length;       /* the first host's maxContentLengthBytes; 0: not given */
+} wb_client_media_conn;
+typedef void (*wb_client_media_conn_fn)(void *ud, int status, const wb_client_media_conn *mc);
+
+/* The media_conn answer, cached until its TTL; refresh asks again regardless (an upload the
+ * hosts refused with 401). Returns 1 with *out when the cache holds a good one (fn is not
+ * called); 0 when a query went out or one already in flight will answer (fn is then called
+ * exactly once, with the answer or WB_ETIMEOUT / WB_ECLOSED / WB_EREFUSED / WB_EPROTO, never
+ * from inside this call); or WB_ECLOSED (not logged in and nothing cached) / WB_ENOMEM. */
+int wb_client_media_conn_get(wb_client *c, int refresh, const wb_client_media_conn **out,
+                             wb_client_media_conn_fn fn, void *ud);
+
+/* A media message's file, both ways: what wb_client_media_message builds a message from, and
+ * what wb_client_media_of reads out of one. Pointers are borrowed. */
+typedef struct wb_client_media {
+    const char *kind;          /* "image", "video", "audio", "voice" (audio with ptt),
+                                  "document", "sticker" */
+    const char *mimetype;      /* NULL: Baileys' default for the kind */
+    const char *caption;       /* image, video, document; NULL: none */
+    const char *file_name;     /* document; NULL: "file", as Baileys */
+    uint32_t width, height;    /* image, video, sticker; 0: not given */
+    uint32_t seconds;          /* video, audio; 0: not given */
+    const uint8_t *media_key;  /* 32 bytes */
+    const uint8_t *file_sha256, *file_enc_sha256; /* 32 bytes each (NULL: not given) */
+    uint64_t file_length;
+    const char *url, *direct_path;
+    int64_t media_key_timestamp; /* seconds */
+} wb_client_media;
+
+/* The Baileys media type of a kind, for its keys and its upload path ("voice" -> "audio"), or
+ * NULL for a kind that is not one. */
+const char *wb_client_media_type(const char *kind);
+/* Reads the media of m (inside ephemeral, view-once and document-with-caption wrappers) into
+ * out, pointing into m. Returns 0, WB_ENOTFOUND (no media in m) or WB_EMALFORMED (a media
+ * message without a 32-byte mediaKey or a directPath starting with '/'). */
+int wb_client_media_of(const struct Wa__Message *m, wb_client_media *out);
+/* Builds the message of md as Baileys' prepareWAMessageMedia fills it (url, directPath,
+ * mimetype, fileLength, mediaKey, fileSha256, fileEncSha256, mediaKeyTimestamp, width/height/
+ * seconds when given, caption, fileName, ptt; the send adds messageContextInfo.messageSecret,
+ * as to every message) into *out, freed with wb_proto_free. Returns 0,
+ * WB_EINVAL (an unknown kind, no media key) or WB_ENOMEM. */
+int wb_client_media_message(const wb_client_media *md, struct Wa__Message **out);
 
 /* Unlinks: asks the server to remove this device (remove-companion-device), then closes.
  * fn gets 0 or an error; the local keys are left to the caller (wabot logout wipes them). */

@@ -23,6 +23,8 @@
  *   presence.c      presence and chat states, both ways
  *   kinds.c         message kinds: building them, and reactions, edits, revokes, votes and
  *                   disappearing timers applied to stored rows, with their events
+ *   media.c         media_conn (cached), media messages built and read
+ *   media_host.c    media up and down on the loop (host.h), with host/media
  *
  * One thread. Every entry point of client.h sets c->now, does its work, then flushes the event
  * queue (events.c) before returning, so handlers never run while the client is in the middle
@@ -156,6 +158,7 @@ struct wb_client {
     wb_strmap retries;           /* retry.c: tries per undecryptable message */
     wb_strmap groups;            /* groups.c: members by group JID */
     struct wb_client_call *calls_done, **calls_tail; /* calls.c: completions due */
+    struct wb_client_media_cache *media; /* media.c: media_conn's cache */
     int64_t *handled;            /* wb_client_handled, not yet written */
     size_t nhandled, handled_cap;
     int search_stale;            /* stored rows may wait for the search index (client.c) */
@@ -257,6 +260,10 @@ int wb_client_recv_pending(const wb_client *c);
 int wb_client_recv_replay(wb_client *c);
 /* Writes wb_client_handled's rows. */
 int wb_client_handled_flush(wb_client *c);
+/* The message inside a wrapper (ephemeral, view-once, document with caption, edited), or NULL
+ * when m is not one. */
+struct Wa__Message;
+const struct Wa__Message *wb_client_message_unwrap(const struct Wa__Message *m);
 
 
 /* ---- retry.c ----------------------------------------------------------------------------------- */
@@ -393,6 +400,12 @@ void wb_client_me_user(const wb_client *c, char out[WB_JID_STR_MAX]);
 /* ---- receipt.c -------------------------------------------------------------------------------------- */
 
 void wb_client_reads_free(wb_client *c);
+
+/* ---- media.c ---------------------------------------------------------------------------------- */
+
+/* Calls the media_conn waiters whose answer came (from wb_client_flush_events). */
+void wb_client_media_deliver(wb_client *c);
+void wb_client_media_free(wb_client *c);
 
 /* ---- addresses ------------------------------------------------------------------------------------ */
 

@@ -287,14 +287,31 @@ static int build_forward(draft *d) {
     return 0;
 }
 
+/* A media message made of an upload (client/media.c): its content gets what goes on top, on a
+ * copy of ours (the caller's stays as it was). */
+static int build_media(draft *d) {
+    d->m = *d->in->media; /* its fields, pointers shared */
+    const ProtobufCFieldDescriptor *cf = content_field(&d->m);
+    if (!cf || cf->type != PROTOBUF_C_TYPE_MESSAGE || !context_slot(*message_slot(&d->m, cf)))
+        return fail(d, WB_EINVAL, "media: not a media message");
+    ProtobufCMessage *copy = shallow(&d->a, *message_slot(&d->m, cf));
+    if (!copy)
+        return WB_ENOMEM;
+    *message_slot(&d->m, cf) = copy;
+    d->content = copy;
+    return 0;
+}
+
 static int build_kind(draft *d) {
     const wb_client_content *in = d->in;
     int kinds = !!in->text + !!in->react.key + !!in->revoke + !!in->poll.name + !!in->vote.key +
-                !!in->location + !!in->contacts.n + !!in->forward.msg;
+                !!in->location + !!in->contacts.n + !!in->forward.msg + !!in->media;
     if (kinds != 1)
         return fail(d, WB_EINVAL, kinds ? "more than one kind of content"
                                         : "no content: give text, react, delete, poll, vote, "
-                                          "location, contacts or forward");
+                                          "location, contacts, forward or media");
+    if (in->media)
+        return build_media(d);
     if (in->text) {
         d->ext.text = (char *)in->text;
         d->m.extendedtextmessage = &d->ext;

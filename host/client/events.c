@@ -63,6 +63,7 @@ void wb_client_flush_events(wb_client *c) {
         }
         wb_client_sends_deliver(c); /* completions of sends, which may queue events again */
         wb_client_calls_deliver(c); /* and of calls (calls.c) */
+        wb_client_media_deliver(c); /* media_conn answers */
         if (q->next == q->n)
             break;
     }

@@ -1,7 +1,8 @@
 /* The client's libuv host (host.h). Every socket or timer callback calls the client, then
  * re-arms the timer to the client's next deadline. The client never sees libuv: it asks for a
  * socket (io.connect), and a socket's end always comes back through wb_client_on_close from a
- * loop callback, never from inside the client's own call. */
+ * loop callback, never from inside the client's own call. The media engine (host/media) is made
+ * at the first transfer (media_host.c) and closed with the rest at the stop. */
 #include "client/host.h"
 
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #endif
 
 #include "core/log.h"
+#include "media/http.h"
 #include "net/tls.h"
 #include "net/ws.h"
 
@@ -20,6 +22,8 @@ struct wb_client_host {
     wb_client *c;
     char *url;
     wb_tls_ctx *tls;             /* NULL: the process's system-roots context */
+    char *media_ca;              /* PEM for the media engine, or NULL */
+    wb_media_http *media;        /* made at the first media transfer */
     wb_client_host_event_fn on_event;
     void *ud;
     uv_timer_t timer;
@@ -28,7 +32,7 @@ struct wb_client_host {
     int ws_open;
     int stopping;
     int closing_handles;         /* the timers are being closed: arm no more */
-    int closed_handles;
+    int to_close;                /* handles and engines still closing */
     void (*on_stopped)(void *ud);
     void *stopped_ud;
 };
@@ -182,7 +186,9 @@ int wb_client_host_new(wb_client_host **out, uv_loop_t *loop, const wb_client_co
     h->on_event = on_event;
     h->ud = ud;
     int rc = 0;
-    if (opts && opts->ca_pem)
+    if (opts && opts->media_ca_pem && !(h->media_ca = strdup(opts->media_ca_pem)))
+        rc = WB_ENOMEM;
+    if (rc == 0 && opts && opts->ca_pem)
         rc = wb_tls_ctx_new_client(&h->tls, opts->ca_pem, NULL);
     else if (strncmp(url, "wss://", 6) == 0 && !system_tls())
         rc = WB_ECRYPTO;
@@ -190,6 +196,7 @@ int wb_client_host_new(wb_client_host **out, uv_loop_t *loop, const wb_client_co
         rc = wb_client_new(&h->c, cfg, &host_io, h);
     if (rc < 0) {
         wb_tls_ctx_free(h->tls);
+        free(h->media_ca);
         free(h->url);
         free(h);
         return rc;
@@ -209,19 +216,38 @@ int wb_client_host_start(wb_client_host *h) {
 
 wb_client *wb_client_host_client(wb_client_host *h) { return h->c; }
 
-static void handle_closed(uv_handle_t *handle) {
-    wb_client_host *h = handle->data;
-    if (++h->closed_handles == 2 && h->on_stopped)
+static void one_closed(wb_client_host *h) {
+    if (--h->to_close == 0 && h->on_stopped)
         h->on_stopped(h->stopped_ud);
+}
+
+static void handle_closed(uv_handle_t *handle) { one_closed(handle->data); }
+
+static void media_closed(void *ud) {
+    wb_client_host *h = ud;
+    h->media = NULL;
+    one_closed(h);
 }
 
 static void maybe_stopped(wb_client_host *h) {
     if (!h->stopping || h->ws || h->closing_handles)
         return;
     h->closing_handles = 1;
+    h->to_close = 2 + (h->media != NULL);
     uv_timer_stop(&h->timer);
     uv_close((uv_handle_t *)&h->timer, handle_closed);
     uv_close((uv_handle_t *)&h->later, handle_closed);
+    if (h->media) /* transfers still running end with WB_ECLOSED */
+        wb_media_http_close(h->media, media_closed, h);
+}
+
+wb_media_http *wb_client_host_media_http(wb_client_host *h) {
+    if (!h->media && !h->stopping) {
+        wb_media_http_opts o = {.ca_pem = h->media_ca};
+        if (wb_media_http_new(&h->media, h->loop, &o) < 0)
+            h->media = NULL;
+    }
+    return h->stopping ? NULL : h->media;
 }
 
 void wb_client_host_stop(wb_client_host *h, void (*on_stopped)(void *ud), void *ud) {
@@ -239,6 +265,7 @@ void wb_client_host_free(wb_client_host *h) {
         return;
     wb_client_free(h->c);
     wb_tls_ctx_free(h->tls);
+    free(h->media_ca);
     free(h->url);
     free(h);
 }

@@ -101,17 +101,21 @@ const char *wb_client_message_text(const Wa__Message *m) {
             return m->videomessage->caption;
         if (m->documentmessage && m->documentmessage->caption)
             return m->documentmessage->caption;
-        /* the wrappers whose inner message is the content */
-        const Wa__Message__FutureProofMessage *w =
-            m->ephemeralmessage ? m->ephemeralmessage
-            : m->viewoncemessage ? m->viewoncemessage
-            : m->viewoncemessagev2 ? m->viewoncemessagev2
-            : m->documentwithcaptionmessage ? m->documentwithcaptionmessage
-            : m->editedmessage ? m->editedmessage
-                               : NULL;
-        m = w ? w->message : NULL;
+        m = wb_client_message_unwrap(m);
     }
     return NULL;
+}
+
+const Wa__Message *wb_client_message_unwrap(const Wa__Message *m) {
+    /* the wrappers whose inner message is the content */
+    const Wa__Message__FutureProofMessage *w =
+        m->ephemeralmessage ? m->ephemeralmessage
+        : m->viewoncemessage ? m->viewoncemessage
+        : m->viewoncemessagev2 ? m->viewoncemessagev2
+        : m->documentwithcaptionmessage ? m->documentwithcaptionmessage
+        : m->editedmessage ? m->editedmessage
+                           : NULL;
+    return w ? w->message : NULL;
 }
 
 /* ---- decrypting ---------------------------------------------------------------------------- */

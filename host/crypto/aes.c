@@ -2,6 +2,7 @@
  * message bodies and media use CBC; the pairing code's key wrapping uses CTR. */
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -88,4 +89,44 @@ int wb_aes_cbc_decrypt(const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CB
 int wb_aes_ctr(const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CTR_IV_LEN],
                const uint8_t *in, size_t len, uint8_t *out) {
     return run(cipher_of(1), 1, key, iv, in, len, NULL, 0, out);
+}
+
+/* ---- streaming CBC ----------------------------------------------------------------------------- */
+
+struct wb_cbc {
+    EVP_CIPHER_CTX *ctx;
+};
+
+int wb_cbc_new(wb_cbc **out, const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CBC_IV_LEN],
+               int encrypt) {
+    wb_cbc *c = calloc(1, sizeof *c);
+    if (!c || !(c->ctx = EVP_CIPHER_CTX_new())) {
+        free(c);
+        return WB_ENOMEM;
+    }
+    if (EVP_CipherInit_ex(c->ctx, cipher_of(0), NULL, key, iv, encrypt ? 1 : 0) != 1 ||
+        EVP_CIPHER_CTX_set_padding(c->ctx, 0) != 1) {
+        wb_cbc_free(c);
+        return WB_ECRYPTO;
+    }
+    *out = c;
+    return 0;
+}
+
+int wb_cbc_update(wb_cbc *c, const uint8_t *in, size_t len, uint8_t *out) {
+    if (len % BLOCK)
+        return WB_EINVAL;
+    if (len > (size_t)INT32_MAX - 2 * BLOCK)
+        return WB_ETOOBIG;
+    int n;
+    if (len && (EVP_CipherUpdate(c->ctx, out, &n, in, (int)len) != 1 || (size_t)n != len))
+        return WB_ECRYPTO;
+    return 0;
+}
+
+void wb_cbc_free(wb_cbc *c) {
+    if (!c)
+        return;
+    EVP_CIPHER_CTX_free(c->ctx); /* clears the key schedule */
+    free(c);
 }

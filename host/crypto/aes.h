@@ -51,6 +51,19 @@ int wb_aes_cbc_encrypt(const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CB
 int wb_aes_cbc_decrypt(const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CBC_IV_LEN],
                        const uint8_t *ct, size_t len, uint8_t *out, size_t *outlen);
 
+/* Streaming CBC without padding, for data too large to hold (media): a context keyed once, fed
+ * whole blocks in any number of calls; the caller pads (PKCS#7) and strips. */
+typedef struct wb_cbc wb_cbc; /* opaque; owns the expanded key and the chaining block */
+/* Creates a context that encrypts (encrypt = 1) or decrypts. Returns 0 and *out, or WB_ENOMEM /
+ * WB_ECRYPTO. */
+int wb_cbc_new(wb_cbc **out, const uint8_t key[WB_AES_KEY_LEN], const uint8_t iv[WB_CBC_IV_LEN],
+               int encrypt);
+/* Runs len bytes (a multiple of 16, else WB_EINVAL; at most 2^31 - 32 a call, else WB_ETOOBIG)
+ * through the cipher into out (len bytes; out may equal in). */
+int wb_cbc_update(wb_cbc *c, const uint8_t *in, size_t len, uint8_t *out);
+/* Frees c and zeroes its key schedule. NULL is a no-op. */
+void wb_cbc_free(wb_cbc *c);
+
 /* ---- AES-256-CTR ---------------------------------------------------------------------------- */
 
 /* XORs len bytes of in with the keystream from the 16-byte initial counter block iv. */

@@ -1,6 +1,7 @@
 /* A TCP connection over libuv with optional TLS, a bounded write queue and one deadline timer:
- * the piece the HTTP server (http_server.c), the websocket client (ws_client.c) and the HTTP
- * client (http_client.c) share. Internal to net/: other layers use those three.
+ * the piece the HTTP server (http_server.c) and the websocket client (ws_client.c) share.
+ * Internal to net/: other layers use those two. (HTTP as a client, for media, is libcurl's:
+ * media/http.h.)
  *
  * The owner embeds a wb_conn, starts it with wb_conn_accept or wb_conn_connect, and gets
  * plaintext through on_data. Exactly one on_closed call ends every started connection, after

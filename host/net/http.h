@@ -1,7 +1,7 @@
 /* HTTP/1.1 without I/O: a message parser (requests for servers, responses for clients), writers
  * for request and response heads, and small helpers (header lookup, token lists, query strings).
  *
- * Used by the server (net/http_server.c), the clients (net/http_client.c, net/ws_client.c) and the
+ * Used by the server (net/http_server.c), the websocket client (net/ws_client.c) and the
  * websocket handshake (net/ws_handshake.h). The parser takes bytes in pieces of any size, buffers
  * one message (head and decoded body) and stops exactly at its end, so pipelined requests and the
  * websocket bytes that follow an upgrade are left to the caller:
@@ -124,13 +124,6 @@ void wb_http_parser_next(wb_http_parser *p);
  * grows to exactly that length): what the current message will need, for a server's memory
  * budget. */
 size_t wb_http_parser_held(const wb_http_parser *p);
-
-/* A client reading one answer (net/http_client.c): the server's bytes in pieces of any size,
- * then, if the answer was not complete, the end of its stream. Returns WB_HTTP_MORE,
- * WB_HTTP_DONE (bytes after the answer are the caller's to ignore) or a negative code:
- * WB_ETOOBIG for a body over its limit, WB_EPROTO for anything else, with a sentence in err. */
-int wb_http_answer_feed(wb_http_parser *p, const uint8_t *data, size_t len, wb_error *err);
-int wb_http_answer_eof(wb_http_parser *p, wb_error *err);
 
 /* Moves the completed message into *out (which the caller frees with wb_http_msg_free) and gets
  * ready for the next message. Returns 0, or WB_ESTATE when no message is complete. */

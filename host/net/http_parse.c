@@ -628,22 +628,3 @@ int wb_http_parser_eof(wb_http_parser *p, wb_error *err) {
                 p->state == ST_HEAD ? "stream ended inside the message head"
                                     : "stream ended inside the message body");
 }
-
-int wb_http_answer_feed(wb_http_parser *p, const uint8_t *data, size_t len, wb_error *err) {
-    size_t used;
-    wb_error e = {0};
-    int rc = wb_http_parser_feed(p, data, len, &used, &e);
-    if (rc >= 0)
-        return rc;
-    return wb_error_set(err, rc == WB_ETOOBIG && p->status == 413 ? WB_ETOOBIG : WB_EPROTO,
-                        e.offset, "%s", e.what);
-}
-
-int wb_http_answer_eof(wb_http_parser *p, wb_error *err) {
-    wb_error e = {0};
-    int rc = wb_http_parser_eof(p, &e);
-    if (rc == WB_HTTP_DONE)
-        return rc;
-    return wb_error_set(err, WB_EPROTO, e.offset, "the answer ended early%s%s",
-                        rc < 0 ? ": " : "", rc < 0 ? e.what : "");
-}

@@ -1,7 +1,7 @@
 /* URLs of the four schemes the transport speaks: ws://, wss://, http://, https://.
  *
- * Used by the websocket client and the HTTP client (net/ws.h, net/http_client.h) to find the host,
- * port and request target, and by anyone building a Host header. Only what those clients need:
+ * Used by the websocket client (net/ws.h) to find the host, port and request target, and by
+ * anyone building a Host header. Only what that client needs:
  * no user info, no relative references; the fragment is dropped. */
 #ifndef WB_NET_URL_H
 #define WB_NET_URL_H

@@ -135,6 +135,7 @@ void wb_sim_free(wb_sim *sim) {
 }
 
 void wb_sim_root_pub(const wb_sim *sim, uint8_t out[32]) { memcpy(out, sim->root.pub, 32); }
+const char *wb_sim_media_cert(const wb_sim *sim) { return sim->media_cert_pem; }
 
 void wb_sim_set_io(wb_sim *sim, const wb_sim_io *io) { sim->io = *io; }
 

@@ -52,6 +52,9 @@ void wb_sim_free(wb_sim *sim);
 
 /* The public half of the certificate root: clients trust it (Baileys: WA_CERT_DETAILS.PUBLIC_KEY). */
 void wb_sim_root_pub(const wb_sim *sim, uint8_t out[32]);
+/* The certificate of the media host (PEM, as /admin/info's mediaCert), or NULL before the
+ * server set it. */
+const char *wb_sim_media_cert(const wb_sim *sim);
 
 /* What /admin/info reports: the websocket URL clients use, the media host ("127.0.0.1:PORT")
  * and the PEM certificate it serves with. Strings are copied; NULL leaves a value unset. */

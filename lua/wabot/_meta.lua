@@ -51,15 +51,20 @@ function WAMessage:reply(content, opts) end
 ---@field react {text: string, key: WAMessageKey}?
 ---@field edit WAMessageKey?
 ---@field delete WAMessageKey?
----@field image string? a path or the bytes
----@field video string?
----@field audio string?
+---@field image WAMediaSource? a picture: a path, the bytes, or {url=PATH}
+---@field video WAMediaSource?
+---@field audio WAMediaSource? audio; a voice note with ptt=true
 ---@field ptt boolean?
----@field document string?
----@field fileName string?
----@field mimetype string?
----@field sticker string?
----@field caption string?
+---@field document WAMediaSource?
+---@field fileName string? a document's name (default 'file')
+---@field mimetype string? default: what the file's bytes say, else Baileys' default for the kind
+---@field sticker WAMediaSource?
+---@field caption string? image, video, document
+---@field width integer? image, video, sticker
+---@field height integer?
+---@field seconds integer? video, audio
+---@field gifPlayback boolean? video
+---@field jpegThumbnail string? image, video, document: JPEG bytes
 ---@field location {degreesLatitude: number, degreesLongitude: number, name: string?, address: string?}?
 ---@field poll {name: string, values: string[], selectableCount: integer?, messageSecret: string?}?
 ---@field vote {key: WAMessageKey, values: string[]}? wabot's: a vote in a stored poll ({} takes it back)
@@ -67,6 +72,8 @@ function WAMessage:reply(content, opts) end
 ---@field forward WAMessage?
 ---@field force boolean? with forward: counted as forwarded even if it is yours
 ---@field viewOnce boolean?
+
+---@alias WAMediaSource string|{url: string}
 
 ---@class WASendOptions
 ---@field quoted WAMessage? reply to this message (contextInfo with stanzaId, participant, quotedMessage)
@@ -271,9 +278,13 @@ function WASocket:groupSettingUpdate(jid, setting) end
 ---@param type 'preview'|'image'|nil the small preview (default) or the full image
 ---@return string? url, string? err, string? code ENOTFOUND: none
 function WASocket:profilePictureUrl(jid, type) end
----@param m WAMessage
----@return string? bytes, string? err, string? code
-function WASocket:downloadMedia(m) end
+---Downloads the media of a message (decrypted; MAC and hashes verified) into path, or as bytes.
+---Codes: ENOTCONN, EAUTH (did not verify: nothing written), ETOOBIG (over 64 MiB in memory:
+---give a path), EINVAL (no media), ETIMEDOUT, EIO.
+---@param m WAMessage|table a message, or its .message
+---@param path string? where to write it (returned); nil: return the bytes
+---@return string? bytes_or_path, string? err, string? code
+function WASocket:downloadMedia(m, path) end
 ---@return boolean? ok, string? err, string? code
 function WASocket:logout() end
 

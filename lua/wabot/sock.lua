@@ -2,12 +2,12 @@
 -- the methods of docs/lua-api.md.
 --
 -- The methods come from the C module 'wabot.session' when the host provides one:
---   * the client's binding (bindings/session.c, session_kinds.c) gives the primitives send, read,
---     logout, user, random, build, presence, subscribe, receipts and tally; the Baileys-shaped
---     methods are built on them here (content tables become Message tables through
---     lua/wabot/content.lua and the client's builder); the group methods, onWhatsApp and
---     profilePictureUrl are its own, already in Baileys' shape (bindings/session_groups.c), and
---     taken as they are;
+--   * the client's binding (bindings/session.c, session_kinds.c, session_media.c) gives the
+--     primitives send, read, logout, user, random, build, presence, subscribe, receipts, tally,
+--     upload and download; the Baileys-shaped methods are built on them here (content tables
+--     become Message tables through lua/wabot/content.lua and the client's builder, media
+--     uploaded first); the group methods, onWhatsApp and profilePictureUrl are its own, already
+--     in Baileys' shape (bindings/session_groups.c), and taken as they are;
 --   * a module that gives sendMessage and friends itself (the unit tests' fake session) is used
 --     as it is.
 -- Without a session every method answers nil, "not connected", "ENOTCONN", as a disconnected
@@ -52,7 +52,20 @@ if session and session.send then
     if opts ~= nil and type(opts) ~= 'table' then
       error("bad argument #3 to 'sendMessage' (options table expected)", 2)
     end
-    local ok, msg, err, code = pcall(content.build, jid, c, opts, session)
+    -- media: the file goes up first (the task waits), then the message is built from it
+    local up
+    local kind = session.upload and content.media_kind(c)
+    if kind then
+      local ok, path, bytes = pcall(function()
+        content.check_media(c, kind)
+        return content.media_source(c[kind], kind)
+      end)
+      if not ok then error(path, 2) end
+      local uerr, ucode
+      up, uerr, ucode = session.upload(kind == 'audio' and c.ptt and 'voice' or kind, path, bytes)
+      if not up then return nil, uerr, ucode end
+    end
+    local ok, msg, err, code = pcall(content.build, jid, c, opts, session, up)
     if not ok then error(msg, 2) end
     if not msg then return nil, err, code end
     local id, t, code2 = session.send(jid, msg, opts and opts.messageId)
@@ -109,6 +122,21 @@ if session and session.send then
     return r, err, code
   end
 
+  -- sock:downloadMedia(m [, path]): the media of a message (a message table, or its .message),
+  -- decrypted and verified, into path (returned) or as a string of bytes.
+  function methods.downloadMedia(self, m, path)
+    check_self(self, 'downloadMedia')
+    if type(m) ~= 'table' then
+      error(("bad argument #1 to 'downloadMedia' (message expected, got %s)"):format(type(m)), 2)
+    end
+    if path ~= nil and type(path) ~= 'string' then
+      error("bad argument #2 to 'downloadMedia' (path string expected)", 2)
+    end
+    if not session.download then return nil, 'not supported by this session', 'ENOTSUP' end
+    local msg = type(m.message) == 'table' and m.message or m
+    return session.download(msg, path)
+  end
+
   function methods.logout(self)
     check_self(self, 'logout')
     return session.logout()
@@ -119,7 +147,7 @@ if session then
   for k, v in pairs(session) do
     if methods[k] == nil and type(v) == 'function' and k:match('^%l') and
       not ({ send = 1, read = 1, user = 1, random = 1, init = 1, build = 1, presence = 1,
-        subscribe = 1, receipts = 1, tally = 1 })[k] then
+        subscribe = 1, receipts = 1, tally = 1, upload = 1, download = 1 })[k] then
       methods[k] = v
     end
   end

@@ -1,7 +1,7 @@
-/* Fuzz target: the clients' glue after the answer (net/ws_client.c, net/http_client.c), sans-I/O:
- * the websocket client reads the server's 101 and hands the bytes behind it, which may come in
- * the same piece, to its websocket session; the HTTP client reads an answer and the end of the
- * stream.
+/* Fuzz target: the clients' glue after the answer (net/ws_client.c), sans-I/O: the websocket
+ * client reads the server's 101 and hands the bytes behind it, which may come in the same piece,
+ * to its websocket session; and the HTTP parser reads an answer and the end of the stream (as
+ * the one-shot HTTP client did before media's libcurl engine replaced it).
  *
  * Input byte 0: bit 0 picks the client (0 websocket, 1 HTTP), bit 1 puts a valid 101 for the
  * key in front of the rest (the accept value is a SHA-1 a fuzzer would not find), the other bits
@@ -91,7 +91,8 @@ static outcome ws_run(const uint8_t *d, size_t n, size_t piece) {
     return o;
 }
 
-/* The HTTP client: the answer, then the end of the stream unless it was complete. */
+/* An HTTP answer, then the end of the stream unless it was complete; failures read as a client
+ * reports them: WB_ETOOBIG for a body over its limit, WB_EPROTO for anything else. */
 static outcome http_run(const uint8_t *d, size_t n, size_t piece) {
     outcome o = {0};
     wb_http_limits lim = {0, 0, 4096};
@@ -100,11 +101,16 @@ static outcome http_run(const uint8_t *d, size_t n, size_t piece) {
     int rc = WB_HTTP_MORE;
     for (size_t off = 0; off < n && rc == WB_HTTP_MORE;) {
         size_t len = piece && n - off > piece ? piece : n - off;
-        rc = wb_http_answer_feed(&p, d + off, len, NULL);
+        size_t used;
+        rc = wb_http_parser_feed(&p, d + off, len, &used, NULL);
+        if (rc < 0)
+            rc = rc == WB_ETOOBIG && p.status == 413 ? WB_ETOOBIG : WB_EPROTO;
         off += len;
     }
-    if (rc == WB_HTTP_MORE)
-        rc = wb_http_answer_eof(&p, NULL);
+    if (rc == WB_HTTP_MORE && wb_http_parser_eof(&p, NULL) != WB_HTTP_DONE)
+        rc = WB_EPROTO;
+    else if (rc == WB_HTTP_MORE)
+        rc = WB_HTTP_DONE;
     o.rc = rc;
     if (rc == WB_HTTP_DONE) {
         wb_http_msg m;

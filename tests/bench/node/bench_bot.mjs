@@ -24,6 +24,7 @@ import { repoRoot } from '../../interop/lib/paths.mjs'
 import { Inbox } from '../../interop/lib/sim-route.mjs'
 import { startSim } from '../../interop/lib/sim.mjs'
 import { newWabot } from '../../interop/lib/wabot.mjs'
+import { runNamed } from './bench_main.mjs'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const echoBot = join(repoRoot, 'bots', 'echo.lua')
@@ -170,15 +171,4 @@ const benches = {
   }
 }
 
-const name = process.argv[2]
-if (!benches[name]) {
-  console.error(`bench_bot.mjs: no benchmark named ${name}; have: ${Object.keys(benches).join(' ')}`)
-  process.exit(2)
-}
-try {
-  console.log(`bench ${name}: ${await benches[name]()}`)
-  process.exit(0)
-} catch (e) {
-  console.error(`bench ${name}: ${e.stack ?? e}`)
-  process.exit(1)
-}
+await runNamed('bench_bot.mjs', benches)

@@ -1,4 +1,4 @@
-/* Helper ops for the transport (net/): wabot's websocket and HTTP clients driven against servers
+/* Helper ops for the transport: wabot's websocket (net/) and HTTP (media/) clients driven against servers
  * that a Node test runs (ws, https), and certificates from wabot's generator for those servers.
  * Each client op runs its own libuv loop until the exchange is over, then answers.
  *
@@ -9,7 +9,9 @@
  *       sent; -1: wait for the server to close), closes with close_code (default 1000)
  *       -> {opened, received:[b64], status, code, reason}
  *   net_fetch      {method?, url, ca?, headers?{}, body?(b64), timeout_ms?}
- *       -> {status, reason, http_status?, headers?{}, body?(b64), chunked?} */
+ *       one GET or POST through media's libcurl engine (media/http.h), the body handed out in
+ *       pieces by its read callback; timeout_ms is the idle timeout
+ *       -> {status, reason, http_status?, body?(b64), clean} */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,7 @@
 #include "core/enc.h"
 #include "core/err.h"
 #include "helper.h"
-#include "net/http_client.h"
+#include "media/http.h"
 #include "net/ws.h"
 
 /* Headers from a JSON object {name: value}; the strings stay owned by the JSON. */
@@ -160,63 +162,89 @@ static int op_ws_client(const cJSON *req, cJSON *resp, char *err, size_t errlen)
     return 0;
 }
 
-/* ---- HTTP client ---------------------------------------------------------------------------- */
+/* ---- HTTP client: media's libcurl engine (media/http.h) --------------------------------------- */
 
 typedef struct fetchrun {
-    wb_http_fetch f;
+    wb_media_req r;
+    wb_media_http *h;
     cJSON *resp;
-    int done;
+    wb_buf up, down;
+    size_t up_off;
+    int done, closed;
 } fetchrun;
 
-static void fetch_cb(wb_http_fetch *f, int status, const wb_http_msg *res, const char *why) {
-    fetchrun *r = f->data;
-    r->done = 1;
-    cJSON_AddStringToObject(r->resp, "status", wb_errname(status));
-    cJSON_AddStringToObject(r->resp, "reason", why);
-    if (!res)
-        return;
-    cJSON_AddNumberToObject(r->resp, "http_status", res->status);
-    cJSON_AddBoolToObject(r->resp, "chunked", res->chunked);
-    cJSON *h = cJSON_AddObjectToObject(r->resp, "headers");
-    for (size_t i = 0; i < res->nheaders; i++)
-        cJSON_AddStringToObject(h, res->headers[i].name, res->headers[i].value);
-    helper_put_bytes(r->resp, "body", res->body ? res->body : (const uint8_t *)"", res->body_len);
+static long long fetch_read(wb_media_req *r, uint8_t *buf, size_t cap) {
+    fetchrun *f = r->data;
+    size_t n = f->up.len - f->up_off < cap ? f->up.len - f->up_off : cap;
+    memcpy(buf, f->up.data + f->up_off, n);
+    f->up_off += n;
+    return (long long)n;
 }
 
+static int fetch_write(wb_media_req *r, const uint8_t *data, size_t len) {
+    return wb_buf_append(&((fetchrun *)r->data)->down, data, len);
+}
+
+static void fetch_closed(void *ud) { ((fetchrun *)ud)->closed = 1; }
+
+static void fetch_cb(wb_media_req *r, int status, int http_status, const char *why) {
+    fetchrun *f = r->data;
+    f->done = 1;
+    wb_media_http_close(f->h, fetch_closed, f); /* allowed from a request's callback */
+    cJSON_AddStringToObject(f->resp, "status", wb_errname(status));
+    cJSON_AddStringToObject(f->resp, "reason", why);
+    if (status < 0)
+        return;
+    cJSON_AddNumberToObject(f->resp, "http_status", http_status);
+    helper_put_bytes(f->resp, "body", f->down.data ? f->down.data : (const uint8_t *)"",
+                     f->down.len);
+}
+
+
 static int op_fetch(const cJSON *req, cJSON *resp, char *err, size_t errlen) {
-    wb_http_fetch_opts o = {0};
-    o.url = helper_get_str(req, "url");
-    o.method = helper_get_str(req, "method");
-    wb_http_header h[16];
-    o.headers = h;
-    o.nheaders = json_headers(req, h, 16);
-    o.timeout_ms = (unsigned)helper_get_num(req, "timeout_ms", 20000);
-    wb_buf body = WB_BUF_INIT;
-    if (cJSON_GetObjectItemCaseSensitive(req, "body") && helper_get_bytes(req, "body", &body) < 0) {
+    fetchrun f = {0};
+    f.r.data = &f;
+    f.resp = resp;
+    const char *method = helper_get_str(req, "method");
+    if (cJSON_GetObjectItemCaseSensitive(req, "body") && helper_get_bytes(req, "body", &f.up) < 0) {
         snprintf(err, errlen, "net_fetch: 'body' is not base64");
         return -1;
     }
-    o.body = body.data;
-    o.body_len = body.len;
-    if (json_trust(req, &o.tls, err, errlen) < 0) {
-        wb_buf_free(&body);
-        return -1;
+    /* "Name: value" lines from the headers object */
+    char lines[16][512];
+    const char *headers[16];
+    size_t nh = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(req, "headers")) {
+        if (nh < 16 && cJSON_IsString(it)) {
+            snprintf(lines[nh], sizeof lines[nh], "%s: %s", it->string, it->valuestring);
+            headers[nh] = lines[nh];
+            nh++;
+        }
     }
+    int post = method && !strcmp(method, "POST");
+    wb_media_req_opts o = {.method = method, .url = helper_get_str(req, "url"),
+                           .headers = headers, .nheaders = nh, .body_len = f.up.len,
+                           .read = post ? fetch_read : NULL, .write = fetch_write};
     uv_loop_t loop;
     uv_loop_init(&loop);
-    fetchrun r = {0};
-    r.f.data = &r;
-    r.resp = resp;
-    int rc = o.url ? wb_http_fetch_start(&loop, &r.f, &o, fetch_cb) : WB_EINVAL;
-    wb_tls_ctx_free(o.tls);
-    wb_buf_free(&body);
+    wb_media_http_opts ho = {.ca_pem = helper_get_str(req, "ca"),
+                             .idle_ms = (unsigned)helper_get_num(req, "timeout_ms", 20000)};
+    int rc = wb_media_http_new(&f.h, &loop, &ho);
+    if (rc == 0 && (rc = o.url ? wb_media_http_start(f.h, &f.r, &o, fetch_cb) : WB_EINVAL) < 0) {
+        snprintf(err, errlen, "wb_media_http_start: %s", wb_errname(rc));
+        wb_media_http_close(f.h, fetch_closed, &f);
+    } else if (rc < 0) {
+        snprintf(err, errlen, "wb_media_http_new: %s", wb_errname(rc));
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    wb_buf_free(&f.up);
+    wb_buf_free(&f.down);
     if (rc < 0) {
-        snprintf(err, errlen, "wb_http_fetch_start: %s", wb_errname(rc));
         uv_loop_close(&loop);
         return -1;
     }
-    uv_run(&loop, UV_RUN_DEFAULT);
-    cJSON_AddBoolToObject(resp, "clean", r.done && uv_loop_close(&loop) == 0);
+    cJSON_AddBoolToObject(resp, "clean", f.done && f.closed && uv_loop_close(&loop) == 0);
     return 0;
 }
 

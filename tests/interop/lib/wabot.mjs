@@ -44,9 +44,9 @@ export class Wabot {
   }
 
   // A command that runs to its end: { code, stdout, stderr }.
-  async run (args, { timeoutMs = 60000, env } = {}) {
+  async run (args, { timeoutMs = 60000, env, cwd } = {}) {
     await this.init()
-    const p = this.spawn(args, { env })
+    const p = this.spawn(args, { env, cwd })
     const timer = setTimeout(() => p.proc.kill('SIGKILL'), timeoutMs)
     const { code, signal } = await p.exited
     clearTimeout(timer)
@@ -55,10 +55,10 @@ export class Wabot {
 
   // A process: { proc, exited, stdout(), stderr(), lines (async iterator of stdout lines),
   // stop() (SIGTERM, then the exit) }.
-  spawn (args, { env } = {}) {
+  spawn (args, { env, cwd } = {}) {
     const [cmd, ...rest] = args
     const proc = spawn(wabotPath(), [cmd, ...this.flags(), ...rest],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, cwd })
     const out = []
     const err = []
     proc.stderr.on('data', (d) => { err.push(d); if (process.env.WABOT_STDERR) process.stderr.write(d) })

@@ -1,0 +1,271 @@
+/* Downloads (transfer.h): GET, decrypt as the body arrives, into a temporary file beside the
+ * chosen path (or memory), renamed into place only once every check passed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "media/transfer.h"
+
+#define DEFAULT_MAX (2ull << 30)
+#define WHY_MAX 300
+
+typedef struct wb_media_download_impl {
+    wb_media_http *http;
+    wb_media_download *d;
+    wb_media_download_cb cb;
+    void (*progress)(wb_media_download *d, uint64_t done, uint64_t total);
+    wb_media_dec *dec;
+    char **urls;
+    size_t nurls, url;         /* url: the one being tried */
+    char *path, *tmp;          /* the destination and the file written until it verified */
+    int fd;
+    wb_buf *memory;
+    size_t memory_start;
+    uint64_t max_body;
+    uint8_t *out;              /* the decryptor's output */
+    size_t out_cap;
+    wb_media_req req;
+    int in_req, cancelled, write_failed;
+    int last_status, last_http;
+    char why[WHY_MAX];
+} impl;
+
+static void impl_free(impl *t) {
+    if (t->fd >= 0)
+        close(t->fd);
+    if (t->tmp)
+        unlink(t->tmp); /* after a success it was renamed: this fails harmlessly */
+    wb_media_dec_free(t->dec);
+    for (size_t i = 0; t->urls && i < t->nurls; i++)
+        free(t->urls[i]);
+    free(t->urls);
+    free(t->path);
+    free(t->tmp);
+    if (t->out)
+        wb_free_secret(t->out, t->out_cap);
+    free(t);
+}
+
+static void finish(impl *t, int status, int http_status, const wb_media_hashes *h,
+                   const char *why) {
+    wb_media_download *d = t->d;
+    if (status < 0 && t->memory) { /* unverified plaintext: gone */
+        if (t->memory->len > t->memory_start)
+            wb_zero(t->memory->data + t->memory_start, t->memory->len - t->memory_start);
+        t->memory->len = t->memory_start;
+    }
+    d->impl_ = NULL;
+    t->cb(d, status, http_status, status == 0 ? h : NULL, why ? why : "");
+    impl_free(t);
+}
+
+/* Writes all of p to the file or memory. Returns 0 or WB_EIO / WB_ENOMEM with why set. */
+static int put(impl *t, const uint8_t *p, size_t n) {
+    if (t->memory)
+        return wb_buf_append(t->memory, p, n);
+    while (n) {
+        ssize_t w = write(t->fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            snprintf(t->why, sizeof t->why, "cannot write %s: %s", t->tmp,
+                     strerror(w < 0 ? errno : ENOSPC));
+            return WB_EIO;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int down_write(wb_media_req *r, const uint8_t *data, size_t len) {
+    impl *t = r->data;
+    if (len + WB_MEDIA_DEC_SLACK > t->out_cap) {
+        uint8_t *n = malloc(len + WB_MEDIA_DEC_SLACK);
+        if (!n)
+            return WB_ENOMEM;
+        if (t->out)
+            wb_free_secret(t->out, t->out_cap);
+        t->out = n;
+        t->out_cap = len + WB_MEDIA_DEC_SLACK;
+    }
+    size_t got = 0;
+    int rc = wb_media_dec_update(t->dec, data, len, t->out, &got);
+    if (rc == 0)
+        rc = put(t, t->out, got);
+    if (rc < 0)
+        t->write_failed = 1;
+    return rc;
+}
+
+static void down_progress(wb_media_req *r, uint64_t done, uint64_t total) {
+    impl *t = r->data;
+    if (t->progress)
+        t->progress(t->d, done, total);
+}
+
+static int try_url(impl *t);
+
+/* The blob has arrived whole: check it, then move the file into place. */
+static int complete(impl *t, wb_media_hashes *h) {
+    uint8_t tail[16];
+    size_t n = 0;
+    wb_error e = {0};
+    int rc = wb_media_dec_final(t->dec, tail, &n, h, &e);
+    if (rc < 0) {
+        snprintf(t->why, sizeof t->why, "%s", e.what);
+        return rc;
+    }
+    rc = put(t, tail, n);
+    wb_zero(tail, sizeof tail);
+    if (rc == 0 && !t->memory) {
+        if (fsync(t->fd) < 0 || rename(t->tmp, t->path) < 0) {
+            snprintf(t->why, sizeof t->why, "cannot move the file to %s: %s", t->path,
+                     strerror(errno));
+            rc = WB_EIO;
+        }
+    }
+    if (rc < 0)
+        t->write_failed = 1;
+    return rc;
+}
+
+static void got(wb_media_req *r, int status, int http_status, const char *why) {
+    impl *t = r->data;
+    t->in_req = 0;
+    wb_media_hashes h;
+    if (t->cancelled) {
+        finish(t, WB_ECLOSED, 0, NULL, "cancelled");
+        return;
+    }
+    if (t->write_failed) { /* the disk, not the server: another URL would not help */
+        finish(t, status < 0 ? status : WB_EIO, 0, NULL, t->why);
+        return;
+    }
+    if (status == 0 && http_status >= 200 && http_status <= 299) {
+        int rc = complete(t, &h);
+        if (rc == 0) {
+            finish(t, 0, http_status, &h, "");
+            return;
+        }
+        if (t->write_failed) {
+            finish(t, rc, 0, NULL, t->why);
+            return;
+        }
+        t->last_status = rc; /* why: the check that failed */
+    } else if (status == 0) {
+        t->last_status = WB_EREFUSED;
+        snprintf(t->why, sizeof t->why, "the media server answered HTTP %d%s%s", http_status,
+                 why[0] ? ": " : "", why);
+    } else {
+        t->last_status = status;
+        snprintf(t->why, sizeof t->why, "%s", why);
+    }
+    t->last_http = status == 0 ? http_status : 0;
+    t->url++;
+    if (try_url(t) < 0)
+        finish(t, t->last_status, t->last_http, NULL, t->why);
+}
+
+/* Starts the GET of the current URL or the next one that takes a request. Returns 0, or the
+ * last failure when no URL is left. */
+static int try_url(impl *t) {
+    static const char *const headers[] = {"Origin: https://web.whatsapp.com"};
+    for (; t->url < t->nurls; t->url++) {
+        int rc = wb_media_dec_reset(t->dec);
+        if (t->memory) {
+            t->memory->len = t->memory_start;
+        } else if (rc == 0 && (ftruncate(t->fd, 0) < 0 || lseek(t->fd, 0, SEEK_SET) < 0)) {
+            snprintf(t->why, sizeof t->why, "cannot rewrite %s: %s", t->tmp, strerror(errno));
+            return t->last_status = WB_EIO;
+        }
+        wb_media_req_opts o = {.url = t->urls[t->url], .headers = headers, .nheaders = 1,
+                               .write = down_write, .max_body = t->max_body,
+                               .progress = down_progress};
+        t->req.data = t;
+        if (rc == 0 && (rc = wb_media_http_start(t->http, &t->req, &o, got)) == 0) {
+            t->in_req = 1;
+            return 0;
+        }
+        t->last_status = rc;
+        t->last_http = 0;
+        snprintf(t->why, sizeof t->why, "cannot fetch %s: %s", t->urls[t->url], wb_strerror(rc));
+        if (rc == WB_ECLOSED)
+            break;
+    }
+    return t->last_status ? t->last_status : WB_EINVAL;
+}
+
+int wb_media_download_start(wb_media_http *http, wb_media_download *d,
+                            const wb_media_download_opts *o, wb_media_download_cb cb) {
+    if (!o->media_key || !o->nurls || !cb || (!o->path == !o->memory))
+        return WB_EINVAL;
+    impl *t = calloc(1, sizeof *t);
+    if (!t)
+        return WB_ENOMEM;
+    t->fd = -1;
+    wb_media_expect x = {o->file_sha256, o->file_enc_sha256};
+    int rc = wb_media_dec_new(&t->dec, o->media_key, o->type, &x);
+    if (rc == WB_ENOTFOUND)
+        rc = WB_EINVAL;
+    if (rc == 0 && !(t->urls = calloc(o->nurls, sizeof *t->urls)))
+        rc = WB_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < o->nurls; i++) {
+        if (!(t->urls[i] = strdup(o->urls[i])))
+            rc = WB_ENOMEM;
+        t->nurls = i + 1;
+    }
+    if (rc == 0 && o->path) {
+        /* the temporary file: in the destination's directory (so the rename stays on one
+         * file system), named by us, created exclusively and private */
+        char *copy = strdup(o->path);
+        size_t cap = strlen(o->path) + 32;
+        t->path = strdup(o->path);
+        t->tmp = malloc(cap);
+        if (!copy || !t->path || !t->tmp) {
+            rc = WB_ENOMEM;
+        } else {
+            snprintf(t->tmp, cap, "%s/.wabot-download-XXXXXX", dirname(copy));
+            if ((t->fd = mkostemp(t->tmp, O_CLOEXEC)) < 0) {
+                rc = errno == ENOENT ? WB_ENOTFOUND : WB_EIO;
+                free(t->tmp);
+                t->tmp = NULL;
+            }
+        }
+        free(copy);
+    } else if (rc == 0) {
+        t->memory = o->memory;
+        t->memory_start = o->memory->len;
+    }
+    if (rc < 0) {
+        impl_free(t);
+        return rc;
+    }
+    t->http = http;
+    t->d = d;
+    t->cb = cb;
+    t->progress = o->progress;
+    uint64_t bound = o->file_length ? wb_media_enc_size(o->file_length)
+                     : o->max_length ? o->max_length : DEFAULT_MAX;
+    t->max_body = bound;
+    if ((rc = try_url(t)) < 0) {
+        impl_free(t);
+        return rc;
+    }
+    d->impl_ = t;
+    return 0;
+}
+
+void wb_media_download_cancel(wb_media_download *d) {
+    impl *t = d->impl_;
+    if (!t || t->cancelled)
+        return;
+    t->cancelled = 1;
+    if (t->in_req)
+        wb_media_http_cancel(&t->req);
+}
