@@ -5,11 +5,17 @@
 //                   a message every 2 ms: from the file's write to the first event handled by the
 //                   new generation (its log line's timestamp), p50 and p99 in ms (target p99 <=
 //                   20 ms; the 10 ms debounce is included)
-//   echo-rate       a Baileys user sends N texts (200; BENCH_ECHO_N) to an echo bot, each once the
-//                   answer to the one before arrived: bots/echo.lua under `wabot run` against the
-//                   same echo bot written for Baileys (baileys_echo_bot.mjs, its own process),
-//                   texts/s and their ratio (target >= 5). Ping-pong, so the Baileys sender's own
-//                   pace bounds both sides (about 1x); see issue 9's echo-rate rework.
+//   echo-rate       K Baileys users (4; BENCH_ECHO_SENDERS), each a process of its own
+//                   (baileys_sender.mjs), send N texts each (250; BENCH_ECHO_N) to an echo bot at
+//                   full speed from one start signal, timed until every echo arrived at every
+//                   sender: bots/echo.lua under `wabot run` against the same echo bot written for
+//                   Baileys (baileys_echo_bot.mjs, its own process), the same senders and counts;
+//                   texts/s and their ratio (target >= 5). Sessions are warmed up first (3
+//                   ping-pong texts per sender and bot). The line also says how fast the senders
+//                   got their texts out (a bot cannot echo faster than that) and the CPU time per
+//                   text of each bot and of the senders (/proc/PID/stat over the timed part):
+//                   the senders are Baileys too, so on a machine with few cores they and the bot
+//                   share the CPU, and a sender spends about as much per text as the Baileys bot.
 //   bot-idle-rss    the resident memory of `wabot run bots/echo.lua`, linked and idle, against the
 //                   Baileys echo bot's process (target wabot <= 12 MB)
 import { spawn } from 'node:child_process'
@@ -41,6 +47,16 @@ async function withSetup (fn) {
   }
 }
 
+// Resolves once proc has exited; one that has not within 10 s is killed (a Baileys socket can
+// take long to close, and the bench's line must not wait for it).
+function ended (proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10000)
+    proc.once('exit', () => { clearTimeout(timer); resolve() })
+  })
+}
+
 // The Baileys echo bot in its own process: { jid, rss(), stop() }.
 async function baileysBot (sim) {
   const proc = spawn(process.execPath, ['--expose-gc', fileURLToPath(new URL('./baileys_echo_bot.mjs', import.meta.url)), sim.url],
@@ -51,24 +67,85 @@ async function baileysBot (sim) {
   const next = () => new Promise((resolve) => waiters.push(resolve))
   const ready = await next()
   return {
+    pid: proc.pid,
     jid: ready.split(' ')[1],
     async rss () { proc.stdin.write('\n'); return Number((await next()).split(' ')[1]) },
-    async stop () { proc.stdin.end(); await new Promise((resolve) => proc.once('exit', resolve)) }
+    async stop () { proc.stdin.end(); await ended(proc) }
   }
 }
 
-async function echoRate (user, botJid, n) {
-  const inbox = new Inbox(user)
-  for (let i = 0; i < 5; i++) { // sessions set up before timing
-    await user.sock.sendMessage(botJid, { text: `warm ${i}` })
-    await inbox.waitCount(botJid, i + 1, 30000)
+// K Baileys senders, each a process of its own (baileys_sender.mjs): [{ jid, ask(command) }],
+// stop() ends them all.
+async function senders (sim, k) {
+  const script = fileURLToPath(new URL('./baileys_sender.mjs', import.meta.url))
+  const procs = []
+  const one = async (i) => {
+    const proc = spawn(process.execPath, [script, sim.url, `sender${i}`], { stdio: ['pipe', 'pipe', 'inherit'] })
+    procs.push(proc)
+    const lines = createInterface({ input: proc.stdout })
+    const waiters = []
+    let gone = null
+    lines.on('line', (l) => waiters.shift()?.resolve(JSON.parse(l)))
+    proc.once('exit', (code) => {
+      gone = new Error(`sender${i} exited (${code})`)
+      for (const w of waiters.splice(0)) w.reject(gone)
+    })
+    const next = () => new Promise((resolve, reject) => gone ? reject(gone) : waiters.push({ resolve, reject }))
+    const ready = await next()
+    return {
+      pid: proc.pid,
+      jid: ready.ready,
+      async ask (c) {
+        const p = next()
+        proc.stdin.write(JSON.stringify(c) + '\n')
+        const r = await p
+        if (r.error) throw new Error(`sender${i}: ${r.error}`)
+        return r
+      }
+    }
   }
-  const t0 = performance.now()
-  for (let i = 0; i < n; i++) {
-    await user.sock.sendMessage(botJid, { text: `e${i}` })
-    await inbox.waitCount(botJid, i + 6, 30000)
+  const list = []
+  for (let i = 0; i < k; i++) list.push(await one(i)) // linking one at a time: the phone scans in turn
+  list.stop = () => Promise.all(procs.map((p) => { p.stdin.end(); return ended(p) }))
+  return list
+}
+
+// Every sender sends n texts to botJid at full speed from one start signal; the time runs from the
+// signal until every echo arrived at every sender. Returns { rate, offered } in texts/s (offered:
+// how fast the senders got their texts out, which bounds the rate).
+const verbose = (...a) => { if (process.env.BENCH_VERBOSE) console.error(new Date().toISOString(), ...a) }
+
+async function echoRate (ss, botJid, n, tag, pids) {
+  verbose(`${tag}: warming up`)
+  await Promise.all(ss.map((s) => s.ask({ cmd: 'warm', to: botJid, n: 3 })))
+  verbose(`${tag}: go`)
+  await Promise.all(ss.map((s) => s.ask({ cmd: 'arm', to: botJid, n, tag })))
+  const cpu0 = cpuOf(pids)
+  const go = performance.timeOrigin + performance.now()
+  const rs = await Promise.all(ss.map((s) => s.ask({ cmd: 'go' })))
+  const cpu1 = cpuOf(pids)
+  const missing = rs.reduce((a, r) => a + r.missing, 0)
+  const dup = rs.reduce((a, r) => a + r.dup, 0)
+  if (missing || dup) throw new Error(`${tag}: ${missing} echoes missing, ${dup} twice`)
+  const total = ss.length * n
+  const end = Math.max(...rs.map((r) => r.doneAt))
+  const sent = Math.max(...rs.map((r) => r.sentAt))
+  const cpuMs = {} // CPU time per text, ms
+  for (const k of Object.keys(pids)) cpuMs[k] = (cpu1[k] - cpu0[k]) * 1000 / total
+  return { rate: total / ((end - go) / 1000), offered: total / ((sent - go) / 1000), cpuMs }
+}
+
+// CPU seconds (user + system) used so far by each named group of processes: { name: [pid...] }.
+function cpuOf (pids) {
+  const out = {}
+  for (const [k, list] of Object.entries(pids)) {
+    out[k] = 0
+    for (const pid of list) {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      out[k] += (Number(f[11]) + Number(f[12])) / 100 // utime, stime in clock ticks (USER_HZ)
+    }
   }
-  return n / ((performance.now() - t0) / 1000)
+  return out
 }
 
 function rssOf (pid) {
@@ -78,19 +155,27 @@ function rssOf (pid) {
 
 const benches = {
   async 'echo-rate' () {
-    const n = Number(process.env.BENCH_ECHO_N ?? 200)
-    return withSetup(async ({ sim, connect }) => {
+    const k = Number(process.env.BENCH_ECHO_SENDERS ?? 4)
+    const n = Number(process.env.BENCH_ECHO_N ?? 250)
+    return withSetup(async ({ sim }) => {
       const w = await newWabot(sim)
       await w.link({ phone: '15550004444', name: 'Bot' })
       const run = await w.runBot(echoBot, ['--no-reload'])
       const b = await baileysBot(sim)
+      const ss = await senders(sim, k)
       try {
-        const u1 = await connect({ name: 'User one' })
-        const wabot = await echoRate(u1, `${w.phone}@s.whatsapp.net`, n)
-        const u2 = await connect({ name: 'User two' })
-        const baileys = await echoRate(u2, b.jid, n)
-        return `wabot ${wabot.toFixed(0)}/s baileys ${baileys.toFixed(0)}/s ratio ${(wabot / baileys).toFixed(1)} (${n} texts, target ratio >= 5)`
+        const senderPids = ss.map((x) => x.pid)
+        const wabot = await echoRate(ss, `${w.phone}@s.whatsapp.net`, n, 'w', { bot: [run.proc.pid], senders: senderPids, sim: [sim.proc.pid] })
+        const baileys = await echoRate(ss, b.jid, n, 'b', { bot: [b.pid], senders: senderPids, sim: [sim.proc.pid] })
+        verbose(JSON.stringify({ wabot, baileys }))
+        const f = (x) => x.toFixed(0)
+        const ms = (x) => x.toFixed(2)
+        return `wabot ${f(wabot.rate)}/s baileys ${f(baileys.rate)}/s ratio ${(wabot.rate / baileys.rate).toFixed(1)} ` +
+          `(${k} Baileys senders x ${n} texts at full speed, out at ${f(wabot.offered)}/s and ${f(baileys.offered)}/s; ` +
+          `CPU per text: wabot ${ms(wabot.cpuMs.bot)} ms, Baileys bot ${ms(baileys.cpuMs.bot)} ms, ` +
+          `senders ${ms(wabot.cpuMs.senders)}/${ms(baileys.cpuMs.senders)} ms; target ratio >= 5)`
       } finally {
+        await ss.stop()
         await run.stop()
         await b.stop()
       }

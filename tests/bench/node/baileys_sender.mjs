@@ -1,0 +1,116 @@
+// One Baileys sender of the echo-rate bench (bench_bot.mjs), as a process of its own:
+// `node baileys_sender.mjs SIM_URL NAME` links a new account on the simulator, prints
+// "ready JID" once open, then obeys one JSON command per stdin line and answers each with one
+// JSON line on stdout:
+//
+//   {"cmd":"warm","to":JID,"n":N}   N texts, each once the echo of the one before arrived (the
+//                                   Signal sessions both ways and the device lists, before any
+//                                   timing): {"warmed":N}
+//   {"cmd":"arm","to":JID,"n":N,"tag":T}   N texts "T i" made ready; {"armed":N}
+//   {"cmd":"go"}                    sends the armed texts one after another as fast as Baileys
+//                                   sends, then waits until each has its echo:
+//                                   {"done":N,"sentAt":..,"doneAt":..,"dup":D,"missing":M}
+//                                   (wall-clock ms, performance.timeOrigin + now(), comparable
+//                                   across processes: when the last text left, when the last
+//                                   echo arrived; dup: texts whose echo came twice)
+//
+// Each sender is a process of its own because libsignal's per-address job queue is process-wide
+// (lib/baileys-client.mjs): several clients of one process encrypting to the same bot at once
+// would run in each other's key transactions. Texts go through client.send (Baileys'
+// messageMutex), because here texts and echoes cross at full speed.
+import { performance } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { BaileysClient, trustSim } from '../../interop/lib/baileys-client.mjs'
+import { textOf } from '../../interop/lib/sim-route.mjs'
+import { startSimAt } from './sim_at.mjs'
+
+const [url, name] = process.argv.slice(2)
+const sim = await startSimAt(url)
+trustSim(sim)
+// The Signal keys in memory: a load generator has no restart to survive, and the file writes of
+// useMultiFileAuthState would take CPU time the machine's bots need.
+function memoryKeys () {
+  const data = new Map()
+  return {
+    get: async (type, ids) => Object.fromEntries(ids.map((id) => [id, data.get(`${type}/${id}`) ?? null])),
+    set: async (update) => {
+      for (const type in update) {
+        for (const id in update[type]) {
+          const v = update[type][id]
+          if (v) data.set(`${type}/${id}`, v)
+          else data.delete(`${type}/${id}`)
+        }
+      }
+    }
+  }
+}
+const client = await BaileysClient.connect(sim, {
+  name,
+  onState: process.env.BENCH_SENDER_FILES ? undefined : (state) => { state.keys = memoryKeys() }
+})
+
+// Echoes by text: how many times each arrived.
+const echoes = new Map()
+let onEcho = () => {}
+client.on('messages.upsert', ({ messages }) => {
+  for (const m of messages) {
+    if (m.key.fromMe) continue
+    const text = textOf(m)
+    if (text === undefined) continue
+    echoes.set(text, (echoes.get(text) ?? 0) + 1)
+    onEcho(text)
+  }
+})
+
+function until (pred, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    if (pred()) return resolve()
+    const timer = setTimeout(() => { onEcho = () => {}; reject(new Error(`${name}: timed out waiting for ${what}`)) }, timeoutMs)
+    onEcho = () => { if (pred()) { clearTimeout(timer); onEcho = () => {}; resolve() } }
+  })
+}
+
+const say = (o) => process.stdout.write(JSON.stringify(o) + '\n')
+let armed = null
+
+async function handle (c) {
+  if (c.cmd === 'warm') {
+    for (let i = 0; i < c.n; i++) {
+      const text = `warm ${name} ${i}`
+      await client.send(c.to, { text })
+      await until(() => echoes.has(text), 30000, `the echo of ${text}`)
+    }
+    return { warmed: c.n }
+  }
+  if (c.cmd === 'arm') {
+    armed = { to: c.to, texts: Array.from({ length: c.n }, (_, i) => `${c.tag} ${name} ${i}`) }
+    return { armed: c.n }
+  }
+  if (c.cmd === 'go') {
+    const { to, texts } = armed
+    const wall = () => performance.timeOrigin + performance.now()
+    const pending = new Set(texts)
+    const all = until(() => { for (const t of pending) if (echoes.has(t)) pending.delete(t); return pending.size === 0 },
+      120000, 'every echo')
+    for (const text of texts) await client.send(to, { text })
+    const sentAt = wall()
+    await all.catch(() => {})
+    const doneAt = wall()
+    await new Promise((resolve) => setTimeout(resolve, 200)) // a duplicate would show now
+    return {
+      done: texts.length,
+      sentAt,
+      doneAt,
+      dup: texts.filter((t) => (echoes.get(t) ?? 0) > 1).length,
+      missing: texts.filter((t) => !echoes.has(t)).length
+    }
+  }
+  throw new Error(`unknown command ${c.cmd}`)
+}
+
+say({ ready: client.userJid })
+const lines = createInterface({ input: process.stdin })
+lines.on('line', (l) => {
+  handle(JSON.parse(l)).then(say, (e) => say({ error: String(e.stack ?? e) }))
+})
+lines.on('close', async () => { await client.close(); process.exit(0) })
