@@ -124,12 +124,13 @@ static int spawn_on_reload(lua_State *L) {
     return 0;
 }
 
-static void do_reload(wb_rt *rt) {
+void wb_rt_reload_now(wb_rt *rt) {
     if (rt->closing)
         return;
     unsigned id = ++rt->next_gen_id;
     uint64_t t0 = wb_rt_now_ns();
     wb_error err = {0};
+    wb_rt_watch_loading(rt);
     wb_rt_gen *ng = wb_gen_load(rt, id, &err);
     if (!ng) {
         rt->stats.loads_failed++;
@@ -161,7 +162,7 @@ static void do_reload(wb_rt *rt) {
         wb_rt_wake(rt); /* events that waited for a generation */
 }
 
-static void on_reload_timer(uv_timer_t *h) { do_reload(h->data); }
+static void on_reload_timer(uv_timer_t *h) { wb_rt_reload_now(h->data); }
 
 void wb_rt_schedule_reload(wb_rt *rt, unsigned delay_ms) {
     if (!rt->closing)
@@ -212,7 +213,7 @@ int wb_rt_new(wb_rt **out, const wb_rt_config *cfg, wb_error *err) {
     if (!c->drain_ms)
         c->drain_ms = 5000;
     if (!c->debounce_ms)
-        c->debounce_ms = 10;
+        c->debounce_ms = 500;
     rt->bot_path = strdup(cfg->bot_path);
     rt->bot_dir = dir_name(cfg->bot_path);
     rt->kv_ns = cfg->kv_namespace ? strdup(cfg->kv_namespace) : base_name_without_lua(cfg->bot_path);
@@ -230,9 +231,11 @@ int wb_rt_new(wb_rt **out, const wb_rt_config *cfg, wb_error *err) {
     uv_timer_init(rt->loop, &rt->reload_timer);
     rt->reload_timer.data = rt;
     rt->handles_open = 2;
+    wb_rt_watch_init(rt);
     if (c->handle_sighup && wb_rt_sighup_start(rt) < 0)
         WB_WARN("runtime", "cannot watch SIGHUP");
     wb_rt_watch_add(rt, rt->bot_path);
+    wb_rt_watch_loading(rt);
     rt->next_gen_id = 1;
     wb_rt_gen *g = wb_gen_load(rt, 1, err);
     if (!g) {
