@@ -557,9 +557,11 @@ static void test_timers_die_with_their_generation(void) {
 
 /* ---- file watching -------------------------------------------------------------------------- */
 
+/* File watching on, with quiet_ms as the quiet time for changes that are not saves. */
+static unsigned quiet_ms = 20;
 static void watching(wb_rt_config *c) {
     c->no_reload = 0;
-    c->debounce_ms = 20;
+    c->debounce_ms = quiet_ms;
 }
 
 static void test_saving_the_bot_or_a_module_beside_it_reloads(void) {
@@ -599,10 +601,12 @@ static void test_saving_the_bot_or_a_module_beside_it_reloads(void) {
 }
 
 /* Saves end with the file closed or renamed onto its name; with the quiet time for anything else
- * set far beyond the test's patience, a reload that happens proves the save was seen as one. */
+ * set far beyond the test's patience (saves_only), a reload that happens proves the save was seen
+ * as one. */
 static void saves_only(wb_rt_config *c) {
-    c->no_reload = 0;
-    c->debounce_ms = 60000;
+    quiet_ms = 60000;
+    watching(c);
+    quiet_ms = 20;
 }
 
 static void path_of(char *out, size_t cap, const char *name) {
@@ -679,8 +683,9 @@ static void test_an_editors_save_is_one_reload(void) {
 /* A writer that keeps the file open is reloaded after the quiet time; an attribute change alone
  * reloads only if the file is not what was loaded (touch: its times moved). */
 static void quiet_100ms(wb_rt_config *c) {
-    c->no_reload = 0;
-    c->debounce_ms = 100;
+    quiet_ms = 100;
+    watching(c);
+    quiet_ms = 20;
 }
 
 static void test_without_a_close_the_quiet_time_decides(void) {
