@@ -2,9 +2,11 @@
 // `wabot sim`, and real Baileys clients on the same simulator. `node bench_bot.mjs NAME` prints
 // one line "bench NAME: ...".
 //   reload-latency  100 rewrites of a 1,000-line bot under `wabot run` while a Baileys user sends it
-//                   a message every 2 ms: from the file's write to the first event handled by the
-//                   new generation (its log line's timestamp), p50 and p99 in ms (target p99 <=
-//                   20 ms; the 10 ms debounce is included)
+//                   a message every 2 ms: from the file's write (a new file renamed over the old,
+//                   as editors save) to the first event handled by the new generation (its log
+//                   line's timestamp), p50 and p99 in ms (target p99 <= 20 ms); and its two parts:
+//                   up to wabot's "generation N loaded" line (the watcher and the load), and from
+//                   there to the first event (waiting for the next message of the stream)
 //   echo-rate       K Baileys users (4; BENCH_ECHO_SENDERS), each a process of its own
 //                   (baileys_sender.mjs), send N texts each (250; BENCH_ECHO_N) to an echo bot at
 //                   full speed from one start signal, timed until every echo arrived at every
@@ -228,27 +230,39 @@ const benches = {
             await sleep(2)
           }
         })()
-        const ms = []
+        // Log lines carry wall-clock ms, truncated: a time read from one is rounded up (+1 ms),
+        // so what is reported is never less than what happened. The bench's own clock
+        // (performance.timeOrigin + now()) agrees with the realtime clock wabot logs by.
+        const logAt = (m, t0) => {
+          const day = Math.floor(t0 / 86400000) * 86400000
+          let at = day + ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]) + 1
+          if (at < t0 - 43200000) at += 86400000 // the log line is past midnight
+          return at
+        }
+        const total = []; const loaded = []; const waited = []; const writes = []
         try {
           for (let v = 1; v <= 100; v++) {
             await sleep(30)
             const from = run.stderr().length
             const t0 = performance.timeOrigin + performance.now()
             write(v)
-            const m = await run.waitLog(new RegExp(`(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) info  bot: .*first event in version ${v}\\b`), { from, timeoutMs: 10000 })
-            const day = Math.floor(t0 / 86400000) * 86400000
-            let at = day + ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4])
-            if (at < t0 - 43200000) at += 86400000 // the log line is past midnight
-            ms.push(at - t0)
+            writes.push(performance.timeOrigin + performance.now() - t0)
+            const first = await run.waitLog(new RegExp(`(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) info  bot: .*first event in version ${v}\\b`), { from, timeoutMs: 10000 })
+            const gen = await run.waitLog(new RegExp(`(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) info  runtime: generation ${v + 1} loaded in`), { from, timeoutMs: 1000 })
+            total.push(logAt(first, t0) - t0)
+            loaded.push(logAt(gen, t0) - t0)
+            waited.push(logAt(first, t0) - logAt(gen, t0))
           }
         } finally {
           sending = false
           await sender
           await run.stop()
         }
-        ms.sort((a, b) => a - b)
-        const q = (p) => ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]
-        return `100 reloads of a 1,000-line bot under wabot run, p50 ${q(0.5).toFixed(1)} ms p99 ${q(0.99).toFixed(1)} ms max ${ms[ms.length - 1].toFixed(1)} ms (log timestamps in ms; 10 ms debounce included; target p99 <= 20 ms)`
+        const q = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))].toFixed(1) }
+        return `100 reloads of a 1,000-line bot under wabot run, p50 ${q(total, 0.5)} ms p99 ${q(total, 0.99)} ms max ${q(total, 1)} ms ` +
+          `(file write -> first event handled by the new generation, log times rounded up to the ms; target p99 <= 20 ms); ` +
+          `of which write -> generation loaded p50 ${q(loaded, 0.5)} p99 ${q(loaded, 0.99)} ms, then the next message p50 ${q(waited, 0.5)} p99 ${q(waited, 0.99)} ms; ` +
+          `the write itself p99 ${q(writes, 0.99)} ms`
       })
     } finally {
       rmSync(dir, { recursive: true, force: true })
