@@ -99,10 +99,17 @@ void wb_rt_maybe_finish_drain(wb_rt_gen *g) {
 
 /* ---- reload --------------------------------------------------------------------------------- */
 
+/* A replaced generation with nothing left to run is closed at the end of the next tick (after
+ * the events that tick delivers to its successor: lua_close of a large bot takes a fraction of a
+ * millisecond, which the first event after a reload should not wait for), or after this long if
+ * no tick comes. */
+#define CLOSE_IDLE_MS 20
+
 static void on_drain_deadline(uv_timer_t *h) {
     wb_rt_gen *g = h->data;
-    WB_WARN("runtime", "generation %u did not drain within %u ms: %u calls abandoned", g->id,
-            g->rt->cfg.drain_ms, g->n_calls);
+    if (g->n_calls || g->n_ready)
+        WB_WARN("runtime", "generation %u did not drain within %u ms: %u calls abandoned", g->id,
+                g->rt->cfg.drain_ms, g->n_calls);
     wb_gen_destroy(g);
 }
 
@@ -153,8 +160,9 @@ void wb_rt_reload_now(wb_rt *rt) {
         struct on_reload_ctx c = {old};
         wb_lua_cpcall(old->L, spawn_on_reload, &c, "wabot.on_reload");
         wb_gen_retire(old);
-        uv_timer_start(&old->drain_timer, on_drain_deadline, rt->cfg.drain_ms, 0);
-        wb_rt_maybe_finish_drain(old);
+        int drained = old->n_calls == 0 && old->n_ready == 0;
+        uv_timer_start(&old->drain_timer, on_drain_deadline,
+                       drained ? CLOSE_IDLE_MS : rt->cfg.drain_ms, 0);
     }
     if (rt->cfg.on_load)
         rt->cfg.on_load(rt, id, NULL);

@@ -12,16 +12,18 @@
  * a complete new file is renamed over the old name (sed -i, gedit, JetBrains' safe write, rsync).
  * On Linux inotify reports both ends (IN_CLOSE_WRITE, IN_MOVED_TO), so:
  *
- *   saved     a watched name was closed after writing or renamed onto: reload once no other
- *             event came for SAVED_SETTLE_MS (the several events of one save, such as a chmod
- *             right after the close, are one reload; a save costs ~2 ms, not a fixed debounce);
+ *   renamed   a complete file was renamed onto a watched name: reload on the next loop turn
+ *             (the events read together with it are part of the same save);
+ *   closed    a watched name was closed after writing: reload once no other event came for
+ *             CLOSED_SETTLE_MS, so the several closes and changes of one save (a truncate and
+ *             close before the write, a chmod after it) are one reload of the whole file;
  *   writing   a watched name was modified, created, deleted or renamed away without a close yet
  *             (a writer at work, or one that keeps the file open): wait for debounce_ms of
  *             quiet, and a later save ends the wait at once;
  *   touched   only its attributes changed (chmod, utime): as writing, except right after a save,
  *             where it is part of that save.
  *
- * A reload that comes from waiting out the quiet time (writing or touched, never saved) happens
+ * A reload that comes from waiting out the quiet time (writing or touched, never a save) happens
  * only if a watched file's inode, size or mtime differ from what they were when the current
  * generation was loaded, so an attribute change after a save does not reload twice. Elsewhere
  * than Linux, libuv's portable fs events say only "changed": every change is treated as writing.
@@ -39,10 +41,10 @@
 #include "core/log.h"
 #include "runtime/rt_int.h"
 
-#define SAVED_SETTLE_MS 2
+#define CLOSED_SETTLE_MS 2
 
 enum { PENDING_NONE, PENDING_SAVED, PENDING_QUIET };
-enum { EV_SAVED, EV_WRITING, EV_TOUCHED };
+enum { EV_RENAMED, EV_CLOSED, EV_WRITING, EV_TOUCHED };
 
 /* ---- what a change means -------------------------------------------------------------------- */
 
@@ -93,9 +95,12 @@ static void on_change(wb_rt *rt, int ev) {
     if (rt->closing || !rt->watch_timer_open)
         return;
     unsigned delay;
-    if (ev == EV_SAVED || (ev == EV_TOUCHED && rt->watch_pending == PENDING_SAVED)) {
+    if (ev == EV_RENAMED) {
         rt->watch_pending = PENDING_SAVED;
-        delay = SAVED_SETTLE_MS;
+        delay = 0;
+    } else if (ev == EV_CLOSED || (ev == EV_TOUCHED && rt->watch_pending == PENDING_SAVED)) {
+        rt->watch_pending = PENDING_SAVED;
+        delay = CLOSED_SETTLE_MS;
     } else {
         rt->watch_pending = PENDING_QUIET;
         delay = rt->cfg.debounce_ms;
@@ -158,8 +163,10 @@ static void on_inotify(uv_poll_t *h, int status, int events) {
                 w = w->next;
             if (!w || !is_watched(rt, w->dir, e->name))
                 continue;
-            if (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
-                on_change(rt, EV_SAVED);
+            if (e->mask & IN_MOVED_TO)
+                on_change(rt, EV_RENAMED);
+            else if (e->mask & IN_CLOSE_WRITE)
+                on_change(rt, EV_CLOSED);
             else if (e->mask & IN_ATTRIB)
                 on_change(rt, EV_TOUCHED);
             else

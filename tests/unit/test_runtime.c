@@ -677,6 +677,20 @@ static void test_an_editors_save_is_one_reload(void) {
     fx_run_until(NULL, 50);
     CHECK_EQ(fx_loads, 3u);
     CHECK(fx_recorded("version 3"));
+    /* JetBrains' safe write: the new text in a temporary file, the old file renamed away, the
+     * temporary renamed onto the name, the old one removed: one reload */
+    char jb_old[600], jb_tmp[600];
+    path_of(jb_old, sizeof jb_old, "bot.lua___jb_old___");
+    path_of(jb_tmp, sizeof jb_tmp, "bot.lua___jb_tmp___");
+    fx_write("bot.lua___jb_tmp___", "require('test').record('version', 4)\n");
+    CHECK_EQ(rename(path, jb_old), 0);
+    CHECK_EQ(rename(jb_tmp, path), 0);
+    CHECK_EQ(unlink(jb_old), 0);
+    want_loads = 4;
+    CHECK(fx_run_until(enough_loads, 3000));
+    fx_run_until(NULL, 50);
+    CHECK_EQ(fx_loads, 4u);
+    CHECK(fx_recorded("version 4"));
     fx_teardown(rt);
 }
 
