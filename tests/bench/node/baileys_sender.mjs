@@ -22,31 +22,16 @@ import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { BaileysClient, trustSim } from '../../interop/lib/baileys-client.mjs'
 import { textOf } from '../../interop/lib/sim-route.mjs'
+import { memoryKeys } from './memory_keys.mjs'
 import { startSimAt } from './sim_at.mjs'
 
 const [url, name] = process.argv.slice(2)
 const sim = await startSimAt(url)
 trustSim(sim)
-// The Signal keys in memory: a load generator has no restart to survive, and the file writes of
-// useMultiFileAuthState would take CPU time the machine's bots need.
-function memoryKeys () {
-  const data = new Map()
-  return {
-    get: async (type, ids) => Object.fromEntries(ids.map((id) => [id, data.get(`${type}/${id}`) ?? null])),
-    set: async (update) => {
-      for (const type in update) {
-        for (const id in update[type]) {
-          const v = update[type][id]
-          if (v) data.set(`${type}/${id}`, v)
-          else data.delete(`${type}/${id}`)
-        }
-      }
-    }
-  }
-}
+// The Signal keys in memory (memory_keys.mjs): this process is load, not the subject.
 const client = await BaileysClient.connect(sim, {
   name,
-  onState: process.env.BENCH_SENDER_FILES ? undefined : (state) => { state.keys = memoryKeys() }
+  onState: (state) => { state.keys = memoryKeys() }
 })
 
 // Echoes by text: how many times each arrived.
