@@ -6,25 +6,27 @@
 //   {"cmd":"warm","to":JID,"n":N}   N texts, each once the echo of the one before arrived (the
 //                                   Signal sessions both ways and the device lists, before any
 //                                   timing): {"warmed":N}
-//   {"cmd":"arm","to":JID,"n":N,"tag":T}   N texts "T i" made ready; {"armed":N}
-//   {"cmd":"go"}                    sends the armed texts one after another as fast as Baileys
-//                                   sends, then waits until each has its echo:
-//                                   {"done":N,"sentAt":..,"doneAt":..,"dup":D,"missing":M}
-//                                   (wall-clock ms, performance.timeOrigin + now(), comparable
-//                                   across processes: when the last text left, when the last
-//                                   echo arrived; dup: texts whose echo came twice)
+//   {"cmd":"queue","to":JID,"n":N,"tag":T}   sends N texts "T NAME i" one after another as fast
+//                                   as Baileys sends (the bench has stopped the bot, so they
+//                                   wait for it at the server): {"queued":N}
+//   {"cmd":"offline"}               closes the socket (the keys stay in memory): {"offline":true}
+//   {"cmd":"online"}                opens a new socket and waits until every queued text has its
+//                                   echo (they wait for this sender at the server):
+//                                   {"done":N,"dup":D,"missing":M} (dup: texts whose echo came
+//                                   twice, within 300 ms of the last)
 //
 // Each sender is a process of its own because libsignal's per-address job queue is process-wide
 // (lib/baileys-client.mjs): several clients of one process encrypting to the same bot at once
 // would run in each other's key transactions. Texts go through client.send (Baileys'
-// messageMutex), because here texts and echoes cross at full speed.
-import { performance } from 'node:perf_hooks'
+// messageMutex), as the warm-up's texts and echoes may cross.
 import { createInterface } from 'node:readline'
 import { BaileysClient, trustSim } from '../../interop/lib/baileys-client.mjs'
 import { textOf } from '../../interop/lib/sim-route.mjs'
 import { memoryKeys } from './memory_keys.mjs'
 import { startSimAt } from './sim_at.mjs'
 
+// stdout carries the answers only: libsignal's console.log/info ("Closing session: ...") go to stderr.
+console.log = console.info = console.debug = console.error
 const [url, name] = process.argv.slice(2)
 const sim = await startSimAt(url)
 trustSim(sim)
@@ -56,7 +58,7 @@ function until (pred, timeoutMs, what) {
 }
 
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\n')
-let armed = null
+let queued = []
 
 async function handle (c) {
   if (c.cmd === 'warm') {
@@ -67,27 +69,28 @@ async function handle (c) {
     }
     return { warmed: c.n }
   }
-  if (c.cmd === 'arm') {
-    armed = { to: c.to, texts: Array.from({ length: c.n }, (_, i) => `${c.tag} ${name} ${i}`) }
-    return { armed: c.n }
+  if (c.cmd === 'queue') {
+    queued = Array.from({ length: c.n }, (_, i) => `${c.tag} ${name} ${i}`)
+    for (const text of queued) await client.send(c.to, { text })
+    return { queued: c.n }
   }
-  if (c.cmd === 'go') {
-    const { to, texts } = armed
-    const wall = () => performance.timeOrigin + performance.now()
-    const pending = new Set(texts)
-    const all = until(() => { for (const t of pending) if (echoes.has(t)) pending.delete(t); return pending.size === 0 },
-      120000, 'every echo')
-    for (const text of texts) await client.send(to, { text })
-    const sentAt = wall()
-    await all.catch(() => {})
-    const doneAt = wall()
-    await new Promise((resolve) => setTimeout(resolve, 200)) // a duplicate would show now
+  if (c.cmd === 'offline') {
+    await client.close()
+    return { offline: true }
+  }
+  if (c.cmd === 'online') {
+    const opened = new Promise((resolve) => client.once('open', resolve))
+    client.closing = false
+    client.openSocket()
+    await opened
+    const pending = new Set(queued)
+    await until(() => { for (const t of pending) if (echoes.has(t)) pending.delete(t); return pending.size === 0 },
+      120000, 'every echo').catch(() => {})
+    await new Promise((resolve) => setTimeout(resolve, 300)) // a duplicate would show now
     return {
-      done: texts.length,
-      sentAt,
-      doneAt,
-      dup: texts.filter((t) => (echoes.get(t) ?? 0) > 1).length,
-      missing: texts.filter((t) => !echoes.has(t)).length
+      done: queued.length,
+      dup: queued.filter((t) => (echoes.get(t) ?? 0) > 1).length,
+      missing: queued.filter((t) => !echoes.has(t)).length
     }
   }
   throw new Error(`unknown command ${c.cmd}`)
