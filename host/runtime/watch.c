@@ -16,7 +16,8 @@
  *             (the events read together with it are part of the same save);
  *   closed    a watched name was closed after writing: reload once no other event came for
  *             CLOSED_SETTLE_MS, so the several closes and changes of one save (a truncate and
- *             close before the write, a chmod after it) are one reload of the whole file;
+ *             close before the write, a chmod after it) are one reload of the whole file; a file
+ *             closed empty is still being written (truncated first), so it counts as writing;
  *   writing   a watched name was modified, created, deleted or renamed away without a close yet
  *             (a writer at work, or one that keeps the file open): wait for debounce_ms of
  *             quiet, and a later save ends the wait at once;
@@ -136,6 +137,16 @@ static void on_inotify_closed(uv_handle_t *h) {
     wb_rt_handle_closed(rt);
 }
 
+/* Whether dir/name is an empty file: closed so, it was truncated by a writer that has not
+ * written yet (`: > bot.lua` before an append), never a save worth loading at once. */
+static int is_empty(const char *dir, const char *name) {
+    char path[4096];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return 0;
+    return stat(path, &st) == 0 && st.st_size == 0;
+}
+
 static void on_inotify(uv_poll_t *h, int status, int events) {
     (void)events;
     wb_rt *rt = h->data;
@@ -166,7 +177,7 @@ static void on_inotify(uv_poll_t *h, int status, int events) {
             if (e->mask & IN_MOVED_TO)
                 on_change(rt, EV_RENAMED);
             else if (e->mask & IN_CLOSE_WRITE)
-                on_change(rt, EV_CLOSED);
+                on_change(rt, is_empty(w->dir, e->name) ? EV_WRITING : EV_CLOSED);
             else if (e->mask & IN_ATTRIB)
                 on_change(rt, EV_TOUCHED);
             else

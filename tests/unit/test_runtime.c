@@ -640,6 +640,18 @@ static void test_a_half_written_bot_is_never_loaded(void) {
     CHECK(fx_recorded("version 2"));
     CHECK_EQ(fx_count_recorded("first half"), 1); /* once: by the load of the whole file */
     CHECK_EQ(fx_loads, 2u);
+    /* truncated and closed, written only later (`: > bot.lua`, then the text): the empty file
+     * closed is not a save, however long the writer pauses */
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    fx_run_until(NULL, 100);
+    CHECK_EQ(fx_loads, 2u);
+    fx_write("bot.lua", "require('test').record('version', 3)\n");
+    want_loads = 3;
+    CHECK(fx_run_until(enough_loads, 3000));
+    CHECK(fx_recorded("version 3"));
     fx_teardown(rt);
 }
 
