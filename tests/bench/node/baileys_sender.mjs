@@ -1,4 +1,4 @@
-// One Baileys sender of the echo-rate bench (bench_bot.mjs), as a process of its own:
+// One Baileys sender of the echo-rate and reload-latency benches (bench_bot.mjs), as a process of its own:
 // `node baileys_sender.mjs SIM_URL NAME` links a new account on the simulator, prints
 // "ready JID" once open, then obeys one JSON command per stdin line and answers each with one
 // JSON line on stdout:
@@ -14,11 +14,15 @@
 //                                   echo (they wait for this sender at the server):
 //                                   {"done":N,"dup":D,"missing":M} (dup: texts whose echo came
 //                                   twice, within 300 ms of the last)
+//   {"cmd":"stream","to":JID,"everyMs":P}   starts sending a text "t" every P ms (not waiting
+//                                   for one to leave before the next): {"streaming":true}
+//   {"cmd":"stop"}                  stops the stream: {"out":N,"ms":T} (N texts out, over T ms)
 //
 // Each sender is a process of its own because libsignal's per-address job queue is process-wide
 // (lib/baileys-client.mjs): several clients of one process encrypting to the same bot at once
 // would run in each other's key transactions. Texts go through client.send (Baileys'
 // messageMutex), as the warm-up's texts and echoes may cross.
+import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { BaileysClient, trustSim } from '../../interop/lib/baileys-client.mjs'
 import { textOf } from '../../interop/lib/sim-route.mjs'
@@ -59,6 +63,7 @@ function until (pred, timeoutMs, what) {
 
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\n')
 let queued = []
+let stream = null
 
 async function handle (c) {
   if (c.cmd === 'warm') {
@@ -92,6 +97,21 @@ async function handle (c) {
       dup: queued.filter((t) => (echoes.get(t) ?? 0) > 1).length,
       missing: queued.filter((t) => !echoes.has(t)).length
     }
+  }
+  if (c.cmd === 'stream') {
+    stream = { on: true, out: 0, t0: performance.now() }
+    const st = stream
+    ;(async () => {
+      while (st.on) {
+        client.sock.sendMessage(c.to, { text: 't' }).then(() => st.out++, () => {})
+        await new Promise((resolve) => setTimeout(resolve, c.everyMs))
+      }
+    })()
+    return { streaming: true }
+  }
+  if (c.cmd === 'stop') {
+    stream.on = false
+    return { out: stream.out, ms: performance.now() - stream.t0 }
   }
   throw new Error(`unknown command ${c.cmd}`)
 }

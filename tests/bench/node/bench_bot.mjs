@@ -1,8 +1,8 @@
 // End-to-end bot benchmarks (tests/bench/run): the real `wabot run` on a store linked through
 // `wabot sim`, and real Baileys clients on the same simulator. `node bench_bot.mjs NAME` prints
 // one line "bench NAME: ...".
-//   reload-latency  100 rewrites of a 1,000-line bot under `wabot run` while a Baileys user sends it
-//                   a message every 2 ms: from the file's write (a new file renamed over the old,
+//   reload-latency  100 rewrites of a 1,000-line bot under `wabot run` while a Baileys user (a
+//                   process of its own, baileys_sender.mjs) sends it a message every 2 ms: from the file's write (a new file renamed over the old,
 //                   as editors save) to the first event handled by the new generation (its log
 //                   line's timestamp), p50, p99 (nearest rank: the 99th of the 100 sorted) and max in ms
 //                   (target p99 <= 20 ms); and its three
@@ -44,7 +44,6 @@ import { Inbox } from '../../interop/lib/sim-route.mjs'
 import { startSim } from '../../interop/lib/sim.mjs'
 import { newWabot } from '../../interop/lib/wabot.mjs'
 import { runNamed } from './bench_main.mjs'
-import { memoryKeys } from './memory_keys.mjs'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const echoBot = join(repoRoot, 'bots', 'echo.lua')
@@ -270,22 +269,15 @@ const benches = {
     const write = (v) => { writeFileSync(botFile + '.tmp', version(v)); const at = now(); renameSync(botFile + '.tmp', botFile); return at }
     write(0)
     try {
-      return await withSetup(async ({ sim, connect }) => {
+      return await withSetup(async ({ sim }) => {
         const w = await newWabot(sim)
         await w.link({ phone: '15550006666', name: 'Bot' })
         const run = await w.runBot(botFile)
-        const user = await connect({ name: 'User', onState: (state) => { state.keys = memoryKeys() } })
+        const ss = await senders(sim, 1) // a process of its own, so the bench's own work does not pace it
+        const user = ss[0]
         const botJid = `${w.phone}@s.whatsapp.net`
-        await user.sock.sendMessage(botJid, { text: 'hello' }) // the session, before timing
-        let sending = true
-        let out = 0 // messages Baileys got out (sendMessage resolved)
-        const sender = (async () => {
-          while (sending) {
-            user.sock.sendMessage(botJid, { text: 't' }).then(() => out++, () => {})
-            await sleep(2)
-          }
-        })()
-        const streamT0 = performance.now()
+        await user.ask({ cmd: 'queue', to: botJid, n: 1, tag: 'hello' }) // the session, before timing
+        await user.ask({ cmd: 'stream', to: botJid, everyMs: 2 })
         // Log lines carry wall-clock ms, truncated: a time read from one is rounded up (+1 ms),
         // so what is reported is never less than what happened. The bench's own clock
         // (performance.timeOrigin + now()) agrees with the realtime clock wabot logs by.
@@ -296,6 +288,7 @@ const benches = {
           return at
         }
         const total = []; const writes = []; const loaded = []; const waited = []
+        let every = NaN // ms between the stream's texts, on average
         try {
           for (let v = 1; v <= 100; v++) {
             await sleep(30)
@@ -311,11 +304,11 @@ const benches = {
             verbose(`reload ${v}: total ${total.at(-1).toFixed(1)} write ${writes.at(-1).toFixed(1)} rename->loaded ${loaded.at(-1).toFixed(1)} (load ${gen[5]} ms) loaded->first ${waited.at(-1).toFixed(1)}`)
           }
         } finally {
-          sending = false
-          await sender
+          const st = await user.ask({ cmd: 'stop' }).catch(() => ({ out: 0, ms: 0 }))
+          every = st.ms / st.out
+          await ss.stop()
           await run.stop()
         }
-        const every = (performance.now() - streamT0) / out
         const q = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.max(0, Math.ceil(s.length * p) - 1)].toFixed(1) } // nearest rank
         const pq = (xs) => `${q(xs, 0.5)}/${q(xs, 0.99)}`
         return `p50 ${q(total, 0.5)} ms p99 ${q(total, 0.99)} ms max ${q(total, 1)} ms (100 reloads of a 1,000-line bot under ` +
