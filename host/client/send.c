@@ -11,7 +11,13 @@
  * of their stanzas leaves the process: a power cut can never make the sending chain reuse a
  * message key that has gone out. Each job ends exactly once: the ack, a refusal (the ack's
  * error), a timeout, or the connection's end; completions are delivered at the end of the
- * client's entry point, never from inside wb_client_send_message. */
+ * client's entry point, never from inside wb_client_send_message.
+ *
+ * Ready jobs leave at the client's next tick, not from inside the call that made them ready: a
+ * ready head makes wb_client_deadline due at once, so the host ticks at the end of its loop turn
+ * and every message made ready in that turn (a bot answering a burst, `wabot send` with many
+ * texts) shares one durable commit. The fsync costs milliseconds on a disk, far more than the
+ * encryption, and paying it once per message bounded how fast a bot could answer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +158,8 @@ uint64_t wb_client_sends_deadline(const wb_client *c) {
     while (wb_strmap_next(&s->acks, &it, &k, &v))
         if (((wb_client_job *)v)->deadline < d)
             d = ((wb_client_job *)v)->deadline;
+    if (s->head && s->head->phase == PH_READY && c->state == WB_ST_OPEN)
+        d = c->now; /* send_ready at the tick */
     return d;
 }
 
@@ -670,7 +678,6 @@ static void pump(wb_client *c) {
             finish(c, pop_head(s), rc);
         j = s->head;
     }
-    send_ready(c);
     s->pumping = 0;
 }
 
@@ -702,6 +709,7 @@ void wb_client_sends_tick(wb_client *c) {
         for (wb_client_job *j = s->head; j; j = j->next)
             s->tail = j;
     pump(c);
+    send_ready(c); /* what this turn made ready, in one durable commit */
 }
 
 /* ---- the server's ack ------------------------------------------------------------------------ */

@@ -99,10 +99,17 @@ void wb_rt_maybe_finish_drain(wb_rt_gen *g) {
 
 /* ---- reload --------------------------------------------------------------------------------- */
 
+/* A replaced generation with nothing left to run is closed at the end of the next tick (after
+ * the events that tick delivers to its successor: lua_close of a large bot takes a fraction of a
+ * millisecond, which the first event after a reload should not wait for), or after this long if
+ * no tick comes. */
+#define CLOSE_IDLE_MS 20
+
 static void on_drain_deadline(uv_timer_t *h) {
     wb_rt_gen *g = h->data;
-    WB_WARN("runtime", "generation %u did not drain within %u ms: %u calls abandoned", g->id,
-            g->rt->cfg.drain_ms, g->n_calls);
+    if (g->n_calls || g->n_ready)
+        WB_WARN("runtime", "generation %u did not drain within %u ms: %u calls abandoned", g->id,
+                g->rt->cfg.drain_ms, g->n_calls);
     wb_gen_destroy(g);
 }
 
@@ -124,12 +131,13 @@ static int spawn_on_reload(lua_State *L) {
     return 0;
 }
 
-static void do_reload(wb_rt *rt) {
+void wb_rt_reload_now(wb_rt *rt) {
     if (rt->closing)
         return;
     unsigned id = ++rt->next_gen_id;
     uint64_t t0 = wb_rt_now_ns();
     wb_error err = {0};
+    wb_rt_watch_loading(rt);
     wb_rt_gen *ng = wb_gen_load(rt, id, &err);
     if (!ng) {
         rt->stats.loads_failed++;
@@ -152,8 +160,9 @@ static void do_reload(wb_rt *rt) {
         struct on_reload_ctx c = {old};
         wb_lua_cpcall(old->L, spawn_on_reload, &c, "wabot.on_reload");
         wb_gen_retire(old);
-        uv_timer_start(&old->drain_timer, on_drain_deadline, rt->cfg.drain_ms, 0);
-        wb_rt_maybe_finish_drain(old);
+        int drained = old->n_calls == 0 && old->n_ready == 0;
+        uv_timer_start(&old->drain_timer, on_drain_deadline,
+                       drained ? CLOSE_IDLE_MS : rt->cfg.drain_ms, 0);
     }
     if (rt->cfg.on_load)
         rt->cfg.on_load(rt, id, NULL);
@@ -161,7 +170,7 @@ static void do_reload(wb_rt *rt) {
         wb_rt_wake(rt); /* events that waited for a generation */
 }
 
-static void on_reload_timer(uv_timer_t *h) { do_reload(h->data); }
+static void on_reload_timer(uv_timer_t *h) { wb_rt_reload_now(h->data); }
 
 void wb_rt_schedule_reload(wb_rt *rt, unsigned delay_ms) {
     if (!rt->closing)
@@ -212,7 +221,7 @@ int wb_rt_new(wb_rt **out, const wb_rt_config *cfg, wb_error *err) {
     if (!c->drain_ms)
         c->drain_ms = 5000;
     if (!c->debounce_ms)
-        c->debounce_ms = 10;
+        c->debounce_ms = 500;
     rt->bot_path = strdup(cfg->bot_path);
     rt->bot_dir = dir_name(cfg->bot_path);
     rt->kv_ns = cfg->kv_namespace ? strdup(cfg->kv_namespace) : base_name_without_lua(cfg->bot_path);
@@ -230,9 +239,11 @@ int wb_rt_new(wb_rt **out, const wb_rt_config *cfg, wb_error *err) {
     uv_timer_init(rt->loop, &rt->reload_timer);
     rt->reload_timer.data = rt;
     rt->handles_open = 2;
+    wb_rt_watch_init(rt);
     if (c->handle_sighup && wb_rt_sighup_start(rt) < 0)
         WB_WARN("runtime", "cannot watch SIGHUP");
     wb_rt_watch_add(rt, rt->bot_path);
+    wb_rt_watch_loading(rt);
     rt->next_gen_id = 1;
     wb_rt_gen *g = wb_gen_load(rt, 1, err);
     if (!g) {

@@ -85,8 +85,14 @@ typedef struct wb_rt_event {
     char name[]; /* NUL-terminated */
 } wb_rt_event;
 
+/* A watched directory (watch.c): an inotify watch descriptor on Linux, a libuv fs event
+ * elsewhere. */
 typedef struct wb_rt_watch {
+#ifndef __linux__
     uv_fs_event_t h;
+    int open;
+#endif
+    int wd;
     wb_rt *rt;
     char *dir;
     struct wb_rt_watch *next;
@@ -110,8 +116,17 @@ struct wb_rt {
     uv_signal_t sighup;
     int sighup_open;
     wb_rt_watch *watches;
-    char **watched; /* absolute paths of the bot file and the modules loaded beside it */
+    char **watched; /* paths of the bot file and the modules loaded beside it */
     size_t n_watched;
+    uv_timer_t watch_timer; /* a change waits on it (watch.c) */
+    int watch_timer_open;
+    int watch_pending;      /* what the timer will do */
+    uint64_t watch_sig;     /* the watched files when the last load began */
+#ifdef __linux__
+    uv_poll_t inotify;
+    int inotify_fd;         /* -1 until the first directory is watched */
+    int inotify_open;
+#endif
     int closing;
     int handles_open; /* closed handles we still wait for before freeing rt */
     int in_tick;
@@ -164,8 +179,14 @@ void wb_rt_maybe_finish_drain(wb_rt_gen *g);
 /* One of rt's libuv handles finished closing; the last one frees a closing rt. */
 void wb_rt_handle_closed(wb_rt *rt);
 void wb_rt_schedule_reload(wb_rt *rt, unsigned delay_ms);
+/* Loads a new generation now and swaps it in if it loaded (a loop callback, never inside Lua). */
+void wb_rt_reload_now(wb_rt *rt);
 
 /* ---- watch.c ---- */
+/* Makes the watcher's timer (before the first wb_rt_watch_add). */
+void wb_rt_watch_init(wb_rt *rt);
+/* A load begins: notes the watched files' state and drops a reload the watcher had pending. */
+void wb_rt_watch_loading(wb_rt *rt);
 int wb_rt_sighup_start(wb_rt *rt);
 /* Closes the file watchers and the signal handle. */
 void wb_rt_watch_stop(wb_rt *rt);

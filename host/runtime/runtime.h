@@ -62,7 +62,11 @@ typedef struct wb_rt_config {
     unsigned load_budget_ms; /* how long the bot file's top level may run; 0 = 1000 */
     unsigned slice_ms;       /* a listener running longer is paused so the loop runs; 0 = 10 */
     unsigned drain_ms;       /* how long a replaced generation may finish its calls; 0 = 5000 */
-    unsigned debounce_ms;    /* quiet time after a file change before reloading; 0 = 10 */
+    /* A save (the file closed after writing, or a new one renamed onto it) reloads after 2 ms
+     * of quiet; any other change of a watched file (a writer still at work or keeping the file
+     * open, an attribute change) waits for this much quiet, then reloads if the files differ
+     * from what was loaded (watch.c). 0 = 500. */
+    unsigned debounce_ms;
     int no_reload;           /* non-zero: no file watching (SIGHUP and wabot.reload still work) */
     int handle_sighup;       /* non-zero: SIGHUP reloads */
     /* Called after every load attempt, with the new generation's number, and error = NULL on

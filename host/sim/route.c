@@ -244,6 +244,8 @@ static int on_message(wb_sim_conn *c, wb_node *n) {
     wb_sim_count(sim, "messages.deliveries", f.delivered);
     if (err)
         wb_sim_countf(sim, 1, "route.refused.%d", err);
+    else if (c->device)
+        c->device->stat_messages++;
     wb_node *ack = wb_wa_ack_new(&c->arena, &(wb_wa_ack){.cls = "message", .id = msg.id,
                                                          .from = msg.to, .t = f.t, .error = err});
     return wb_sim_conn_send(c, ack) == WB_ENOMEM ? WB_ENOMEM : 0;

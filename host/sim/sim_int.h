@@ -90,6 +90,7 @@ struct wb_sim_device {
     int fault_corrupt;                 /* the corrupt fault: the next message's enc is damaged */
     struct wb_sim_conn *conn;          /* the logged-in connection, or NULL */
     uint64_t stat_logins, stat_handshakes;
+    uint64_t stat_messages;            /* <message> stanzas it sent that the server accepted */
 };
 
 /* Lookups; NULL when absent. Phone and LID users are digit strings without '+'. */

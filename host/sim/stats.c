@@ -123,6 +123,7 @@ int wb_sim_stats(wb_sim *sim, wb_buf *out) {
             cJSON *o = cJSON_AddObjectToObject(devs, jid);
             cJSON_AddNumberToObject(o, "handshakes", (double)d->stat_handshakes);
             cJSON_AddNumberToObject(o, "connections", (double)d->stat_logins);
+            cJSON_AddNumberToObject(o, "messages", (double)d->stat_messages);
             cJSON_AddBoolToObject(o, "online", d->conn != NULL);
             cJSON_AddBoolToObject(o, "removed", d->removed);
             cJSON_AddNumberToObject(o, "queued", (double)wb_sim_queue_count(sim, d));

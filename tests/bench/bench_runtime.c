@@ -10,7 +10,8 @@
  *                     message table (bindings/message.c); the Node side decodes the same bytes
  *                     with Baileys' protobufjs (proto.WebMessageInfo.decode) before emitting.
  *   reload-latency-inprocess  the time from writing a 1,000-line bot file to the first event handled by
- *                     the new generation (file watching, debounce, load, swap), while events
+ *                     the new generation (the write in place, file watching: 2 ms after the
+ *                     close, load, swap), while events
  *                     arrive every millisecond; 100 reloads, printed as p50 and p99 in ms (the
  *                     value returned is p99). wabot-only: nothing in Baileys reloads. This is the
  *                     in-process harness; pointed at `wabot run` with the real client, the event
@@ -272,7 +273,7 @@ static double bench_reload_latency(const char *datadir) {
     qsort(ms, RELOADS, sizeof ms[0], cmp_double);
     double p50 = ms[RELOADS / 2], p99 = ms[RELOADS * 99 / 100];
     fprintf(stderr, "reload-latency-inprocess: %d reloads of a 1,000-line bot, p50 %.2f ms, p99 %.2f ms, "
-                    "max %.2f ms (debounce 10 ms included)\n",
+                    "max %.2f ms (written in place: the write and 2 ms after its close included)\n",
             RELOADS, p50, p99, ms[RELOADS - 1]);
     return p99;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "check.h"
 #include "core/log.h"
 #include "client_fixture.h"
@@ -280,6 +282,78 @@ static void test_client_one_to_one_both_ways_with_receipts(void) {
     sim_fx_free(&fx);
 }
 
+/* Sends made in one loop turn leave together at the client's next tick, in one durable commit
+ * (one fsync on a disk, not one per message), and in order. The hooks number the transactions
+ * committed and note in which one each message row was inserted. */
+typedef struct tx_log {
+    int commits;
+    int rows, first_tx, last_tx; /* rows inserted into messages, and their transactions */
+} tx_log;
+
+static int tx_commit(void *ud) {
+    ((tx_log *)ud)->commits++;
+    return 0; /* 0: let the commit go on */
+}
+
+static void tx_row(void *ud, int op, const char *db, const char *table, sqlite3_int64 rowid) {
+    (void)db;
+    (void)rowid;
+    tx_log *t = ud;
+    if (op != SQLITE_INSERT || strcmp(table, "messages") != 0)
+        return;
+    if (t->rows++ == 0)
+        t->first_tx = t->commits;
+    t->last_tx = t->commits;
+}
+
+static void test_client_sends_of_one_turn_share_one_durable_commit(void) {
+    sim_fx fx;
+    sim_fx_init(&fx, NULL);
+    cl_fx *a = cl_new(&fx, NULL, NULL), *b = cl_new(&fx, NULL, NULL);
+    CHECK_EQ(cl_link_qr(&fx, a, "15550007777", "A"), 200);
+    CHECK_EQ(cl_link_qr(&fx, b, "15550008888", "B"), 200);
+    cl_sent first, s[10];
+    CHECK_EQ(cl_send_text(a, "15550008888@s.whatsapp.net", "devices and sessions", &first), 0);
+    cl_run(&fx);
+    CHECK_EQ(first.status, 0);
+    tx_log t = {0};
+    sqlite3 *db = wb_store_db(a->st);
+    sqlite3_commit_hook(db, tx_commit, &t);
+    sqlite3_update_hook(db, tx_row, &t);
+    char text[32];
+    for (int i = 0; i < 10; i++) {
+        snprintf(text, sizeof text, "turn %d", i);
+        CHECK_EQ(cl_send_text(a, "15550008888@s.whatsapp.net", text, &s[i]), 0);
+    }
+    /* nothing written or sent from inside the calls; the tick is due at once */
+    CHECK_EQ(t.commits, 0);
+    CHECK_EQ(t.rows, 0);
+    CHECK_EQ(a->net.to_server.len, 0);
+    CHECK(wb_client_deadline(a->c) <= fx.now_ms);
+    /* one tick: the ten rows in the first transaction it commits, and the stanzas out */
+    wb_client_tick(a->c, fx.now_ms);
+    CHECK_EQ(t.rows, 10);
+    CHECK_EQ(t.first_tx, 0);
+    CHECK_EQ(t.last_tx, 0);
+    CHECK(t.commits >= 1);
+    CHECK(a->net.to_server.len > 0);
+    sqlite3_commit_hook(db, NULL, NULL);
+    sqlite3_update_hook(db, NULL, NULL);
+    cl_run(&fx);
+    int order = b->nmsgs >= 11;
+    for (int i = 0; i < 10; i++) {
+        snprintf(text, sizeof text, "turn %d", i);
+        CHECK_EQ(cl_count_text(b, text), 1);
+        CHECK_EQ(s[i].done, 1);
+        CHECK_EQ(s[i].status, 0);
+        order &= b->nmsgs >= 11 && strcmp(b->msgs[b->nmsgs - 10 + (size_t)i].text, text) == 0;
+    }
+    CHECK(order);
+    cl_free(a);
+    cl_free(b);
+    sim_fx_free(&fx);
+}
+
 static void test_client_offline_backlog_arrives_once_as_append(void) {
     sim_fx fx;
     sim_fx_init(&fx, NULL);
@@ -423,6 +497,7 @@ int main(void) {
     RUN(test_client_disconnect_reasons);
     RUN(test_client_logged_out_by_the_phone_stops_and_remembers);
     RUN(test_client_one_to_one_both_ways_with_receipts);
+    RUN(test_client_sends_of_one_turn_share_one_durable_commit);
     RUN(test_client_offline_backlog_arrives_once_as_append);
     RUN(test_client_unhandled_messages_come_back_after_a_crash);
     RUN(test_client_group_messages_reach_every_member);

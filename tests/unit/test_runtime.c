@@ -1,6 +1,8 @@
 /* Unit tests for host/runtime: generations, transactional reload, draining, the scheduler and its
  * calls (against a fake session), events across swaps, the watchdog, the memory limit, timers,
  * file watching, the sandbox. The fixture is runtime_fixture.h. */
+#include <fcntl.h>
+
 #include "runtime_fixture.h"
 
 static wb_rt *rt;
@@ -555,9 +557,11 @@ static void test_timers_die_with_their_generation(void) {
 
 /* ---- file watching -------------------------------------------------------------------------- */
 
+/* File watching on, with quiet_ms as the quiet time for changes that are not saves. */
+static unsigned quiet_ms = 20;
 static void watching(wb_rt_config *c) {
     c->no_reload = 0;
-    c->debounce_ms = 20;
+    c->debounce_ms = quiet_ms;
 }
 
 static void test_saving_the_bot_or_a_module_beside_it_reloads(void) {
@@ -593,6 +597,152 @@ static void test_saving_the_bot_or_a_module_beside_it_reloads(void) {
     fx_write("notes.txt", "x");
     fx_run_until(NULL, 60);
     CHECK_EQ(fx_loads, loads + 1);
+    fx_teardown(rt);
+}
+
+/* Saves end with the file closed or renamed onto its name; with the quiet time for anything else
+ * set far beyond the test's patience (saves_only), a reload that happens proves the save was seen
+ * as one. */
+static void saves_only(wb_rt_config *c) {
+    quiet_ms = 60000;
+    watching(c);
+    quiet_ms = 20;
+}
+
+static void path_of(char *out, size_t cap, const char *name) {
+    snprintf(out, cap, "%s/%s", fx_dir, name);
+}
+
+static void test_a_half_written_bot_is_never_loaded(void) {
+    fx_setup();
+    rt = start("require('test').record('version', 1)\n", saves_only);
+    CHECK(fx_recorded("version 1"));
+    /* written in place in two parts, each a valid bot on its own, the file kept open between */
+    char path[600];
+    path_of(path, sizeof path, "bot.lua");
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) {
+        fx_teardown(rt);
+        return;
+    }
+    fputs("require('test').record('first half')\n", f);
+    fflush(f);
+    fx_run_until(NULL, 150);
+    CHECK_EQ(fx_loads, 1u);
+    fputs("require('test').record('version', 2)\n", f);
+    fflush(f);
+    fx_run_until(NULL, 50);
+    CHECK_EQ(fx_loads, 1u);
+    fclose(f); /* the save ends: reloaded at once, the whole file */
+    want_loads = 2;
+    CHECK(fx_run_until(enough_loads, 3000));
+    CHECK(fx_recorded("version 2"));
+    CHECK_EQ(fx_count_recorded("first half"), 1); /* once: by the load of the whole file */
+    CHECK_EQ(fx_loads, 2u);
+    /* truncated and closed, written only later (`: > bot.lua`, then the text): the empty file
+     * closed is not a save, however long the writer pauses */
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    fx_run_until(NULL, 100);
+    CHECK_EQ(fx_loads, 2u);
+    fx_write("bot.lua", "require('test').record('version', 3)\n");
+    want_loads = 3;
+    CHECK(fx_run_until(enough_loads, 3000));
+    CHECK(fx_recorded("version 3"));
+    fx_teardown(rt);
+}
+
+static void test_an_editors_save_is_one_reload(void) {
+    fx_setup();
+    rt = start("require('test').record('version', 1)\n", saves_only);
+    char path[600], backup[600], tmp[600];
+    path_of(path, sizeof path, "bot.lua");
+    path_of(backup, sizeof backup, "bot.lua~");
+    path_of(tmp, sizeof tmp, ".bot.lua.swp");
+    /* vim: the old file renamed to a backup, a new one written and closed, its mode set, the
+     * backup removed; a swap file written beside it all along */
+    fx_write(".bot.lua.swp", "swap");
+    CHECK_EQ(rename(path, backup), 0);
+    fx_write("bot.lua", "require('test').record('version', 2)\n");
+    CHECK_EQ(chmod(path, 0600), 0);
+    CHECK_EQ(unlink(backup), 0);
+    fx_write(".bot.lua.swp", "swap again");
+    want_loads = 2;
+    CHECK(fx_run_until(enough_loads, 3000));
+    CHECK(fx_recorded("version 2"));
+    /* its mode set once more after the reload: the same file, no second reload */
+    fx_run_until(NULL, 20);
+    CHECK_EQ(chmod(path, 0644), 0);
+    fx_run_until(NULL, 100);
+    CHECK_EQ(fx_loads, 2u);
+    /* a save that truncates and closes, then writes and closes: one reload of the whole file */
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    fx_write("bot.lua", "require('test').record('version', 3)\n");
+    want_loads = 3;
+    CHECK(fx_run_until(enough_loads, 3000));
+    fx_run_until(NULL, 50);
+    CHECK_EQ(fx_loads, 3u);
+    CHECK(fx_recorded("version 3"));
+    /* JetBrains' safe write: the new text in a temporary file, the old file renamed away, the
+     * temporary renamed onto the name, the old one removed: one reload */
+    char jb_old[600], jb_tmp[600];
+    path_of(jb_old, sizeof jb_old, "bot.lua___jb_old___");
+    path_of(jb_tmp, sizeof jb_tmp, "bot.lua___jb_tmp___");
+    fx_write("bot.lua___jb_tmp___", "require('test').record('version', 4)\n");
+    CHECK_EQ(rename(path, jb_old), 0);
+    CHECK_EQ(rename(jb_tmp, path), 0);
+    CHECK_EQ(unlink(jb_old), 0);
+    want_loads = 4;
+    CHECK(fx_run_until(enough_loads, 3000));
+    fx_run_until(NULL, 50);
+    CHECK_EQ(fx_loads, 4u);
+    CHECK(fx_recorded("version 4"));
+    fx_teardown(rt);
+}
+
+/* A writer that keeps the file open is reloaded after the quiet time; an attribute change alone
+ * reloads only if the file is not what was loaded (touch: its times moved). */
+static void quiet_100ms(wb_rt_config *c) {
+    quiet_ms = 100;
+    watching(c);
+    quiet_ms = 20;
+}
+
+static void test_without_a_close_the_quiet_time_decides(void) {
+    fx_setup();
+    rt = start("require('test').record('version', 1)\n", quiet_100ms);
+    char path[600];
+    path_of(path, sizeof path, "bot.lua");
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) {
+        fx_teardown(rt);
+        return;
+    }
+    fputs("require('test').record('version', 2)\n", f);
+    fflush(f);
+    want_loads = 2;
+    CHECK(fx_run_until(enough_loads, 3000));
+    CHECK(fx_recorded("version 2"));
+    fclose(f); /* the close is a save: one more reload */
+    want_loads = 3;
+    CHECK(fx_run_until(enough_loads, 3000));
+    /* chmod changes nothing that was loaded: no reload */
+    fx_run_until(NULL, 20);
+    CHECK_EQ(chmod(path, 0600), 0);
+    fx_run_until(NULL, 250);
+    CHECK_EQ(fx_loads, 3u);
+    /* new times (touch without opening): reloaded */
+    struct timespec times[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
+    CHECK_EQ(utimensat(AT_FDCWD, path, times, 0), 0);
+    want_loads = 4;
+    CHECK(fx_run_until(enough_loads, 3000));
     fx_teardown(rt);
 }
 
@@ -659,6 +809,9 @@ int main(void) {
     RUN(test_timers_sleep_and_clear);
     RUN(test_timers_die_with_their_generation);
     RUN(test_saving_the_bot_or_a_module_beside_it_reloads);
+    RUN(test_a_half_written_bot_is_never_loaded);
+    RUN(test_an_editors_save_is_one_reload);
+    RUN(test_without_a_close_the_quiet_time_decides);
     RUN(test_no_reload_ignores_saves);
     RUN(test_bots_cannot_reach_the_hosts_state);
     RUN(test_log_is_tagged_with_file_and_line);
