@@ -42,7 +42,6 @@ typedef struct stream {
     wb_hmac mac;           /* over iv || ciphertext */
     wb_sha256_ctx plain, enc;
     uint64_t plain_len, enc_len;
-    int no_hashes;         /* an encryptor's second pass: the MAC only */
 } stream;
 
 static int stream_start(stream *s, int encrypt) {
@@ -69,10 +68,6 @@ static void stream_clear(stream *s) {
 static void stream_hashes(stream *s, wb_media_hashes *h) {
     wb_sha256_final(&s->plain, h->file_sha256);
     wb_sha256_final(&s->enc, h->file_enc_sha256);
-    if (s->no_hashes) {
-        memset(h->file_sha256, 0, sizeof h->file_sha256);
-        memset(h->file_enc_sha256, 0, sizeof h->file_enc_sha256);
-    }
     h->file_length = s->plain_len;
     h->enc_length = s->enc_len;
 }
@@ -109,18 +104,14 @@ static int enc_blocks(wb_media_enc *e, const uint8_t *in, size_t len, uint8_t *o
         if (rc < 0)
             return rc;
         wb_hmac_update(&e->s.mac, out + off, n);
-        if (!e->s.no_hashes)
-            wb_sha256_update(&e->s.enc, out + off, n);
+        wb_sha256_update(&e->s.enc, out + off, n);
     }
     e->s.enc_len += len;
     return 0;
 }
 
-void wb_media_enc_skip_hashes(wb_media_enc *e) { e->s.no_hashes = 1; }
-
 long long wb_media_enc_update(wb_media_enc *e, const uint8_t *in, size_t len, uint8_t *out) {
-    if (!e->s.no_hashes)
-        wb_sha256_update(&e->s.plain, in, len);
+    wb_sha256_update(&e->s.plain, in, len);
     e->s.plain_len += len;
     size_t o = 0;
     int rc = 0;

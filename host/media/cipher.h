@@ -65,10 +65,6 @@ typedef struct wb_media_enc wb_media_enc;
 /* Returns 0 and *out, WB_ENOTFOUND (type) or WB_ENOMEM / WB_ECRYPTO. */
 int wb_media_enc_new(wb_media_enc **out, const uint8_t media_key[WB_MEDIA_KEY_LEN],
                      const char *type);
-/* Before the first update: skip fileSha256 and fileEncSha256 (wb_media_enc_final leaves them
- * zero), for a pass that only makes again a blob already measured; the MAC is still computed
- * (it ends the blob), so a file that changed since shows as a different MAC. */
-void wb_media_enc_skip_hashes(wb_media_enc *e);
 /* Encrypts len bytes of the file into out (room for len + 16) and returns how many bytes of
  * blob it wrote (whole blocks; a partial block waits for the next call). Returns a negative
  * code only when the crypto library fails. */
