@@ -75,6 +75,22 @@ long long wb_media_enc_final(wb_media_enc *e, uint8_t out[WB_MEDIA_ENC_TAIL], wb
 /* Zeroes and frees. NULL is a no-op. */
 void wb_media_enc_free(wb_media_enc *e);
 
+/* The MAC and fileEncSha256 apart from the encryption, so that another thread may compute them
+ * while the AES runs (two SHA-256 streams over the ciphertext are half of an upload's CPU).
+ * Called before the first update, wb_media_enc_split leaves them to a wb_media_mac fed the same
+ * ciphertext: wb_media_enc_final then writes the last block only (16 bytes, and returns 16), and
+ * its h has no file_enc_sha256 (zero) and an enc_length without the MAC. wb_media_mac_final
+ * gives the MAC that ends the blob and the blob's hash. */
+typedef struct wb_media_mac wb_media_mac;
+void wb_media_enc_split(wb_media_enc *e);
+/* Returns 0 and *out, WB_ENOTFOUND (type) or WB_ENOMEM. */
+int wb_media_mac_new(wb_media_mac **out, const uint8_t media_key[WB_MEDIA_KEY_LEN],
+                     const char *type);
+void wb_media_mac_update(wb_media_mac *m, const uint8_t *ciphertext, size_t len);
+void wb_media_mac_final(wb_media_mac *m, uint8_t mac[WB_MEDIA_MAC_LEN], uint8_t file_enc_sha256[32]);
+/* Zeroes and frees. NULL is a no-op. */
+void wb_media_mac_free(wb_media_mac *m);
+
 /* ---- decrypting ------------------------------------------------------------------------------ */
 
 /* What the message says the file is; NULL: not checked. */

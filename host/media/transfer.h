@@ -5,7 +5,8 @@
  * getWAUploadToServer), so the blob is made whole before the POST: one pass, on libuv's thread
  * pool, encrypts the file under a fresh media key into an unnamed temporary file (O_TMPFILE in
  * $TMPDIR or /tmp, 0600, gone with its descriptor) while it measures it (fileSha256,
- * fileEncSha256, fileLength), as Baileys' encryptedStream does; the POST then sends that file as
+ * fileEncSha256, fileLength; the MAC and fileEncSha256 on a second thread that follows the AES
+ * through the file), as Baileys' encryptedStream does; the POST then sends that file as
  * it is. The file is read and encrypted once, the blob sent is the one that was hashed whatever
  * happens to the file meanwhile, and no blob is ever in memory (the page cache holds it, not
  * the process).
