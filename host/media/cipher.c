@@ -42,7 +42,7 @@ typedef struct stream {
     wb_hmac mac;           /* over iv || ciphertext */
     wb_sha256_ctx plain, enc;
     uint64_t plain_len, enc_len;
-    int no_hashes;         /* an encryptor's second pass: the MAC only */
+    int split;             /* the MAC and the blob's hash are a wb_media_mac's */
 } stream;
 
 static int stream_start(stream *s, int encrypt) {
@@ -69,10 +69,6 @@ static void stream_clear(stream *s) {
 static void stream_hashes(stream *s, wb_media_hashes *h) {
     wb_sha256_final(&s->plain, h->file_sha256);
     wb_sha256_final(&s->enc, h->file_enc_sha256);
-    if (s->no_hashes) {
-        memset(h->file_sha256, 0, sizeof h->file_sha256);
-        memset(h->file_enc_sha256, 0, sizeof h->file_enc_sha256);
-    }
     h->file_length = s->plain_len;
     h->enc_length = s->enc_len;
 }
@@ -108,19 +104,17 @@ static int enc_blocks(wb_media_enc *e, const uint8_t *in, size_t len, uint8_t *o
         int rc = wb_cbc_update(e->s.cbc, in + off, n, out + off);
         if (rc < 0)
             return rc;
-        wb_hmac_update(&e->s.mac, out + off, n);
-        if (!e->s.no_hashes)
+        if (!e->s.split) {
+            wb_hmac_update(&e->s.mac, out + off, n);
             wb_sha256_update(&e->s.enc, out + off, n);
+        }
     }
     e->s.enc_len += len;
     return 0;
 }
 
-void wb_media_enc_skip_hashes(wb_media_enc *e) { e->s.no_hashes = 1; }
-
 long long wb_media_enc_update(wb_media_enc *e, const uint8_t *in, size_t len, uint8_t *out) {
-    if (!e->s.no_hashes)
-        wb_sha256_update(&e->s.plain, in, len);
+    wb_sha256_update(&e->s.plain, in, len);
     e->s.plain_len += len;
     size_t o = 0;
     int rc = 0;
@@ -153,6 +147,11 @@ long long wb_media_enc_final(wb_media_enc *e, uint8_t out[WB_MEDIA_ENC_TAIL], wb
     e->npart = 0;
     if (rc < 0)
         return rc;
+    if (e->s.split) {
+        stream_hashes(&e->s, h);
+        memset(h->file_enc_sha256, 0, sizeof h->file_enc_sha256);
+        return BLOCK;
+    }
     uint8_t mac[32];
     wb_hmac_final(&e->s.mac, mac);
     memcpy(out + BLOCK, mac, WB_MEDIA_MAC_LEN);
@@ -167,6 +166,52 @@ void wb_media_enc_free(wb_media_enc *e) {
         return;
     stream_clear(&e->s);
     wb_free_secret(e, sizeof *e);
+}
+
+void wb_media_enc_split(wb_media_enc *e) { e->s.split = 1; }
+
+struct wb_media_mac {
+    wb_hmac mac;           /* over iv || ciphertext */
+    wb_sha256_ctx enc;     /* over ciphertext || MAC */
+};
+
+int wb_media_mac_new(wb_media_mac **out, const uint8_t media_key[WB_MEDIA_KEY_LEN],
+                     const char *type) {
+    wb_media_keys k;
+    int rc = wb_media_keys_derive(&k, media_key, type);
+    if (rc < 0)
+        return rc;
+    wb_media_mac *m = calloc(1, sizeof *m);
+    if (m) {
+        wb_hmac_init(&m->mac, k.mac_key, sizeof k.mac_key);
+        wb_hmac_start(&m->mac);
+        wb_hmac_update(&m->mac, k.iv, sizeof k.iv);
+        wb_sha256_init(&m->enc);
+    }
+    wb_zero(&k, sizeof k);
+    *out = m;
+    return m ? 0 : WB_ENOMEM;
+}
+
+void wb_media_mac_update(wb_media_mac *m, const uint8_t *ciphertext, size_t len) {
+    wb_hmac_update(&m->mac, ciphertext, len);
+    wb_sha256_update(&m->enc, ciphertext, len);
+}
+
+void wb_media_mac_final(wb_media_mac *m, uint8_t mac[WB_MEDIA_MAC_LEN], uint8_t file_enc_sha256[32]) {
+    uint8_t full[32];
+    wb_hmac_final(&m->mac, full);
+    memcpy(mac, full, WB_MEDIA_MAC_LEN);
+    wb_sha256_update(&m->enc, mac, WB_MEDIA_MAC_LEN);
+    wb_sha256_final(&m->enc, file_enc_sha256);
+    wb_zero(full, sizeof full);
+}
+
+void wb_media_mac_free(wb_media_mac *m) {
+    if (!m)
+        return;
+    wb_hmac_clear(&m->mac);
+    wb_free_secret(m, sizeof *m);
 }
 
 /* ---- decrypting ------------------------------------------------------------------------------ */

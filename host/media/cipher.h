@@ -65,10 +65,6 @@ typedef struct wb_media_enc wb_media_enc;
 /* Returns 0 and *out, WB_ENOTFOUND (type) or WB_ENOMEM / WB_ECRYPTO. */
 int wb_media_enc_new(wb_media_enc **out, const uint8_t media_key[WB_MEDIA_KEY_LEN],
                      const char *type);
-/* Before the first update: skip fileSha256 and fileEncSha256 (wb_media_enc_final leaves them
- * zero), for a pass that only makes again a blob already measured; the MAC is still computed
- * (it ends the blob), so a file that changed since shows as a different MAC. */
-void wb_media_enc_skip_hashes(wb_media_enc *e);
 /* Encrypts len bytes of the file into out (room for len + 16) and returns how many bytes of
  * blob it wrote (whole blocks; a partial block waits for the next call). Returns a negative
  * code only when the crypto library fails. */
@@ -78,6 +74,22 @@ long long wb_media_enc_update(wb_media_enc *e, const uint8_t *in, size_t len, ui
 long long wb_media_enc_final(wb_media_enc *e, uint8_t out[WB_MEDIA_ENC_TAIL], wb_media_hashes *h);
 /* Zeroes and frees. NULL is a no-op. */
 void wb_media_enc_free(wb_media_enc *e);
+
+/* The MAC and fileEncSha256 apart from the encryption, so that another thread may compute them
+ * while the AES runs (two SHA-256 streams over the ciphertext are half of an upload's CPU).
+ * Called before the first update, wb_media_enc_split leaves them to a wb_media_mac fed the same
+ * ciphertext: wb_media_enc_final then writes the last block only (16 bytes, and returns 16), and
+ * its h has no file_enc_sha256 (zero) and an enc_length without the MAC. wb_media_mac_final
+ * gives the MAC that ends the blob and the blob's hash. */
+typedef struct wb_media_mac wb_media_mac;
+void wb_media_enc_split(wb_media_enc *e);
+/* Returns 0 and *out, WB_ENOTFOUND (type) or WB_ENOMEM. */
+int wb_media_mac_new(wb_media_mac **out, const uint8_t media_key[WB_MEDIA_KEY_LEN],
+                     const char *type);
+void wb_media_mac_update(wb_media_mac *m, const uint8_t *ciphertext, size_t len);
+void wb_media_mac_final(wb_media_mac *m, uint8_t mac[WB_MEDIA_MAC_LEN], uint8_t file_enc_sha256[32]);
+/* Zeroes and frees. NULL is a no-op. */
+void wb_media_mac_free(wb_media_mac *m);
 
 /* ---- decrypting ------------------------------------------------------------------------------ */
 

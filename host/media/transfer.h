@@ -2,12 +2,14 @@
  * memory whatever the file's size.
  *
  * An upload needs the blob's SHA-256 in its URL before the first byte goes out (the token of
- * getWAUploadToServer), so it reads the file twice: a first pass, on libuv's thread pool,
- * encrypts it under a fresh media key only to measure it (fileSha256, fileEncSha256,
- * fileLength); the second encrypts it again, the same bytes since the key and IV are the same,
- * straight into the POST's body (AES and the MAC only: the hashes are known). No temporary file,
- * no blob in memory; a file that changes between the passes makes another MAC, caught before the
- * blob's last bytes go.
+ * getWAUploadToServer), so the blob is made whole before the POST: one pass, on libuv's thread
+ * pool, encrypts the file under a fresh media key into an unnamed temporary file (O_TMPFILE in
+ * $TMPDIR or /tmp, 0600, gone with its descriptor) while it measures it (fileSha256,
+ * fileEncSha256, fileLength; the MAC and fileEncSha256 on a second thread that follows the AES
+ * through the file), as Baileys' encryptedStream does; the POST then sends that file as
+ * it is. The file is read and encrypted once, the blob sent is the one that was hashed whatever
+ * happens to the file meanwhile, and no blob is ever in memory (the page cache holds it, not
+ * the process).
  *
  *     wb_media_upload *u = calloc(1, sizeof *u);
  *     wb_media_upload_opts o = {.type = "image", .path = "cat.jpg", .auth = mc.auth,
@@ -68,7 +70,7 @@ typedef struct wb_media_uploaded_file {
 /* status 0 with f; or WB_EREFUSED (every host answered with an HTTP error or no url and no
  * direct_path: http_status is the last host's), WB_ETIMEOUT / WB_EIO / WB_ECERT (the last
  * host's transport failure), WB_ETOOBIG (over max_length), WB_EIO (the file could not be read,
- * or changed while it was sent), WB_ECLOSED (cancelled); why says it in a sentence. */
+ * or the temporary file not written), WB_ECLOSED (cancelled); why says it in a sentence. */
 typedef void (*wb_media_upload_cb)(wb_media_upload *u, int status, int http_status,
                                    const wb_media_uploaded_file *f, const char *why);
 

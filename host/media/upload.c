@@ -1,7 +1,9 @@
-/* Uploads (transfer.h): a measuring pass on the thread pool, then the POST, encrypting again
- * into libcurl's buffer as it asks, host after host until one takes the file. */
+/* Uploads (transfer.h): one pass on the thread pool encrypts the file into an unnamed
+ * temporary file while it measures it; then the POST sends that blob as libcurl asks, host after
+ * host until one takes it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,7 @@
 #include "media/transfer.h"
 #include "wa/media.h"
 
-#define PLAIN_CHUNK (32 * 1024)
+#define PLAIN_CHUNK (64 * 1024)
 #define ANSWER_MAX (64 * 1024)
 #define WHY_MAX 300
 
@@ -25,42 +27,31 @@ typedef struct wb_media_upload_impl {
     int fd;                    /* the file, or -1 for bytes */
     const uint8_t *data;
     size_t len;
+    int blob;                  /* the encrypted file (unnamed, ours), or -1 */
     char type[32];
     char *auth;
     char **hosts;
     size_t nhosts, host;       /* host: the one being tried */
     uint64_t max_length;
     uint8_t media_key[WB_MEDIA_KEY_LEN];
-    wb_media_hashes h;         /* what the first pass measured */
-    uint8_t mac[WB_MEDIA_MAC_LEN]; /* and the MAC it ended the blob with */
-    /* the first pass */
+    wb_media_hashes h;         /* what the pass measured */
+    /* the pass */
     uv_work_t work;
-    int in_work, pass1_rc;
+    int in_work, pass_rc;
     /* the POST */
     wb_media_req req;
     int in_req, cancelled, read_failed;
-    wb_media_enc *enc;
-    uint64_t off;              /* plain bytes encrypted so far */
-    uint8_t stage[PLAIN_CHUNK + WB_MEDIA_ENC_TAIL + 16]; /* blob not yet handed to libcurl */
-    size_t spos, slen;
-    int ended;
+    uint64_t off;              /* blob bytes handed to libcurl */
     wb_buf answer, url;
     wb_wa_media_uploaded answered;
     int last_status, last_http;
     char why[WHY_MAX];
 } impl;
 
-/* Up to cap plain bytes from off. Returns the count (0 at the end) or -errno. */
-static long long read_plain(impl *t, uint64_t off, uint8_t *buf, size_t cap) {
-    if (t->fd < 0) {
-        if (off >= t->len)
-            return 0;
-        size_t n = t->len - off < cap ? t->len - off : cap;
-        memcpy(buf, t->data + off, n);
-        return (long long)n;
-    }
+/* Up to cap bytes of fd from off. Returns the count (0 at the end) or -errno. */
+static long long read_at(int fd, uint64_t off, uint8_t *buf, size_t cap) {
     for (;;) {
-        ssize_t n = pread(t->fd, buf, cap, (off_t)off);
+        ssize_t n = pread(fd, buf, cap, (off_t)off);
         if (n >= 0)
             return n;
         if (errno != EINTR)
@@ -68,10 +59,60 @@ static long long read_plain(impl *t, uint64_t off, uint8_t *buf, size_t cap) {
     }
 }
 
+/* Up to cap plain bytes from off. Returns the count (0 at the end) or -errno. */
+static long long read_plain(impl *t, uint64_t off, uint8_t *buf, size_t cap) {
+    if (t->fd >= 0)
+        return read_at(t->fd, off, buf, cap);
+    if (off >= t->len)
+        return 0;
+    size_t n = t->len - off < cap ? t->len - off : cap;
+    memcpy(buf, t->data + off, n);
+    return (long long)n;
+}
+
+/* Writes all of p at fd's end. Returns 0 or -errno. */
+static int write_all(int fd, const uint8_t *p, size_t n) {
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? -errno : -ENOSPC;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* A file for the blob, private and unnamed, in $TMPDIR or /tmp: O_TMPFILE where the file system
+ * has it, else a named one removed at once. It is gone with its descriptor, crash or not.
+ * Returns the descriptor or -errno. */
+static int blob_file(void) {
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+#ifdef O_TMPFILE
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        return -errno;
+#endif
+    char name[4096];
+    if (snprintf(name, sizeof name, "%s/.wabot-upload-XXXXXX", dir) >= (int)sizeof name)
+        return -ENAMETOOLONG;
+    int fd2 = mkostemp(name, O_CLOEXEC);
+    if (fd2 < 0)
+        return -errno;
+    unlink(name);
+    return fd2;
+}
+
 static void impl_free(impl *t) {
     if (t->fd >= 0)
         close(t->fd);
-    wb_media_enc_free(t->enc);
+    if (t->blob >= 0)
+        close(t->blob);
     for (size_t i = 0; t->hosts && i < t->nhosts; i++)
         free(t->hosts[i]);
     free(t->hosts);
@@ -96,51 +137,157 @@ static void finish(impl *t, int status, int http_status, const char *why) {
     impl_free(t);
 }
 
-/* ---- the first pass: measure --------------------------------------------------------------------- */
+/* ---- the pass: encrypt and measure --------------------------------------------------------------- */
 
-static void measure(uv_work_t *w) {
-    impl *t = w->data;
-    wb_media_enc *e;
-    uint8_t *plain = malloc(PLAIN_CHUNK), *blob = malloc(PLAIN_CHUNK + 16);
-    int rc = plain && blob ? wb_media_enc_new(&e, t->media_key, t->type) : WB_ENOMEM;
-    if (rc == 0) {
-        uint64_t off = 0;
-        long long n;
-        while (rc == 0 && (n = read_plain(t, off, plain, PLAIN_CHUNK)) != 0) {
-            if (n < 0) {
-                snprintf(t->why, sizeof t->why, "cannot read the file: %s", strerror((int)-n));
-                rc = WB_EIO;
-            } else if (wb_media_enc_update(e, plain, (size_t)n, blob) < 0) {
-                rc = WB_ECRYPTO;
-            }
-            off += n > 0 ? (uint64_t)n : 0;
+/* The MAC and the blob's hash, on a thread of their own that follows the encryption through
+ * the blob's file (cipher.h, wb_media_enc_split): the AES and fileSha256 on one core, the two
+ * SHA-256 streams over the ciphertext on the other, about half the pass's time each. */
+typedef struct follower {
+    int fd;
+    wb_media_mac *mac;
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    uint64_t written;          /* ciphertext bytes in the file */
+    int done;                  /* no more will come */
+    int failed;                /* -errno of a read */
+} follower;
+
+static void *follow(void *arg) {
+    follower *f = arg;
+    uint8_t buf[PLAIN_CHUNK];
+    for (uint64_t off = 0;;) {
+        pthread_mutex_lock(&f->lock);
+        while (off == f->written && !f->done)
+            pthread_cond_wait(&f->more, &f->lock);
+        uint64_t avail = f->written - off;
+        pthread_mutex_unlock(&f->lock);
+        if (!avail)
+            break;
+        long long n = read_at(f->fd, off, buf, avail < sizeof buf ? (size_t)avail : sizeof buf);
+        if (n <= 0) {
+            f->failed = n < 0 ? (int)n : -EIO;
+            break;
         }
-        if (rc == 0 && wb_media_enc_final(e, blob, &t->h) < 0)
-            rc = WB_ECRYPTO;
-        memcpy(t->mac, blob + 16, sizeof t->mac);
-        wb_media_enc_free(e);
+        wb_media_mac_update(f->mac, buf, (size_t)n);
+        off += (uint64_t)n;
     }
-    free(plain);
+    return NULL;
+}
+
+static void follower_wrote(follower *f, uint64_t n, int done) {
+    pthread_mutex_lock(&f->lock);
+    f->written += n;
+    f->done |= done;
+    pthread_cond_signal(&f->more);
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* Encrypts the file into fd, measuring it, with f following. Returns 0, or WB_EIO / WB_ECRYPTO
+ * with why set. */
+static int encrypt_into(impl *t, wb_media_enc *e, follower *f, uint8_t *plain, uint8_t *blob) {
+    for (uint64_t off = 0;;) {
+        long long n = read_plain(t, off, plain, PLAIN_CHUNK);
+        if (n < 0) {
+            snprintf(t->why, sizeof t->why, "cannot read the file: %s", strerror((int)-n));
+            return WB_EIO;
+        }
+        off += (uint64_t)n;
+        long long m = n ? wb_media_enc_update(e, plain, (size_t)n, blob)
+                        : wb_media_enc_final(e, blob, &t->h); /* the end: the padded block */
+        if (m < 0)
+            return WB_ECRYPTO;
+        int w = write_all(f->fd, blob, (size_t)m);
+        if (w < 0) {
+            snprintf(t->why, sizeof t->why, "cannot write a temporary file: %s", strerror(-w));
+            return WB_EIO;
+        }
+        follower_wrote(f, (uint64_t)m, n == 0);
+        if (n == 0)
+            return 0;
+    }
+}
+
+/* Encrypts into a new file with a follower thread (or, when no thread can be had, the follower's
+ * work after the AES), and ends the blob with the MAC. Returns 0 or a code with why set. */
+static int encrypt_file(impl *t, int fd, uint8_t *plain, uint8_t *blob) {
+    wb_media_enc *e = NULL;
+    follower f = {.fd = fd, .lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER};
+    int rc = wb_media_enc_new(&e, t->media_key, t->type);
+    if (rc == 0)
+        rc = wb_media_mac_new(&f.mac, t->media_key, t->type);
+    if (rc < 0) {
+        wb_media_enc_free(e);
+        return rc;
+    }
+    wb_media_enc_split(e);
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, follow, &f) == 0;
+    rc = encrypt_into(t, e, &f, plain, blob);
+    follower_wrote(&f, 0, 1); /* ends the follower on a failure too */
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (rc == 0)
+        follow(&f);
+    uint8_t mac[WB_MEDIA_MAC_LEN];
+    if (rc == 0 && f.failed) {
+        snprintf(t->why, sizeof t->why, "cannot read the temporary file: %s", strerror(-f.failed));
+        rc = WB_EIO;
+    }
+    if (rc == 0) {
+        wb_media_mac_final(f.mac, mac, t->h.file_enc_sha256);
+        int w = write_all(fd, mac, sizeof mac);
+        t->h.enc_length += sizeof mac;
+        if (w < 0) {
+            snprintf(t->why, sizeof t->why, "cannot write a temporary file: %s", strerror(-w));
+            rc = WB_EIO;
+        }
+    }
+    wb_media_mac_free(f.mac);
+    wb_media_enc_free(e);
+    pthread_mutex_destroy(&f.lock);
+    pthread_cond_destroy(&f.more);
+    return rc;
+}
+
+/* On the thread pool: the whole blob into its file, and the hashes. */
+static void encrypt_all(uv_work_t *w) {
+    impl *t = w->data;
+    uint8_t *plain = malloc(PLAIN_CHUNK), *blob = malloc(PLAIN_CHUNK + WB_MEDIA_ENC_TAIL);
+    int rc = plain && blob ? 0 : WB_ENOMEM;
+    int fd = rc == 0 ? blob_file() : -1;
+    if (rc == 0 && fd < 0) {
+        snprintf(t->why, sizeof t->why, "cannot make a temporary file in $TMPDIR or /tmp: %s",
+                 strerror(-fd));
+        rc = WB_EIO;
+    }
+    if (rc == 0)
+        rc = encrypt_file(t, fd, plain, blob);
+    if (plain)
+        wb_free_secret(plain, PLAIN_CHUNK);
     free(blob);
-    t->pass1_rc = rc;
+    if (rc == 0)
+        t->blob = fd;
+    else if (fd >= 0)
+        close(fd);
+    t->pass_rc = rc;
 }
 
 static void try_host(impl *t);
-static void measured_next(impl *t, int status);
+static void encrypted_next(impl *t, int status);
 
-static void measured(uv_work_t *w, int status) {
+static void encrypted(uv_work_t *w, int status) {
     impl *t = w->data;
     wb_media_http *http = t->http;
     t->in_work = 0;
-    measured_next(t, status);
+    encrypted_next(t, status);
     wb_media_http_release(http); /* after: the engine may finish closing here */
 }
 
-static void measured_next(impl *t, int status) {
+static void encrypted_next(impl *t, int status) {
     if (t->cancelled || status == UV_ECANCELED) {
         finish(t, WB_ECLOSED, 0, "cancelled");
-    } else if (t->pass1_rc < 0) {
-        finish(t, t->pass1_rc, 0, t->why[0] ? t->why : wb_strerror(t->pass1_rc));
+    } else if (t->pass_rc < 0) {
+        finish(t, t->pass_rc, 0, t->why[0] ? t->why : wb_strerror(t->pass_rc));
     } else if (t->max_length && t->h.enc_length > t->max_length) {
         snprintf(t->why, sizeof t->why,
                  "the file is %llu bytes encrypted; the media host takes at most %llu",
@@ -153,51 +300,19 @@ static void measured_next(impl *t, int status) {
 
 /* ---- the POST ------------------------------------------------------------------------------------ */
 
+/* libcurl's buffer filled straight from the blob's file (in the page cache: a copy). */
 static long long up_read(wb_media_req *r, uint8_t *buf, size_t cap) {
     impl *t = r->data;
-    size_t o = 0;
-    while (o < cap) {
-        if (t->spos < t->slen) {
-            size_t n = t->slen - t->spos < cap - o ? t->slen - t->spos : cap - o;
-            memcpy(buf + o, t->stage + t->spos, n);
-            t->spos += n;
-            o += n;
-            continue;
-        }
-        if (t->ended)
-            break;
-        uint8_t plain[PLAIN_CHUNK];
-        uint64_t left = t->h.file_length - t->off; /* never more than the first pass saw */
-        long long n = left ? read_plain(t, t->off, plain, left < PLAIN_CHUNK ? left : PLAIN_CHUNK) : 0;
-        long long w;
-        t->spos = 0;
-        if (n < 0) {
-            snprintf(t->why, sizeof t->why, "cannot read the file: %s", strerror((int)-n));
-            t->read_failed = 1;
-            return WB_EIO;
-        } else if (n > 0) {
-            w = wb_media_enc_update(t->enc, plain, (size_t)n, t->stage);
-            t->off += (uint64_t)n;
-        } else {
-            wb_media_hashes again;
-            w = wb_media_enc_final(t->enc, t->stage, &again);
-            t->ended = 1;
-            /* the same file makes the same blob, MAC included; a changed one another MAC */
-            if (w >= 0 && (again.file_length != t->h.file_length ||
-                           memcmp(t->stage + 16, t->mac, sizeof t->mac) != 0)) {
-                snprintf(t->why, sizeof t->why, "the file changed while it was being sent");
-                t->read_failed = 1;
-                return WB_EIO;
-            }
-        }
-        wb_zero(plain, sizeof plain);
-        if (w < 0) {
-            t->read_failed = 1;
-            return w;
-        }
-        t->slen = (size_t)w;
+    uint64_t left = t->h.enc_length - t->off;
+    long long n = left ? read_at(t->blob, t->off, buf, left < cap ? (size_t)left : cap) : 0;
+    if (n < 0 || (n == 0 && left)) {
+        snprintf(t->why, sizeof t->why, "cannot read the temporary file: %s",
+                 n < 0 ? strerror((int)-n) : "shorter than written");
+        t->read_failed = 1;
+        return WB_EIO;
     }
-    return (long long)o;
+    t->off += (uint64_t)n;
+    return n;
 }
 
 static int up_write(wb_media_req *r, const uint8_t *data, size_t len) {
@@ -250,19 +365,11 @@ static void try_host(impl *t) {
     static const char *const headers[] = {"Content-Type: application/octet-stream",
                                           "Origin: https://web.whatsapp.com"};
     for (; t->host < t->nhosts; t->host++) {
-        wb_media_enc_free(t->enc);
-        t->enc = NULL;
         t->off = 0;
-        t->spos = t->slen = 0;
-        t->ended = 0;
         wb_buf_reset(&t->answer);
         wb_buf_reset(&t->url);
-        int rc = wb_media_enc_new(&t->enc, t->media_key, t->type);
-        if (rc == 0) {
-            wb_media_enc_skip_hashes(t->enc); /* measured already: the blob again, MAC only */
-            rc = wb_wa_media_upload_url(&t->url, t->hosts[t->host], t->type,
+        int rc = wb_wa_media_upload_url(&t->url, t->hosts[t->host], t->type,
                                         t->h.file_enc_sha256, t->auth);
-        }
         if (rc == 0)
             rc = wb_buf_put_u8(&t->url, 0);
         wb_media_req_opts o = {.method = "POST", .url = (const char *)t->url.data,
@@ -296,7 +403,7 @@ int wb_media_upload_start(wb_media_http *http, wb_media_upload *u, const wb_medi
     impl *t = calloc(1, sizeof *t);
     if (!t)
         return WB_ENOMEM;
-    t->fd = -1;
+    t->fd = t->blob = -1;
     int rc = 0;
     if (o->path) {
         struct stat st;
@@ -329,7 +436,7 @@ int wb_media_upload_start(wb_media_http *http, wb_media_upload *u, const wb_medi
     t->max_length = o->max_length;
     wb_random_bytes(t->media_key, sizeof t->media_key);
     t->work.data = t;
-    if (uv_queue_work(wb_media_http_loop(http), &t->work, measure, measured) < 0) {
+    if (uv_queue_work(wb_media_http_loop(http), &t->work, encrypt_all, encrypted) < 0) {
         impl_free(t);
         return WB_ENOMEM;
     }
@@ -345,7 +452,7 @@ void wb_media_upload_cancel(wb_media_upload *u) {
         return;
     t->cancelled = 1;
     if (t->in_work)
-        uv_cancel((uv_req_t *)&t->work); /* measured runs either way */
+        uv_cancel((uv_req_t *)&t->work); /* encrypted runs either way */
     else if (t->in_req)
         wb_media_http_cancel(&t->req);
 }

@@ -160,23 +160,31 @@ static void test_media_encrypt_matches_baileys_encryptedstream(void) {
     }
 }
 
-static void test_media_encrypt_again_without_hashes_makes_the_same_blob(void) {
-    const vec *v = &vecs[9]; /* video, 4097 bytes */
-    wb_media_enc *e;
-    CHECK_EQ(wb_media_enc_new(&e, v->media_key.data, v->type), 0);
-    wb_media_enc_skip_hashes(e);
-    uint8_t *out = malloc(v->plain.len + 16 + WB_MEDIA_ENC_TAIL);
-    long long w = wb_media_enc_update(e, v->plain.data, v->plain.len, out);
-    wb_media_hashes h;
-    CHECK_EQ(wb_media_enc_final(e, out + w, &h), WB_MEDIA_ENC_TAIL);
-    CHECK_EQ((size_t)w + WB_MEDIA_ENC_TAIL, v->blob.len);
-    CHECK(memcmp(out, v->blob.data, v->blob.len) == 0);
-    static const uint8_t zero[32];
-    CHECK_MEM(h.file_sha256, zero, 32);
-    CHECK_MEM(h.file_enc_sha256, zero, 32);
-    CHECK_EQ(h.file_length, v->plain.len);
-    wb_media_enc_free(e);
-    free(out);
+static void test_media_split_encryption_and_mac_make_baileys_blobs(void) {
+    for (size_t i = 0; i < nvecs; i++) {
+        const vec *v = &vecs[i];
+        wb_media_enc *e;
+        wb_media_mac *m;
+        CHECK_EQ(wb_media_enc_new(&e, v->media_key.data, v->type), 0);
+        CHECK_EQ(wb_media_mac_new(&m, v->media_key.data, v->type), 0);
+        wb_media_enc_split(e);
+        uint8_t *out = malloc(v->plain.len + 16 + WB_MEDIA_ENC_TAIL);
+        long long w = wb_media_enc_update(e, v->plain.data, v->plain.len, out);
+        wb_media_hashes h;
+        CHECK_EQ(wb_media_enc_final(e, out + w, &h), 16);
+        wb_media_mac_update(m, out, (size_t)w + 16);
+        uint8_t enc_sha[32];
+        wb_media_mac_final(m, out + w + 16, enc_sha);
+        CHECK_EQ((size_t)w + WB_MEDIA_ENC_TAIL, v->blob.len);
+        CHECK(memcmp(out, v->blob.data, v->blob.len) == 0);
+        CHECK_MEM(enc_sha, v->file_enc_sha256.data, 32);
+        CHECK_MEM(h.file_sha256, v->file_sha256.data, 32);
+        CHECK_EQ(h.file_length, v->plain.len);
+        CHECK_EQ(h.enc_length + WB_MEDIA_MAC_LEN, v->blob.len);
+        wb_media_enc_free(e);
+        wb_media_mac_free(m);
+        free(out);
+    }
 }
 
 static void test_media_decrypt_baileys_blobs_in_any_pieces(void) {
@@ -293,7 +301,7 @@ int main(void) {
     load_vectors();
     RUN(test_media_keys_are_baileys_getmediakeys);
     RUN(test_media_encrypt_matches_baileys_encryptedstream);
-    RUN(test_media_encrypt_again_without_hashes_makes_the_same_blob);
+    RUN(test_media_split_encryption_and_mac_make_baileys_blobs);
     RUN(test_media_decrypt_baileys_blobs_in_any_pieces);
     RUN(test_media_decrypt_refuses_tampering);
     for (size_t i = 0; i < nvecs; i++) {
