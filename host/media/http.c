@@ -9,13 +9,12 @@
  * libcurl. So nothing is freed while libcurl is on the stack. */
 #include "media/http.h"
 
-#include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "media/curl_api.h"
 
 #define DEFAULT_IDLE_MS 30000
 #define DEFAULT_CONNECT_MS 30000
@@ -69,11 +68,6 @@ typedef struct sock {
     wb_media_http *h;
 } sock;
 
-static void curl_once(void) {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        WB_ERROR("media", "libcurl does not initialise");
-}
-
 /* ---- libuv handles ------------------------------------------------------------------------- */
 
 static void maybe_closed(wb_media_http *h);
@@ -123,7 +117,7 @@ static void finish(impl *t, CURLcode code) {
     } else if (t->status == WB_ETIMEOUT && code == CURLE_OPERATION_TIMEDOUT) {
         snprintf(t->why, sizeof t->why, "%s", t->errbuf[0] ? t->errbuf : "timed out");
     } else if (t->status < 0 && !t->abort) {
-        snprintf(t->why, sizeof t->why, "%s", t->errbuf[0] ? t->errbuf : curl_easy_strerror(code));
+        snprintf(t->why, sizeof t->why, "%s", t->errbuf[0] ? t->errbuf : wb_curl->easy_strerror(code));
     } else if (t->status == WB_ECLOSED) {
         snprintf(t->why, sizeof t->why, "cancelled");
     } else if (t->status < 0 && !t->why[0]) {
@@ -131,10 +125,10 @@ static void finish(impl *t, CURLcode code) {
     } else if (t->status == 0) {
         t->why[0] = '\0';
     }
-    curl_multi_remove_handle(h->multi, t->easy);
-    curl_easy_cleanup(t->easy);
+    wb_curl->multi_remove_handle(h->multi, t->easy);
+    wb_curl->easy_cleanup(t->easy);
     t->easy = NULL;
-    curl_slist_free_all(t->headers);
+    wb_curl->slist_free_all(t->headers);
     t->headers = NULL;
     *t->prev = t->next;
     if (t->next)
@@ -167,14 +161,14 @@ static void deliver(wb_media_http *h) {
 static void check_done(wb_media_http *h) {
     CURLMsg *m;
     int left;
-    while ((m = curl_multi_info_read(h->multi, &left))) {
+    while ((m = wb_curl->multi_info_read(h->multi, &left))) {
         if (m->msg != CURLMSG_DONE)
             continue;
         impl *t = NULL;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        wb_curl->easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
         CURLcode code = m->data.result;
         if (t) {
-            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->http);
+            wb_curl->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->http);
             finish(t, code);
         }
     }
@@ -199,7 +193,7 @@ static void on_poll(uv_poll_t *p, int status, int events) {
                            : ((events & UV_READABLE) ? CURL_CSELECT_IN : 0) |
                                  ((events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0);
     int running;
-    curl_multi_socket_action(h->multi, s->fd, flags, &running);
+    wb_curl->multi_socket_action(h->multi, s->fd, flags, &running);
     check_done(h);
 }
 
@@ -210,7 +204,7 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *ud, void *soc
         if (s) {
             uv_poll_stop(&s->poll);
             uv_close((uv_handle_t *)&s->poll, handle_closed);
-            curl_multi_assign(h->multi, fd, NULL);
+            wb_curl->multi_assign(h->multi, fd, NULL);
         }
         return 0;
     }
@@ -225,7 +219,7 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *ud, void *soc
         s->h = h;
         s->poll.data = h;
         h->handles++;
-        curl_multi_assign(h->multi, fd, s);
+        wb_curl->multi_assign(h->multi, fd, s);
     }
     int events = (what == CURL_POLL_IN || what == CURL_POLL_INOUT ? UV_READABLE : 0) |
                  (what == CURL_POLL_OUT || what == CURL_POLL_INOUT ? UV_WRITABLE : 0);
@@ -235,7 +229,7 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *ud, void *soc
 static void on_timer(uv_timer_t *tm) {
     wb_media_http *h = tm->data;
     int running;
-    curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    wb_curl->multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_done(h);
 }
 
@@ -274,7 +268,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *ud) {
     if (t->abort)
         return 0; /* anything but len fails the transfer */
     if (!t->http)
-        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->http);
+        wb_curl->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->http);
     if (t->http < 200 || t->http > 299) { /* an error page: keep its start for why */
         size_t room = sizeof t->why - 1 - t->nwhy;
         size_t take = len < room ? len : room;
@@ -316,8 +310,9 @@ static int progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 /* ---- the engine ------------------------------------------------------------------------------- */
 
 int wb_media_http_new(wb_media_http **out, uv_loop_t *loop, const wb_media_http_opts *o) {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, curl_once);
+    int rc = wb_curl_load();
+    if (rc < 0)
+        return rc;
     wb_media_http *h = calloc(1, sizeof *h);
     if (!h)
         return WB_ENOMEM;
@@ -328,7 +323,7 @@ int wb_media_http_new(wb_media_http **out, uv_loop_t *loop, const wb_media_http_
             return WB_ENOMEM;
         }
     }
-    if (!(h->multi = curl_multi_init())) {
+    if (!(h->multi = wb_curl->multi_init())) {
         free(h->ca);
         free(h);
         return WB_ECRYPTO;
@@ -338,10 +333,10 @@ int wb_media_http_new(wb_media_http **out, uv_loop_t *loop, const wb_media_http_
     h->connect_ms = o && o->connect_ms ? o->connect_ms : DEFAULT_CONNECT_MS;
     h->loop = loop;
     h->done_tail = &h->done;
-    curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-    curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+    wb_curl->multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    wb_curl->multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+    wb_curl->multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    wb_curl->multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
     uv_timer_init(loop, &h->timer);
     uv_timer_init(loop, &h->later);
     h->timer.data = h->later.data = h;
@@ -366,7 +361,7 @@ static void maybe_closed(wb_media_http *h) {
         return;
     if (h->multi) {
         CURLM *m = h->multi;
-        curl_multi_cleanup(m); /* may call socket_cb with CURL_POLL_REMOVE */
+        wb_curl->multi_cleanup(m); /* may call socket_cb with CURL_POLL_REMOVE */
         h->multi = NULL;
         uv_close((uv_handle_t *)&h->timer, handle_closed);
         uv_close((uv_handle_t *)&h->later, handle_closed);
@@ -398,16 +393,16 @@ void wb_media_http_close(wb_media_http *h, void (*on_closed)(void *ud), void *ud
 
 /* http:// or https://, parsed as libcurl will: 0, WB_EMALFORMED or WB_EUNSUPPORTED. */
 static int check_url(const char *url) {
-    CURLU *u = curl_url();
+    CURLU *u = wb_curl->url();
     if (!u)
         return WB_ENOMEM;
     char *scheme = NULL;
-    int rc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
-                     curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
+    int rc = wb_curl->url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+                     wb_curl->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
                  ? WB_EMALFORMED
                  : strcmp(scheme, "http") && strcmp(scheme, "https") ? WB_EUNSUPPORTED : 0;
-    curl_free(scheme);
-    curl_url_cleanup(u);
+    wb_curl->free(scheme);
+    wb_curl->url_cleanup(u);
     return rc;
 }
 
@@ -425,7 +420,7 @@ int wb_media_http_start(wb_media_http *h, wb_media_req *r, const wb_media_req_op
     if (rc < 0)
         return rc;
     impl *t = calloc(1, sizeof *t);
-    if (!t || !(t->easy = curl_easy_init())) {
+    if (!t || !(t->easy = wb_curl->easy_init())) {
         free(t);
         return WB_ENOMEM;
     }
@@ -437,11 +432,11 @@ int wb_media_http_start(wb_media_http *h, wb_media_req *r, const wb_media_req_op
     t->progress = o->progress;
     t->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
     t->post = post;
-    struct curl_slist *hl = curl_slist_append(NULL, "Expect:"); /* no 100-continue round trip */
+    struct curl_slist *hl = wb_curl->slist_append(NULL, "Expect:"); /* no 100-continue round trip */
     for (size_t i = 0; hl && i < o->nheaders; i++) {
-        struct curl_slist *n = curl_slist_append(hl, o->headers[i]);
+        struct curl_slist *n = wb_curl->slist_append(hl, o->headers[i]);
         if (!n) {
-            curl_slist_free_all(hl);
+            wb_curl->slist_free_all(hl);
             hl = NULL;
         }
         hl = n;
@@ -449,41 +444,41 @@ int wb_media_http_start(wb_media_http *h, wb_media_req *r, const wb_media_req_op
     t->headers = hl;
     CURL *e = t->easy;
     int ok = hl != NULL;
-    ok = ok && curl_easy_setopt(e, CURLOPT_URL, o->url) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, progress_cb);
-    curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)h->connect_ms);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L); /* the idle timeout: < 1 byte/s ... */
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)h->idle_s); /* ... for idle_s seconds */
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
+    ok = ok && wb_curl->easy_setopt(e, CURLOPT_URL, o->url) == CURLE_OK;
+    ok = ok && wb_curl->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+    wb_curl->easy_setopt(e, CURLOPT_PRIVATE, t);
+    wb_curl->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    wb_curl->easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    wb_curl->easy_setopt(e, CURLOPT_HTTPHEADER, hl);
+    wb_curl->easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+    wb_curl->easy_setopt(e, CURLOPT_WRITEDATA, t);
+    wb_curl->easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    wb_curl->easy_setopt(e, CURLOPT_XFERINFOFUNCTION, progress_cb);
+    wb_curl->easy_setopt(e, CURLOPT_XFERINFODATA, t);
+    wb_curl->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)h->connect_ms);
+    wb_curl->easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L); /* the idle timeout: < 1 byte/s ... */
+    wb_curl->easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)h->idle_s); /* ... for idle_s seconds */
+    wb_curl->easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
     /* 256 KiB pieces each way instead of 16/64 KiB: a sixteenth of the callbacks and system
      * calls for a large file, for a quarter of a MiB per transfer */
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
-    curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
+    wb_curl->easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
+    wb_curl->easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
     if (post) {
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_READFUNCTION, read_cb);
-        curl_easy_setopt(e, CURLOPT_READDATA, t);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->body_len);
+        wb_curl->easy_setopt(e, CURLOPT_POST, 1L);
+        wb_curl->easy_setopt(e, CURLOPT_READFUNCTION, read_cb);
+        wb_curl->easy_setopt(e, CURLOPT_READDATA, t);
+        wb_curl->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->body_len);
     }
     if (h->ca) {
         struct curl_blob blob = {h->ca, h->ca_len, CURL_BLOB_COPY};
-        ok = ok && curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK;
+        ok = ok && wb_curl->easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK;
         /* exactly these certificates: not the system's bundle beside them */
-        curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
-        curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+        wb_curl->easy_setopt(e, CURLOPT_CAINFO, NULL);
+        wb_curl->easy_setopt(e, CURLOPT_CAPATH, NULL);
     }
-    if (!ok || curl_multi_add_handle(h->multi, e) != CURLM_OK) {
-        curl_easy_cleanup(e);
-        curl_slist_free_all(t->headers);
+    if (!ok || wb_curl->multi_add_handle(h->multi, e) != CURLM_OK) {
+        wb_curl->easy_cleanup(e);
+        wb_curl->slist_free_all(t->headers);
         free(t);
         return WB_ENOMEM;
     }
