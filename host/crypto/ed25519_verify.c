@@ -111,14 +111,14 @@ static void ge_dbl(ge_p1p1 *r, const ge_p3 *p) {
 static void ge_madd(ge_p1p1 *r, const ge_p3 *p, const ge_niels *q, int negate) {
     fe ypx, ymx, a, b, c, d;
     fe_add(&ypx, &p->Y, &p->X);
-    fe_sub(&ymx, &p->Y, &p->X);
+    fe_sub_nc(&ymx, &p->Y, &p->X);
     fe_mul(&a, &ymx, negate ? &q->yplusx : &q->yminusx);
     fe_mul(&b, &ypx, negate ? &q->yminusx : &q->yplusx);
     fe_mul(&c, &p->T, &q->xy2d);
     fe_add(&d, &p->Z, &p->Z);
-    fe_sub(&r->E, &b, &a);
+    fe_sub_nc(&r->E, &b, &a);
     fe_add(&r->H, &b, &a);
-    fe_sub(negate ? &r->G : &r->F, &d, &c);
+    fe_sub_nc(negate ? &r->G : &r->F, &d, &c);
     fe_add(negate ? &r->F : &r->G, &d, &c);
 }
 

@@ -6,8 +6,9 @@
  *
  * Limb bounds, which every caller must respect: fe_mul and fe_sq take limbs below 2^54 and give
  * limbs below 2^52; fe_add does not carry (two inputs below 2^53 give limbs below 2^54); fe_sub
- * and fe_neg carry, so they take limbs below 2^54 and give limbs below 2^52. fe_load gives limbs
- * below 2^51. The functions are static inline: a point operation is a handful of them and the
+ * and fe_neg carry, so they take limbs below 2^54 and give limbs below 2^52; fe_sub_nc does not
+ * (a below 2^53 minus b below 2^52 gives limbs below 2^54), for a difference that only goes into
+ * a multiplication. fe_load gives limbs below 2^51. The functions are static inline: a point operation is a handful of them and the
  * call overhead would be a tenth of its cost. */
 #ifndef WB_CRYPTO_FE51_H
 #define WB_CRYPTO_FE51_H
@@ -101,6 +102,16 @@ static inline void fe_sub(fe *o, const fe *a, const fe *b) {
     for (int i = 1; i < 5; i++)
         o->v[i] = a->v[i] + FE_8P - b->v[i];
     fe_carry(o->v);
+}
+
+/* 4p in limbs, for fe_sub_nc. */
+#define FE_4P0 (4 * (FE_MASK51 - 18))
+#define FE_4P (4 * FE_MASK51)
+
+static inline void fe_sub_nc(fe *o, const fe *a, const fe *b) {
+    o->v[0] = a->v[0] + FE_4P0 - b->v[0];
+    for (int i = 1; i < 5; i++)
+        o->v[i] = a->v[i] + FE_4P - b->v[i];
 }
 
 static inline void fe_neg(fe *o, const fe *a) {
