@@ -10,8 +10,8 @@
  *     [s]P = 16 * sum_r e_{2r+1} table[r] + sum_r e_{2r} table[r]
  *
  * so [S]B + [h](-A) is at most 128 additions of affine table points and 4 doublings, sharing one
- * accumulator. A table costs 256 affine points (30 KB) and about one and a half verifications to
- * build; B's is built once per process.
+ * accumulator. A table costs 256 affine points (30 KB) and about three verifications' time
+ * (~150 us) to build; B's is built once per process.
  *
  * Point formulas are those of Hisil, Wong, Carter and Dawson, "Twisted Edwards curves revisited"
  * (2008), for a = -1 in extended coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, xy = T/Z. The field is

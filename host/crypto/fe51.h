@@ -8,8 +8,8 @@
  * limbs below 2^52; fe_add does not carry (two inputs below 2^53 give limbs below 2^54); fe_sub
  * and fe_neg carry, so they take limbs below 2^54 and give limbs below 2^52; fe_sub_nc does not
  * (a below 2^53 minus b below 2^52 gives limbs below 2^54), for a difference that only goes into
- * a multiplication. fe_load gives limbs below 2^51. The functions are static inline: a point operation is a handful of them and the
- * call overhead would be a tenth of its cost. */
+ * a multiplication. fe_load gives limbs below 2^51. The functions are static inline: a point
+ * operation is a handful of them and the call overhead would be a tenth of its cost. */
 #ifndef WB_CRYPTO_FE51_H
 #define WB_CRYPTO_FE51_H
 

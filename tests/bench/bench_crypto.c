@@ -68,8 +68,8 @@ static double bench_ed25519_verify_cached(const char *datadir) {
     if (build < 0)
         return -1;
     fprintf(stderr,
-            "ed25519-verify-cached: ours %.0f/s (%.1f us) libsodium %.0f/s (%.1f us) ours/libsodium time "
-            "%.2f; table build %.1f us\n",
+            "ed25519-verify-cached: ours %.0f/s (%.1f us) libsodium %.0f/s (%.1f us) "
+            "ours/libsodium time %.2f; table build %.1f us\n",
             ours, 1e6 / ours, sodium, 1e6 / sodium, sodium / ours, 1e6 / build);
     return ours;
 }
