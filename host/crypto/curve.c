@@ -11,11 +11,14 @@
  * bit from the signature and runs an ordinary Ed25519 verification. */
 #include "crypto/curve.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "crypto/ed25519_verify.h"
 #include "crypto/field25519.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -211,6 +214,93 @@ static int edwards_y(uint8_t y[32], const uint8_t pub[32]) {
     return rc;
 }
 
+/* ---- repeated keys: precomputed tables (ed25519_verify.h) ---------------------------------- */
+
+/* Each thread that verifies keeps up to TABLES keys with their table (30 KB each) and remembers
+ * the last SEEN keys it verified without one. A key gets a table on its second verification:
+ * a group's sender key signs every message of its sender, while identity keys checking a signed
+ * prekey, certificates and other one-off keys would pay a table (~150 us, three verifications)
+ * for nothing. Allocated on the first verification, so a thread that never verifies pays
+ * nothing; freed when the thread exits. Anything that fails here falls back to libsodium. */
+enum { TABLES = 4, SEEN = 8 };
+enum { SLOT_EMPTY, SLOT_BUILT, SLOT_REFUSED }; /* refused: wb_ed_key_init failed, use libsodium */
+typedef struct {
+    struct {
+        uint8_t edpub[32];
+        wb_ed_key *key; /* kept across evictions and reused */
+        unsigned long used;
+        int state;
+    } slot[TABLES];
+    uint8_t seen[SEEN][32];
+    int seen_used[SEEN];
+    unsigned seen_next;
+    unsigned long tick;
+} verify_cache;
+
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static pthread_key_t cache_key; /* its destructor frees a thread's cache at thread exit */
+static int cache_key_ok;
+static _Thread_local verify_cache *thread_cache;
+
+static void cache_free(void *p) {
+    verify_cache *c = p;
+    for (int i = 0; i < TABLES; i++)
+        wb_ed_key_free(c->slot[i].key);
+    free(c);
+    thread_cache = NULL;
+}
+
+static void cache_key_create(void) {
+    cache_key_ok = pthread_key_create(&cache_key, cache_free) == 0;
+}
+
+static verify_cache *cache_get(void) {
+    if (thread_cache)
+        return thread_cache;
+    pthread_once(&cache_once, cache_key_create);
+    verify_cache *c = cache_key_ok ? calloc(1, sizeof *c) : NULL;
+    if (c && pthread_setspecific(cache_key, c) != 0) {
+        free(c);
+        c = NULL;
+    }
+    return thread_cache = c;
+}
+
+/* The table for the Edwards key edpub, built now if this is its second verification; NULL to
+ * verify with libsodium. */
+static const wb_ed_key *table_for(const uint8_t edpub[32]) {
+    verify_cache *c = cache_get();
+    if (!c)
+        return NULL;
+    c->tick++;
+    for (int i = 0; i < TABLES; i++)
+        if (c->slot[i].state != SLOT_EMPTY && memcmp(c->slot[i].edpub, edpub, 32) == 0) {
+            c->slot[i].used = c->tick;
+            return c->slot[i].state == SLOT_BUILT ? c->slot[i].key : NULL;
+        }
+    int seen = -1;
+    for (int i = 0; i < SEEN && seen < 0; i++)
+        if (c->seen_used[i] && memcmp(c->seen[i], edpub, 32) == 0)
+            seen = i;
+    if (seen < 0) { /* first time: remember it, verify with libsodium */
+        unsigned i = c->seen_next++ % SEEN;
+        memcpy(c->seen[i], edpub, 32);
+        c->seen_used[i] = 1;
+        return NULL;
+    }
+    c->seen_used[seen] = 0;
+    int v = 0; /* the least recently used slot (an empty one has used = 0) */
+    for (int i = 1; i < TABLES; i++)
+        if (c->slot[i].used < c->slot[v].used)
+            v = i;
+    if (!c->slot[v].key && !(c->slot[v].key = wb_ed_key_new()))
+        return NULL;
+    memcpy(c->slot[v].edpub, edpub, 32);
+    c->slot[v].used = c->tick;
+    c->slot[v].state = wb_ed_key_init(c->slot[v].key, edpub) == 0 ? SLOT_BUILT : SLOT_REFUSED;
+    return c->slot[v].state == SLOT_BUILT ? c->slot[v].key : NULL;
+}
+
 int wb_xeddsa_verify(const uint8_t pub[WB_KEY_LEN], const uint8_t *msg, size_t len,
                      const uint8_t sig[WB_SIG_LEN]) {
     uint8_t edpub[32], s[WB_SIG_LEN];
@@ -220,6 +310,9 @@ int wb_xeddsa_verify(const uint8_t pub[WB_KEY_LEN], const uint8_t *msg, size_t l
     edpub[31] |= sig[63] & 0x80;
     memcpy(s, sig, sizeof s);
     s[63] &= 0x7f;
+    const wb_ed_key *k = table_for(edpub);
+    if (k) /* the same verdicts as libsodium's, in under half its time */
+        return wb_ed_key_verify(k, msg, len, s);
     /* libsodium also refuses a non-canonical S, a small-order R and a small-order key. */
     return crypto_sign_ed25519_verify_detached(s, msg, len, edpub) == 0 ? 0 : WB_EBADSIG;
 }

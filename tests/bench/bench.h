@@ -34,5 +34,6 @@ extern const wb_bench bench_signal[];
 extern const wb_bench bench_ws[];
 extern const wb_bench bench_runtime[];
 extern const wb_bench bench_search[];
+extern const wb_bench bench_crypto[];
 
 #endif

@@ -15,6 +15,7 @@ static const wb_bench *const families[] = {
     bench_ws,
     bench_runtime,
     bench_search,
+    bench_crypto,
     NULL,
 };
 
