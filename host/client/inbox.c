@@ -2,10 +2,10 @@
  * arrives, or WB_INBOX_MAX of them), then handed to recv.c in the order they came.
  *
  * Why hold them: a burst of group messages (the offline backlog of a busy group) spends most of
- * its time on the senders' signatures, ~40 us of Ed25519 each against ~45 us for all the rest of
- * a message (decode, decrypt, store). Decrypting must go one by one (each step of a sender key
- * chain needs the one before, and the store is one connection), but the signatures are
- * independent: taken together, the signatures of the held messages are checked on every core
+ * its time on the senders' signatures, ~20 us of Ed25519 each (with the sender key's table,
+ * crypto/ed25519_verify.h) against ~35 us for all the rest of a message (decode, decrypt,
+ * store). Decrypting must go one by one (each step of a sender key chain needs the one before,
+ * and the store is one connection), but the signatures are independent: taken together, the signatures of the held messages are checked on every core
  * (core/parallel.h) first, then the messages are decrypted in order with their checks done
  * (host/signal: wb_signal_group_check_*); the checks run on the pool's workers while this thread
  * decrypts, so the two overlap. Nothing is acknowledged before recv.c's commit, so
@@ -98,7 +98,7 @@ static void run_check(void *ctx, size_t i) {
 }
 
 /* Until chk is done: other checks nobody has taken yet are run here, else the thread yields (a
- * worker is running chk; a signature takes ~40 us). */
+ * worker is running chk; a signature takes ~20 us). */
 static void wait_check(wb_parallel_job *job, wb_signal_group_check *chk) {
     while (!atomic_load_explicit(&chk->done, memory_order_acquire)) {
         size_t k;
