@@ -75,7 +75,9 @@ async function sendAll (s, to, prefix) {
 // Times the wabot receiver and the Baileys receiver draining their queues.
 async function timeReceivers (sim, r, b, baileysAuth) {
   const t0 = performance.now()
-  const sync = r.spawn(['sync'])
+  // its output (a line per message) goes to /dev/null: reading 10,000 lines here would take CPU
+  // from the receiver on a small machine, and Baileys' receiver prints nothing
+  const sync = r.spawn(['sync'], { quietStdout: true })
   const tr = await drained(sim, r.jid, 600000)
   await sync.exited
   const bee = new BaileysClient(sim, { name: 'B', phone: '15551000003', authDir: baileysAuth, markOnline: true })

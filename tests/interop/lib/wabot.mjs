@@ -14,6 +14,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { Readable } from 'node:stream'
 import { wabotPath } from './paths.mjs'
 
 const stores = new Set()
@@ -55,15 +56,17 @@ export class Wabot {
 
   // A process: { proc, exited, stdout(), stderr(), lines (async iterator of stdout lines),
   // stop() (SIGTERM, then the exit) }.
-  spawn (args, { env, cwd } = {}) {
+  // quietStdout: the process writes its stdout to /dev/null, and nothing of it is read here (a
+  // benchmark's timed process, whose every line would otherwise cost this process CPU).
+  spawn (args, { env, cwd, quietStdout = false } = {}) {
     const [cmd, ...rest] = args
     const proc = spawn(wabotPath(), [cmd, ...this.flags(), ...rest],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, cwd })
+      { stdio: ['ignore', quietStdout ? 'ignore' : 'pipe', 'pipe'], env: { ...process.env, ...env }, cwd })
     const out = []
     const err = []
     proc.stderr.on('data', (d) => { err.push(d); if (process.env.WABOT_STDERR) process.stderr.write(d) })
     const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })))
-    const rl = createInterface({ input: proc.stdout })
+    const rl = createInterface({ input: proc.stdout ?? Readable.from([]) })
     const lineWaiters = []
     const lines = []
     rl.on('line', (l) => {
