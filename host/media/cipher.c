@@ -114,6 +114,8 @@ static int enc_blocks(wb_media_enc *e, const uint8_t *in, size_t len, uint8_t *o
 }
 
 long long wb_media_enc_update(wb_media_enc *e, const uint8_t *in, size_t len, uint8_t *out) {
+    if (!len) /* in may be NULL then (an empty file): no pointer arithmetic on it */
+        return 0;
     wb_sha256_update(&e->s.plain, in, len);
     e->s.plain_len += len;
     size_t o = 0;
