@@ -186,6 +186,7 @@ int wb_client_start(wb_client *c, uint64_t now) {
     if (rc < 0)
         WB_WARN("client", "cannot replay pending messages: %s", wb_strerror(rc));
     c->stopped = 0;
+    c->stop_asked = 0;
     if (c->state == WB_ST_IDLE)
         ask_socket(c);
     leave(c);
@@ -195,6 +196,7 @@ int wb_client_start(wb_client *c, uint64_t now) {
 void wb_client_stop(wb_client *c, uint64_t now) {
     enter(c, now);
     c->stopped = 1;
+    c->stop_asked = 1;
     c->reconnect_at = UINT64_MAX;
     if (c->state != WB_ST_IDLE)
         wb_client_close(c, WB_REASON_CONNECTION_CLOSED, "stopped");
@@ -285,7 +287,9 @@ void wb_client_on_close(wb_client *c, uint64_t now, const char *why) {
         c->stopped = 1;
     c->reconnect_at = c->stopped ? UINT64_MAX : next_attempt(c, reason);
     c->opened_at = 0;
-    if (!was_open && reason == WB_REASON_CONNECTION_CLOSED) /* never got in: say why, always */
+    /* never got in: say why, always (unless we ended it ourselves, as a shutdown during a
+     * reconnection does) */
+    if (!was_open && reason == WB_REASON_CONNECTION_CLOSED && !c->stop_asked)
         WB_WARN("client", "connecting to the server failed: %s; %s", text,
                 c->stopped ? "not retrying" : "retrying with backoff");
     else

@@ -117,6 +117,7 @@ struct wb_client {
     uint64_t now;
     int state;                   /* enum wb_client_state */
     int stopped;                 /* no more connections (stop, or a final reason) */
+    int stop_asked;              /* wb_client_stop: the connection ends because we said so */
     int final_reason;            /* the reason we stopped for, when final */
 
     /* the current socket */
