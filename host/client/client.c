@@ -265,7 +265,7 @@ void wb_client_on_close(wb_client *c, uint64_t now, const char *why) {
     char text[200];
     snprintf(text, sizeof text, "%s", c->state == WB_ST_CLOSING && c->close_why[0] ? c->close_why
                                       : why && *why ? why : wb_client_reason_text(reason));
-    int was_open = c->state == WB_ST_OPEN;
+    int was_open = c->opened_at != 0; /* open, or closing (by us) after it opened */
     wb_client_recv_flush(c); /* decrypted before the close: stored, acked at the redelivery */
     wb_client_handled_flush(c);
     wb_client_conn_reset(c);
