@@ -76,8 +76,10 @@ static int participants_read(const wb_node *n, wb_arena *a, size_t max,
 static int group_jid_of(const char *id, wb_jid *out) {
     if (!id || !*id)
         return WB_EPROTO;
-    if (strchr(id, '@'))
-        return wb_jid_parse(out, id) == 0 && wb_jid_on(out, WB_SERVER_GROUP) ? 0 : WB_EMALFORMED;
+    if (strchr(id, '@')) /* "@g.us" alone names no group */
+        return wb_jid_parse(out, id) == 0 && wb_jid_on(out, WB_SERVER_GROUP) && out->user[0]
+                   ? 0
+                   : WB_EMALFORMED;
     return wb_jid_make(out, id, WB_SERVER_GROUP, 0) == 0 ? 0 : WB_EMALFORMED;
 }
 
