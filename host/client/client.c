@@ -329,6 +329,9 @@ static void keepalive(wb_client *c) {
 #define SEARCH_STEP 1024
 #define SEARCH_QUIET_MS 100
 
+/* When the next index step may run: once the socket has been quiet long enough. */
+static uint64_t search_due(const wb_client *c) { return c->last_rx + SEARCH_QUIET_MS; }
+
 static void index_step(wb_client *c) {
     int more = 0;
     if (wb_store_search_index(c->st, SEARCH_STEP, &more) < 0)
@@ -351,7 +354,7 @@ void wb_client_tick(wb_client *c, uint64_t now) {
     wb_client_sends_tick(c);
     if (busy)
         c->search_stale = 1;
-    else if (c->search_stale && now - c->last_rx >= SEARCH_QUIET_MS)
+    else if (c->search_stale && now >= search_due(c))
         index_step(c);
     leave(c);
 }
@@ -372,7 +375,7 @@ uint64_t wb_client_deadline(const wb_client *c) {
     if (wb_client_recv_pending(c) || c->nhandled)
         d = min64(d, c->now);
     if (c->search_stale)
-        d = min64(d, c->last_rx + SEARCH_QUIET_MS > c->now ? c->last_rx + SEARCH_QUIET_MS : c->now);
+        d = min64(d, search_due(c));
     return min64(d, wb_client_sends_deadline(c));
 }
 

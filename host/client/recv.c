@@ -215,6 +215,17 @@ static int derive_key(wb_client *c, const wb_wa_message *m, keyinfo *k) {
     return 0;
 }
 
+/* A contacts.upsert or chats.upsert event of one entry (copied into the event queue's arena). */
+static void emit_one(wb_client *c, int type, wb_client_contact ct) {
+    wb_client_contact *copy = wb_arena_memdup(&c->evq.arena, &ct, sizeof ct);
+    if (!copy)
+        return;
+    wb_client_event ev = {.type = type};
+    ev.contacts.n = 1;
+    ev.contacts.contacts = copy;
+    wb_client_emit(c, &ev);
+}
+
 /* Remembers what the stanza teaches: the sender's LID or phone number, its push name. */
 static void learn(wb_client *c, const wb_wa_message *m, int *new_contact) {
     const wb_jid *s = &m->sender;
@@ -233,15 +244,9 @@ static void learn(wb_client *c, const wb_wa_message *m, int *new_contact) {
         int rc = wb_store_contact_name_put(c->st, user, m->notify, wb_client_server_time(c));
         if (rc == 1) {
             *new_contact = 1;
-            wb_client_contact ct = {.jid = wb_client_evstr(c, user), .lid = NULL,
-                                    .name = wb_client_evstr(c, m->notify)};
-            wb_client_contact *copy = wb_arena_memdup(&c->evq.arena, &ct, sizeof ct);
-            if (copy) {
-                wb_client_event ev = {.type = WB_CLIENT_EV_CONTACTS};
-                ev.contacts.n = 1;
-                ev.contacts.contacts = copy;
-                wb_client_emit(c, &ev);
-            }
+            emit_one(c, WB_CLIENT_EV_CONTACTS,
+                     (wb_client_contact){.jid = wb_client_evstr(c, user),
+                                         .name = wb_client_evstr(c, m->notify)});
         }
     }
 }
@@ -329,16 +334,8 @@ static int store(wb_client *c, const wb_wa_message *m, const keyinfo *k, Wa__Mes
     /* a reaction, edit, revoke or vote changes its target's row (kinds.c) */
     if (rc == 0)
         rc = wb_client_kinds_apply(c, &info, m->edit && strcmp(m->edit, "8") == 0);
-    if (rc == 0 && wb_store_chat_touch(c->st, k->chat, m->t, !k->from_me) == 1) {
-        wb_client_contact ct = {.jid = wb_client_evstr(c, k->chat)};
-        wb_client_contact *copy = wb_arena_memdup(&c->evq.arena, &ct, sizeof ct);
-        if (copy) {
-            wb_client_event ev = {.type = WB_CLIENT_EV_CHATS};
-            ev.contacts.n = 1;
-            ev.contacts.contacts = copy;
-            wb_client_emit(c, &ev);
-        }
-    }
+    if (rc == 0 && wb_store_chat_touch(c->st, k->chat, m->t, !k->from_me) == 1)
+        emit_one(c, WB_CLIENT_EV_CHATS, (wb_client_contact){.jid = wb_client_evstr(c, k->chat)});
     if (rc == 0 && (rc = wb_proto_unpack(&wa__web_message_info__descriptor, bytes.data, bytes.len,
                                          0, &e->info, NULL)) == 0)
         e->fresh = 1;

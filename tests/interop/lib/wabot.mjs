@@ -14,7 +14,6 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { Readable } from 'node:stream'
 import { wabotPath } from './paths.mjs'
 
 const stores = new Set()
@@ -66,14 +65,15 @@ export class Wabot {
     const err = []
     proc.stderr.on('data', (d) => { err.push(d); if (process.env.WABOT_STDERR) process.stderr.write(d) })
     const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })))
-    const rl = createInterface({ input: proc.stdout ?? Readable.from([]) })
     const lineWaiters = []
     const lines = []
-    rl.on('line', (l) => {
-      out.push(l + '\n')
-      lines.push(l)
-      for (const w of lineWaiters.splice(0)) w()
-    })
+    if (proc.stdout) {
+      createInterface({ input: proc.stdout }).on('line', (l) => {
+        out.push(l + '\n')
+        lines.push(l)
+        for (const w of lineWaiters.splice(0)) w()
+      })
+    }
     const p = {
       proc,
       exited,
