@@ -268,7 +268,8 @@ int wb_media_dec_reset(wb_media_dec *d) {
 static int dec_blocks(wb_media_dec *d, const uint8_t *in, size_t len, uint8_t *out, size_t *o) {
     if (!len)
         return 0;
-    wb_hmac_update(&d->s.mac, in, len);
+    if (!d->s.split)
+        wb_hmac_update(&d->s.mac, in, len);
     uint8_t *p = out + *o;
     if (d->have_last) {
         memcpy(p, d->last, BLOCK);
@@ -288,7 +289,8 @@ static int dec_blocks(wb_media_dec *d, const uint8_t *in, size_t len, uint8_t *o
 
 int wb_media_dec_update(wb_media_dec *d, const uint8_t *in, size_t len, uint8_t *out,
                         size_t *outlen) {
-    wb_sha256_update(&d->s.enc, in, len);
+    if (!d->s.split)
+        wb_sha256_update(&d->s.enc, in, len);
     d->s.enc_len += len;
     size_t o = 0;
     int rc = 0;
@@ -322,13 +324,23 @@ int wb_media_dec_update(wb_media_dec *d, const uint8_t *in, size_t len, uint8_t 
     return rc;
 }
 
-int wb_media_dec_final(wb_media_dec *d, uint8_t out[16], size_t *outlen, wb_media_hashes *h,
-                       wb_error *err) {
+int wb_media_dec_final(wb_media_dec *d, const wb_media_blob_sums *sums, uint8_t out[16],
+                       size_t *outlen, wb_media_hashes *h, wb_error *err) {
     uint8_t mac[32];
     wb_media_hashes got;
-    wb_hmac_final(&d->s.mac, mac);
     int rc = 0;
-    if (d->ncarry != WB_MEDIA_MAC_LEN || !d->have_last) {
+    if (!d->s.split)
+        sums = NULL;
+    if (d->s.split && !sums) {
+        rc = wb_error_set(err, WB_EINVAL, 0, "a split media decryption ended without its sums");
+        goto out;
+    }
+    if (d->s.split)
+        memcpy(mac, sums->mac, WB_MEDIA_MAC_LEN);
+    else
+        wb_hmac_final(&d->s.mac, mac);
+    if (d->ncarry != WB_MEDIA_MAC_LEN || !d->have_last ||
+        (sums && (sums->len != d->s.enc_len || wb_memneq(sums->tail, d->carry, WB_MEDIA_MAC_LEN)))) {
         rc = wb_error_set(err, WB_EMALFORMED, 0,
                           "the media is %llu bytes: not whole AES blocks and a 10-byte MAC",
                           (unsigned long long)d->s.enc_len);
@@ -343,6 +355,8 @@ int wb_media_dec_final(wb_media_dec *d, uint8_t out[16], size_t *outlen, wb_medi
         wb_sha256_update(&d->s.plain, d->last, keep);
         d->s.plain_len += keep;
         stream_hashes(&d->s, &got);
+        if (sums)
+            memcpy(got.file_enc_sha256, sums->file_enc_sha256, 32);
         if (d->check_enc && wb_memneq(got.file_enc_sha256, d->want_enc, 32))
             rc = wb_error_set(err, WB_EAUTH, 0,
                               "the downloaded media's SHA-256 is not the message's fileEncSha256");
@@ -359,6 +373,7 @@ int wb_media_dec_final(wb_media_dec *d, uint8_t out[16], size_t *outlen, wb_medi
             *h = got;
         }
     }
+out:
     wb_zero(mac, sizeof mac);
     wb_zero(d->last, sizeof d->last);
     d->have_last = 0;
@@ -371,4 +386,87 @@ void wb_media_dec_free(wb_media_dec *d) {
         return;
     stream_clear(&d->s);
     wb_free_secret(d, sizeof *d);
+}
+
+/* ---- checking a blob apart from decrypting it -------------------------------------------------- */
+
+void wb_media_dec_split(wb_media_dec *d) { d->s.split = 1; }
+
+/* The blob's hash takes every byte as it comes; the MAC takes all but the last 10 seen so far,
+ * which wait in tail (they may be the MAC itself). */
+struct wb_media_check {
+    uint8_t mac_key[32], iv[16];
+    wb_hmac mac;
+    wb_sha256_ctx enc;
+    uint8_t tail[WB_MEDIA_MAC_LEN];
+    size_t ntail;
+    uint64_t len;
+};
+
+static void check_start(wb_media_check *c) {
+    wb_hmac_init(&c->mac, c->mac_key, sizeof c->mac_key);
+    wb_hmac_start(&c->mac);
+    wb_hmac_update(&c->mac, c->iv, sizeof c->iv);
+    wb_sha256_init(&c->enc);
+    c->ntail = 0;
+    c->len = 0;
+}
+
+int wb_media_check_new(wb_media_check **out, const uint8_t media_key[WB_MEDIA_KEY_LEN],
+                       const char *type) {
+    wb_media_keys k;
+    int rc = wb_media_keys_derive(&k, media_key, type);
+    if (rc < 0)
+        return rc;
+    wb_media_check *c = calloc(1, sizeof *c);
+    if (c) {
+        memcpy(c->mac_key, k.mac_key, sizeof c->mac_key);
+        memcpy(c->iv, k.iv, sizeof c->iv);
+        check_start(c);
+    }
+    wb_zero(&k, sizeof k);
+    *out = c;
+    return c ? 0 : WB_ENOMEM;
+}
+
+void wb_media_check_update(wb_media_check *c, const uint8_t *blob, size_t len) {
+    if (!len)
+        return;
+    wb_sha256_update(&c->enc, blob, len);
+    c->len += len;
+    if (c->ntail + len <= WB_MEDIA_MAC_LEN) {
+        memcpy(c->tail + c->ntail, blob, len);
+        c->ntail += len;
+        return;
+    }
+    /* what now cannot be among the last 10 bytes goes to the MAC: the tail's oldest first */
+    size_t release = c->ntail + len - WB_MEDIA_MAC_LEN;
+    size_t from_tail = release < c->ntail ? release : c->ntail;
+    wb_hmac_update(&c->mac, c->tail, from_tail);
+    memmove(c->tail, c->tail + from_tail, c->ntail - from_tail);
+    c->ntail -= from_tail;
+    wb_hmac_update(&c->mac, blob, release - from_tail);
+    blob += release - from_tail;
+    len -= release - from_tail;
+    memcpy(c->tail + c->ntail, blob, len);
+    c->ntail += len;
+}
+
+void wb_media_check_final(wb_media_check *c, wb_media_blob_sums *sums) {
+    uint8_t full[32];
+    wb_hmac_final(&c->mac, full);
+    memcpy(sums->mac, full, WB_MEDIA_MAC_LEN);
+    memset(sums->tail, 0, sizeof sums->tail);
+    memcpy(sums->tail + (WB_MEDIA_MAC_LEN - c->ntail), c->tail, c->ntail);
+    wb_sha256_final(&c->enc, sums->file_enc_sha256);
+    sums->len = c->len;
+    wb_zero(full, sizeof full);
+    check_start(c);
+}
+
+void wb_media_check_free(wb_media_check *c) {
+    if (!c)
+        return;
+    wb_hmac_clear(&c->mac);
+    wb_free_secret(c, sizeof *c);
 }

@@ -111,13 +111,37 @@ int wb_media_dec_update(wb_media_dec *d, const uint8_t *in, size_t len, uint8_t 
                         size_t *outlen);
 /* The blob has ended: checks, in whatsmeow's order, its shape (whole blocks and a 10-byte MAC:
  * WB_EMALFORMED), fileEncSha256, the MAC, the padding, fileSha256 (each WB_EAUTH), with a
- * sentence in err. On success writes the file's last bytes (at most 15) to out (room for 16),
- * fills h and returns 0. The context is then spent. */
-int wb_media_dec_final(wb_media_dec *d, uint8_t out[16], size_t *outlen, wb_media_hashes *h,
-                       wb_error *err);
+ * sentence in err. sums: NULL, or for a split decryptor (below) what its wb_media_check
+ * measured. On success writes the file's last bytes (at most 15) to out (room for 16), fills h
+ * and returns 0. The context is then spent. */
+typedef struct wb_media_blob_sums wb_media_blob_sums;
+int wb_media_dec_final(wb_media_dec *d, const wb_media_blob_sums *sums, uint8_t out[16],
+                       size_t *outlen, wb_media_hashes *h, wb_error *err);
 /* Starts over (a download retried from another host), with the same keys and expectations. */
 int wb_media_dec_reset(wb_media_dec *d);
 /* Zeroes and frees. NULL is a no-op. */
 void wb_media_dec_free(wb_media_dec *d);
+
+/* The MAC and fileEncSha256 of a download apart from its decryption, the counterpart of
+ * wb_media_enc_split: two SHA-256 streams over the blob are as much CPU as the AES and fileSha256
+ * together, so another thread may take them (download.c). Called before the first update,
+ * wb_media_dec_split leaves them to a wb_media_check fed the same blob bytes, in the same order;
+ * its sums then go to wb_media_dec_final, which checks them as it would its own. */
+struct wb_media_blob_sums {
+    uint8_t mac[WB_MEDIA_MAC_LEN]; /* HMAC over iv || the blob but its last 10 bytes, cut */
+    uint8_t tail[WB_MEDIA_MAC_LEN]; /* the blob's last 10 bytes (its MAC, if well formed) */
+    uint8_t file_enc_sha256[32];    /* of the whole blob */
+    uint64_t len;                   /* the blob's bytes */
+};
+typedef struct wb_media_check wb_media_check;
+void wb_media_dec_split(wb_media_dec *d);
+/* Returns 0 and *out, WB_ENOTFOUND (type) or WB_ENOMEM. */
+int wb_media_check_new(wb_media_check **out, const uint8_t media_key[WB_MEDIA_KEY_LEN],
+                       const char *type);
+void wb_media_check_update(wb_media_check *c, const uint8_t *blob, size_t len);
+/* Fills sums; the context then starts over (the next blob, a download retried elsewhere). */
+void wb_media_check_final(wb_media_check *c, wb_media_blob_sums *sums);
+/* Zeroes and frees. NULL is a no-op. */
+void wb_media_check_free(wb_media_check *c);
 
 #endif

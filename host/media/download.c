@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "media/follower.h"
 #include "media/transfer.h"
 
 #define DEFAULT_MAX (2ull << 30)
@@ -16,6 +17,9 @@
  * before the rename waits for the last piece only, not for the whole file (a 10 MB download:
  * ~1 ms instead of 5-12 ms here). */
 #define WRITEBACK_EVERY (1u << 20)
+/* A blob at least this long has its MAC and fileEncSha256 computed on a thread of its own
+ * (follower.h) while this one decrypts and writes; below it, a thread costs more than it saves. */
+#define FOLLOW_FROM (1u << 20)
 #define WHY_MAX 300
 
 typedef struct wb_media_download_impl {
@@ -23,7 +27,10 @@ typedef struct wb_media_download_impl {
     wb_media_download *d;
     wb_media_download_cb cb;
     void (*progress)(wb_media_download *d, uint64_t done, uint64_t total);
-    wb_media_dec *dec;
+    wb_media_dec *dec;         /* split: the MAC and the blob's hash are check's */
+    wb_media_check *check;
+    wb_media_follower *follower; /* feeds check, during a request */
+    int threaded;
     char **urls;
     size_t nurls, url;         /* url: the one being tried */
     char *path, *tmp;          /* the destination and the file written until it verified */
@@ -41,6 +48,8 @@ typedef struct wb_media_download_impl {
 } impl;
 
 static void impl_free(impl *t) {
+    wb_media_follower_end(t->follower);
+    wb_media_check_free(t->check);
     if (t->fd >= 0)
         close(t->fd);
     if (t->tmp)
@@ -108,6 +117,7 @@ static int down_write(wb_media_req *r, const uint8_t *data, size_t len) {
         t->out_cap = len + WB_MEDIA_DEC_SLACK;
     }
     size_t got = 0;
+    wb_media_follower_put(t->follower, data, len);
     int rc = wb_media_dec_update(t->dec, data, len, t->out, &got);
     if (rc == 0)
         rc = put(t, t->out, got);
@@ -124,12 +134,20 @@ static void down_progress(wb_media_req *r, uint64_t done, uint64_t total) {
 
 static int try_url(impl *t);
 
+static void follow_check(void *check, const uint8_t *p, size_t n) {
+    wb_media_check_update(check, p, n);
+}
+
 /* The blob has arrived whole: check it, then move the file into place. */
 static int complete(impl *t, wb_media_hashes *h) {
     uint8_t tail[16];
     size_t n = 0;
     wb_error e = {0};
-    int rc = wb_media_dec_final(t->dec, tail, &n, h, &e);
+    wb_media_blob_sums sums;
+    wb_media_follower_end(t->follower); /* waits for the checks to catch up */
+    t->follower = NULL;
+    wb_media_check_final(t->check, &sums);
+    int rc = wb_media_dec_final(t->dec, &sums, tail, &n, h, &e);
     if (rc < 0) {
         snprintf(t->why, sizeof t->why, "%s", e.what);
         return rc;
@@ -190,7 +208,13 @@ static void got(wb_media_req *r, int status, int http_status, const char *why) {
 static int try_url(impl *t) {
     static const char *const headers[] = {"Origin: https://web.whatsapp.com"};
     for (; t->url < t->nurls; t->url++) {
+        wb_media_blob_sums spent;
+        wb_media_follower_end(t->follower); /* a previous URL's: its sums are thrown away */
+        t->follower = NULL;
+        wb_media_check_final(t->check, &spent);
         int rc = wb_media_dec_reset(t->dec);
+        if (rc == 0)
+            rc = wb_media_follower_start(&t->follower, 0, follow_check, t->check, t->threaded);
         if (t->memory) {
             t->memory->len = t->memory_start;
         } else if (rc == 0 && (ftruncate(t->fd, 0) < 0 || lseek(t->fd, 0, SEEK_SET) < 0)) {
@@ -225,8 +249,12 @@ int wb_media_download_start(wb_media_http *http, wb_media_download *d,
     t->fd = -1;
     wb_media_expect x = {o->file_sha256, o->file_enc_sha256};
     int rc = wb_media_dec_new(&t->dec, o->media_key, o->type, &x);
+    if (rc == 0)
+        rc = wb_media_check_new(&t->check, o->media_key, o->type);
     if (rc == WB_ENOTFOUND)
         rc = WB_EINVAL;
+    if (rc == 0)
+        wb_media_dec_split(t->dec);
     if (rc == 0 && !(t->urls = calloc(o->nurls, sizeof *t->urls)))
         rc = WB_ENOMEM;
     for (size_t i = 0; rc == 0 && i < o->nurls; i++) {
@@ -267,6 +295,7 @@ int wb_media_download_start(wb_media_http *http, wb_media_download *d,
     uint64_t bound = o->file_length ? wb_media_enc_size(o->file_length)
                      : o->max_length ? o->max_length : DEFAULT_MAX;
     t->max_body = bound;
+    t->threaded = bound >= FOLLOW_FROM;
     if ((rc = try_url(t)) < 0) {
         impl_free(t);
         return rc;

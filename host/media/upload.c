@@ -3,7 +3,6 @@
  * host until one takes it. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +11,14 @@
 
 #include "core/mem.h"
 #include "crypto/random.h"
+#include "media/follower.h"
 #include "media/transfer.h"
 #include "wa/media.h"
 
 #define PLAIN_CHUNK (64 * 1024)
+/* A file at least this long has its MAC and blob hash computed on a thread of their own; below
+ * it, a thread costs more than it saves. */
+#define FOLLOW_FROM (1u << 20)
 #define ANSWER_MAX (64 * 1024)
 #define WHY_MAX 300
 
@@ -27,6 +30,7 @@ typedef struct wb_media_upload_impl {
     int fd;                    /* the file, or -1 for bytes */
     const uint8_t *data;
     size_t len;
+    uint64_t size;             /* the file's, when the upload started */
     int blob;                  /* the encrypted file (unnamed, ours), or -1 */
     char type[32];
     char *auth;
@@ -139,52 +143,15 @@ static void finish(impl *t, int status, int http_status, const char *why) {
 
 /* ---- the pass: encrypt and measure --------------------------------------------------------------- */
 
-/* The MAC and the blob's hash, on a thread of their own that follows the encryption through
- * the blob's file (cipher.h, wb_media_enc_split): the AES and fileSha256 on one core, the two
- * SHA-256 streams over the ciphertext on the other, about half the pass's time each. */
-typedef struct follower {
-    int fd;
-    wb_media_mac *mac;
-    pthread_mutex_t lock;
-    pthread_cond_t more;
-    uint64_t written;          /* ciphertext bytes in the file */
-    int done;                  /* no more will come */
-    int failed;                /* -errno of a read */
-} follower;
-
-static void *follow(void *arg) {
-    follower *f = arg;
-    uint8_t buf[PLAIN_CHUNK];
-    for (uint64_t off = 0;;) {
-        pthread_mutex_lock(&f->lock);
-        while (off == f->written && !f->done)
-            pthread_cond_wait(&f->more, &f->lock);
-        uint64_t avail = f->written - off;
-        pthread_mutex_unlock(&f->lock);
-        if (!avail)
-            break;
-        long long n = read_at(f->fd, off, buf, avail < sizeof buf ? (size_t)avail : sizeof buf);
-        if (n <= 0) {
-            f->failed = n < 0 ? (int)n : -EIO;
-            break;
-        }
-        wb_media_mac_update(f->mac, buf, (size_t)n);
-        off += (uint64_t)n;
-    }
-    return NULL;
-}
-
-static void follower_wrote(follower *f, uint64_t n, int done) {
-    pthread_mutex_lock(&f->lock);
-    f->written += n;
-    f->done |= done;
-    pthread_cond_signal(&f->more);
-    pthread_mutex_unlock(&f->lock);
-}
+/* The MAC and the blob's hash follow the encryption on a thread of their own (follower.h,
+ * cipher.h's wb_media_enc_split): the AES and fileSha256 on one core, the two SHA-256 streams
+ * over the ciphertext on the other, about half the pass's time each. */
+static void follow_mac(void *mac, const uint8_t *p, size_t n) { wb_media_mac_update(mac, p, n); }
 
 /* Encrypts the file into fd, measuring it, with f following. Returns 0, or WB_EIO / WB_ECRYPTO
  * with why set. */
-static int encrypt_into(impl *t, wb_media_enc *e, follower *f, uint8_t *plain, uint8_t *blob) {
+static int encrypt_into(impl *t, wb_media_enc *e, int fd, wb_media_follower *f, uint8_t *plain,
+                        uint8_t *blob) {
     for (uint64_t off = 0;;) {
         long long n = read_plain(t, off, plain, PLAIN_CHUNK);
         if (n < 0) {
@@ -196,56 +163,45 @@ static int encrypt_into(impl *t, wb_media_enc *e, follower *f, uint8_t *plain, u
                         : wb_media_enc_final(e, blob, &t->h); /* the end: the padded block */
         if (m < 0)
             return WB_ECRYPTO;
-        int w = write_all(f->fd, blob, (size_t)m);
+        wb_media_follower_put(f, blob, (size_t)m);
+        int w = write_all(fd, blob, (size_t)m);
         if (w < 0) {
             snprintf(t->why, sizeof t->why, "cannot write a temporary file: %s", strerror(-w));
             return WB_EIO;
         }
-        follower_wrote(f, (uint64_t)m, n == 0);
         if (n == 0)
             return 0;
     }
 }
 
-/* Encrypts into a new file with a follower thread (or, when no thread can be had, the follower's
- * work after the AES), and ends the blob with the MAC. Returns 0 or a code with why set. */
+/* Encrypts into a new file with the MAC's follower, and ends the blob with the MAC. Returns 0
+ * or a code with why set. */
 static int encrypt_file(impl *t, int fd, uint8_t *plain, uint8_t *blob) {
     wb_media_enc *e = NULL;
-    follower f = {.fd = fd, .lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER};
+    wb_media_mac *mac = NULL;
+    wb_media_follower *f = NULL;
     int rc = wb_media_enc_new(&e, t->media_key, t->type);
     if (rc == 0)
-        rc = wb_media_mac_new(&f.mac, t->media_key, t->type);
-    if (rc < 0) {
-        wb_media_enc_free(e);
-        return rc;
-    }
-    wb_media_enc_split(e);
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, follow, &f) == 0;
-    rc = encrypt_into(t, e, &f, plain, blob);
-    follower_wrote(&f, 0, 1); /* ends the follower on a failure too */
-    if (threaded)
-        pthread_join(th, NULL);
-    else if (rc == 0)
-        follow(&f);
-    uint8_t mac[WB_MEDIA_MAC_LEN];
-    if (rc == 0 && f.failed) {
-        snprintf(t->why, sizeof t->why, "cannot read the temporary file: %s", strerror(-f.failed));
-        rc = WB_EIO;
+        rc = wb_media_mac_new(&mac, t->media_key, t->type);
+    if (rc == 0)
+        rc = wb_media_follower_start(&f, 0, follow_mac, mac, t->size >= FOLLOW_FROM);
+    if (rc == 0) {
+        wb_media_enc_split(e);
+        rc = encrypt_into(t, e, fd, f, plain, blob);
+        wb_media_follower_end(f); /* the MAC has seen every byte */
     }
     if (rc == 0) {
-        wb_media_mac_final(f.mac, mac, t->h.file_enc_sha256);
-        int w = write_all(fd, mac, sizeof mac);
-        t->h.enc_length += sizeof mac;
+        uint8_t tag[WB_MEDIA_MAC_LEN];
+        wb_media_mac_final(mac, tag, t->h.file_enc_sha256);
+        int w = write_all(fd, tag, sizeof tag);
+        t->h.enc_length += sizeof tag;
         if (w < 0) {
             snprintf(t->why, sizeof t->why, "cannot write a temporary file: %s", strerror(-w));
             rc = WB_EIO;
         }
     }
-    wb_media_mac_free(f.mac);
+    wb_media_mac_free(mac);
     wb_media_enc_free(e);
-    pthread_mutex_destroy(&f.lock);
-    pthread_cond_destroy(&f.more);
     return rc;
 }
 
@@ -411,9 +367,11 @@ int wb_media_upload_start(wb_media_http *http, wb_media_upload *u, const wb_medi
             rc = errno == ENOENT ? WB_ENOTFOUND : WB_EIO;
         else if (fstat(t->fd, &st) < 0 || !S_ISREG(st.st_mode))
             rc = WB_EIO;
+        else
+            t->size = (uint64_t)st.st_size;
     } else {
         t->data = o->data;
-        t->len = o->len;
+        t->len = t->size = o->len;
     }
     t->auth = strdup(o->auth);
     t->hosts = calloc(o->nhosts, sizeof *t->hosts);

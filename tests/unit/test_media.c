@@ -3,7 +3,9 @@
  * and decrypted byte for byte with the input cut at every awkward offset; and what must be
  * refused: a flipped byte (fileEncSha256, then the MAC when that is not checked), a wrong
  * fileSha256, bad padding under a good MAC, a blob cut short or with bytes added, each with its
- * sentence and nothing verified. */
+ * sentence and nothing verified. The decryption tests run three ways: whole, split with the
+ * checks inline, and split with the checks on a follower thread (media/follower.h): the same
+ * plaintext and the same verdicts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "crypto/aes.h"
 #include "crypto/hash.h"
 #include "media/cipher.h"
+#include "media/follower.h"
 
 typedef struct vec {
     char type[32];
@@ -96,14 +99,30 @@ static void encrypt(const vec *v, size_t step, wb_buf *blob, wb_media_hashes *h)
     wb_media_enc_free(e);
 }
 
+/* How decrypt() runs: the decryptor alone, split with its checks inline, or split with the
+ * checks on a follower thread (with a small ring, so that it wraps and waits). */
+enum { WHOLE, SPLIT_INLINE, SPLIT_THREAD };
+static int mode;
+
+static void follow_check(void *c, const uint8_t *p, size_t n) { wb_media_check_update(c, p, n); }
+
 /* Decrypts blob fed in pieces of `step` bytes (0: one call); the plaintext goes to plain.
  * Returns wb_media_dec_final's code. */
 static int decrypt(const vec *v, const uint8_t *blob, size_t n, size_t step,
                    const wb_media_expect *x, wb_buf *plain, wb_error *err) {
     wb_media_dec *d;
+    wb_media_check *c = NULL;
+    wb_media_follower *f = NULL;
     CHECK_EQ(wb_media_dec_new(&d, v->media_key.data, v->type, x), 0);
+    if (mode != WHOLE) {
+        wb_media_dec_split(d);
+        CHECK_EQ(wb_media_check_new(&c, v->media_key.data, v->type), 0);
+        CHECK_EQ(wb_media_follower_start(&f, 100, follow_check, c, mode == SPLIT_THREAD), 0);
+    }
     for (size_t off = 0; off < n;) {
         size_t len = step && n - off > step ? step : n - off, got = 0;
+        if (f)
+            wb_media_follower_put(f, blob + off, len);
         uint8_t *out = wb_buf_extend(plain, len + WB_MEDIA_DEC_SLACK);
         CHECK_EQ(wb_media_dec_update(d, blob + off, len, out, &got), 0);
         CHECK(got <= len + WB_MEDIA_DEC_SLACK);
@@ -113,7 +132,13 @@ static int decrypt(const vec *v, const uint8_t *blob, size_t n, size_t step,
     uint8_t tail[16];
     size_t got = 99;
     wb_media_hashes h;
-    int rc = wb_media_dec_final(d, tail, &got, &h, err);
+    wb_media_blob_sums sums;
+    if (c) {
+        wb_media_follower_end(f);
+        wb_media_check_final(c, &sums);
+        wb_media_check_free(c);
+    }
+    int rc = wb_media_dec_final(d, c ? &sums : NULL, tail, &got, &h, err);
     if (rc == 0) {
         CHECK(got < 16);
         wb_buf_append(plain, tail, got);
@@ -217,7 +242,7 @@ static void test_media_decrypt_baileys_blobs_in_any_pieces(void) {
         CHECK_EQ(wb_media_dec_update(d, v->blob.data, v->blob.len, out, &got), 0);
         uint8_t tail[16];
         size_t tl;
-        CHECK_EQ(wb_media_dec_final(d, tail, &tl, &h, NULL), 0);
+        CHECK_EQ(wb_media_dec_final(d, NULL, tail, &tl, &h, NULL), 0);
         CHECK_EQ(got + tl, v->plain.len);
         CHECK_MEM(h.file_sha256, v->file_sha256.data, 32);
         wb_media_dec_free(d);
@@ -297,13 +322,52 @@ static void test_media_decrypt_refuses_tampering(void) {
     free(b);
 }
 
+static void test_media_split_decryption_needs_its_sums(void) {
+    const vec *v = &vecs[8];
+    wb_media_expect x = {v->file_sha256.data, v->file_enc_sha256.data};
+    wb_media_dec *d;
+    wb_media_check *c;
+    CHECK_EQ(wb_media_dec_new(&d, v->media_key.data, v->type, &x), 0);
+    CHECK_EQ(wb_media_check_new(&c, v->media_key.data, v->type), 0);
+    wb_media_dec_split(d);
+    uint8_t *out = malloc(v->blob.len + WB_MEDIA_DEC_SLACK), tail[16];
+    size_t got, tl;
+    wb_media_hashes h;
+    wb_error e = {0};
+    CHECK_EQ(wb_media_dec_update(d, v->blob.data, v->blob.len, out, &got), 0);
+    CHECK_EQ(wb_media_dec_final(d, NULL, tail, &tl, &h, &e), WB_EINVAL);
+    /* sums of other bytes than the decryptor saw: refused, not trusted */
+    CHECK_EQ(wb_media_dec_reset(d), 0);
+    CHECK_EQ(wb_media_dec_update(d, v->blob.data, v->blob.len, out, &got), 0);
+    wb_media_check_update(c, v->blob.data, v->blob.len - 16);
+    wb_media_blob_sums sums;
+    wb_media_check_final(c, &sums);
+    CHECK_EQ(wb_media_dec_final(d, &sums, tail, &tl, &h, &e), WB_EMALFORMED);
+    /* and the right ones verify, after a final that started the check over */
+    CHECK_EQ(wb_media_dec_reset(d), 0);
+    CHECK_EQ(wb_media_dec_update(d, v->blob.data, v->blob.len, out, &got), 0);
+    wb_media_check_update(c, v->blob.data, 3);
+    wb_media_check_update(c, v->blob.data + 3, v->blob.len - 3);
+    wb_media_check_final(c, &sums);
+    CHECK_EQ(wb_media_dec_final(d, &sums, tail, &tl, &h, &e), 0);
+    CHECK_MEM(h.file_enc_sha256, v->file_enc_sha256.data, 32);
+    CHECK_EQ(got + tl, v->plain.len);
+    wb_media_dec_free(d);
+    wb_media_check_free(c);
+    free(out);
+}
+
 int main(void) {
     load_vectors();
     RUN(test_media_keys_are_baileys_getmediakeys);
     RUN(test_media_encrypt_matches_baileys_encryptedstream);
     RUN(test_media_split_encryption_and_mac_make_baileys_blobs);
-    RUN(test_media_decrypt_baileys_blobs_in_any_pieces);
-    RUN(test_media_decrypt_refuses_tampering);
+    for (mode = WHOLE; mode <= SPLIT_THREAD; mode++) {
+        RUN(test_media_decrypt_baileys_blobs_in_any_pieces);
+        RUN(test_media_decrypt_refuses_tampering);
+    }
+    mode = WHOLE;
+    RUN(test_media_split_decryption_needs_its_sums);
     for (size_t i = 0; i < nvecs; i++) {
         wb_buf *bufs[] = {&vecs[i].plain, &vecs[i].media_key, &vecs[i].iv, &vecs[i].cipher_key,
                           &vecs[i].mac_key, &vecs[i].blob, &vecs[i].mac, &vecs[i].file_sha256,
