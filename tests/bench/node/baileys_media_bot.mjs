@@ -28,6 +28,8 @@ bot.sock.ev.on('messages.upsert', async (up) => {
     if (m.message.documentMessage) {
       last = m
       await bot.sock.sendMessage(jid, { text: 'got' })
+    } else if (text === 'ping') {
+      await bot.sock.sendMessage(jid, { text: 'pong' })
     } else if (text === 'up') {
       await bot.sock.sendMessage(jid, { document: { url: file }, mimetype: 'application/octet-stream', fileName: 'bench.bin' })
     } else if (text === 'down') {

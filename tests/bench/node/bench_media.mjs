@@ -43,6 +43,8 @@ sock.ev:on('messages.upsert', function(up)
       elseif m.text == 'up' then
         assert(sock:sendMessage(m.chat, { document = { url = ${JSON.stringify(file)} },
           mimetype = 'application/octet-stream', fileName = 'bench.bin' }))
+      elseif m.text == 'ping' then
+        sock:sendMessage(m.chat, { text = 'pong' })
       elseif m.text == 'down' then
         assert(sock:downloadMedia(last, ${JSON.stringify(out)}))
         sock:sendMessage(m.chat, { text = 'down ok' })
@@ -145,7 +147,12 @@ async function measureWith (kind, user, botJid, hwm, small, big, switchToBig) {
   if (kind === 'down') await sendDoc(big)
   else switchToBig()
   const ms = []
+  const pings = []
+  for (let i = 0; i < ROUNDS; i++) pings.push(await round(user, botJid, 'ping', isText('pong')))
+  pings.sort((a, c) => a - c)
+  console.error('ping median', pings[Math.floor(pings.length / 2)].toFixed(1), pings.map(x=>x.toFixed(1)).join(' '))
   for (let i = 0; i < ROUNDS; i++) ms.push(await round(user, botJid, kind, done))
+  console.error('rounds', ms.map(x=>x.toFixed(1)).join(' '))
   const after = await hwm()
   ms.sort((a, c) => a - c)
   return { ms: ms[Math.floor(ms.length / 2)], growthKiB: after - before }
