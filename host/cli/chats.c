@@ -72,21 +72,12 @@ static int list(int argc, char **argv, const char *cmd, int chats) {
     wb_cli_client o;
     wb_cli_client_init(&o);
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        int r = wb_cli_client_flag(&o, argc, argv, &i);
-        if (r < 0)
-            return WB_EXIT_USAGE;
-        if (r)
-            continue;
-        if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else {
-            fprintf(strcmp(argv[i], "--help") ? stderr : stdout,
-                    "usage: wabot %s [--json] [flags]\n\nLists the %s in the store.\n", cmd,
-                    chats ? "chats, the most recently active first" : "contacts");
-            return strcmp(argv[i], "--help") ? WB_EXIT_USAGE : 0;
-        }
-    }
+    char usage[160];
+    snprintf(usage, sizeof usage, "usage: wabot %s [--json] [flags]\n\nLists the %s in the store%s.",
+             cmd, cmd, chats ? ", the most recently active first" : "");
+    int done = wb_cli_client_args(&o, argc, argv, "--json", &json, usage);
+    if (done != WB_CLI_GO_ON)
+        return done;
     wb_store *st;
     int rc = wb_cli_store_open(&o, cmd, &st);
     if (rc != WB_EXIT_OK) {

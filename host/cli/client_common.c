@@ -140,6 +140,25 @@ int wb_cli_client_flag(wb_cli_client *o, int argc, char **argv, int *i) {
     return 1;
 }
 
+int wb_cli_client_args(wb_cli_client *o, int argc, char **argv, const char *flag, int *on,
+                       const char *usage) {
+    for (int i = 1; i < argc; i++) {
+        int r = wb_cli_client_flag(o, argc, argv, &i);
+        if (r < 0)
+            return WB_EXIT_USAGE;
+        if (r)
+            continue;
+        if (flag && !strcmp(argv[i], flag)) {
+            *on = 1;
+            continue;
+        }
+        int help = !strcmp(argv[i], "--help");
+        fprintf(help ? stdout : stderr, "%s\n\nflags:\n%s", usage, wb_cli_client_flags_help);
+        return help ? WB_EXIT_OK : WB_EXIT_USAGE;
+    }
+    return WB_CLI_GO_ON;
+}
+
 int wb_cli_store_open(const wb_cli_client *o, const char *cmd, wb_store **st) {
     char path[4200];
     snprintf(path, sizeof path, "%s/wabot.db", o->dir);

@@ -57,6 +57,14 @@ void wb_cli_client_init(wb_cli_client *o);
 int wb_cli_client_flag(wb_cli_client *o, int argc, char **argv, int *i);
 /* The help text of the global flags. */
 extern const char wb_cli_client_flags_help[];
+/* The arguments of a command that takes the global flags and at most one boolean flag of its
+ * own (flag, e.g. "--json", NULL for none: *on is set to 1 when given). Anything else, and
+ * --help, prints usage (a sentence or two: the global flags' help follows it) and ends the
+ * command. Returns WB_CLI_GO_ON, or the exit code to end with: 0 after --help, WB_EXIT_USAGE
+ * otherwise. */
+#define WB_CLI_GO_ON (-1)
+int wb_cli_client_args(wb_cli_client *o, int argc, char **argv, const char *flag, int *on,
+                       const char *usage);
 /* Opens the store (DIR/wabot.db) without taking its lock (for commands that only read it).
  * Returns WB_EXIT_OK, or WB_EXIT_ERROR after printing why. */
 int wb_cli_store_open(const wb_cli_client *o, const char *cmd, wb_store **st);

@@ -34,22 +34,11 @@ int wb_cli_logout(int argc, char **argv) {
     wb_cli_client o;
     wb_cli_client_init(&o);
     int local = 0;
-    for (int i = 1; i < argc; i++) {
-        int r = wb_cli_client_flag(&o, argc, argv, &i);
-        if (r < 0)
-            return WB_EXIT_USAGE;
-        if (r)
-            continue;
-        if (!strcmp(argv[i], "--local")) {
-            local = 1;
-        } else {
-            fprintf(strcmp(argv[i], "--help") ? stderr : stdout,
-                    "usage: wabot logout [--local] [flags]\n\nUnlinks this device and wipes its "
-                    "keys (messages stay). --local skips the server.\n\nflags:\n%s",
-                    wb_cli_client_flags_help);
-            return strcmp(argv[i], "--help") ? WB_EXIT_USAGE : 0;
-        }
-    }
+    int done = wb_cli_client_args(&o, argc, argv, "--local", &local,
+                                  "usage: wabot logout [--local] [flags]\n\nUnlinks this device "
+                                  "and wipes its keys (messages stay). --local skips the server.");
+    if (done != WB_CLI_GO_ON)
+        return done;
     int rc = wb_cli_client_open(&o, "logout");
     if (rc)
         return rc;

@@ -34,21 +34,11 @@ int wb_cli_status(int argc, char **argv) {
     wb_cli_client o;
     wb_cli_client_init(&o);
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        int r = wb_cli_client_flag(&o, argc, argv, &i);
-        if (r < 0)
-            return WB_EXIT_USAGE;
-        if (r)
-            continue;
-        if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else {
-            fprintf(strcmp(argv[i], "--help") ? stderr : stdout,
-                    "usage: wabot status [--json] [flags]\n\nShows the linked device and checks "
-                    "the store.\n\nflags:\n%s", wb_cli_client_flags_help);
-            return strcmp(argv[i], "--help") ? WB_EXIT_USAGE : 0;
-        }
-    }
+    int done = wb_cli_client_args(&o, argc, argv, "--json", &json,
+                                  "usage: wabot status [--json] [flags]\n\nShows the linked "
+                                  "device and checks the store.");
+    if (done != WB_CLI_GO_ON)
+        return done;
     wb_store_lock *lock = NULL;
     pid_t holder = 0;
     wb_error e = {0};
