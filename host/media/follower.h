@@ -7,7 +7,7 @@
  * upload.c follows its encryption with them, download.c its decryption.
  *
  *     wb_media_follower *f;
- *     wb_media_follower_start(&f, 512 * 1024, fn, ud, threaded);
+ *     wb_media_follower_start(&f, 0, fn, ud, threaded);  // a 256 KiB ring
  *     wb_media_follower_put(f, piece, len);    // any number of times, any sizes
  *     wb_media_follower_end(f);                // fn has seen every byte; f is freed
  *
@@ -19,17 +19,34 @@
 #ifndef WB_MEDIA_FOLLOWER_H
 #define WB_MEDIA_FOLLOWER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct wb_media_follower wb_media_follower;
 typedef void (*wb_media_follow_fn)(void *ud, const uint8_t *p, size_t n);
 
-/* Returns 0 and *out, or WB_ENOMEM. ring: bytes (0: 512 KiB). */
+/* Returns 0 and *out, or WB_ENOMEM. ring: bytes (0: 256 KiB). */
 int wb_media_follower_start(wb_media_follower **out, size_t ring, wb_media_follow_fn fn,
                             void *ud, int threaded);
 void wb_media_follower_put(wb_media_follower *f, const uint8_t *p, size_t n);
 /* Waits until fn has seen every byte put, stops the thread and frees f. NULL is a no-op. */
 void wb_media_follower_end(wb_media_follower *f);
+
+/* A follower's fn that writes to a file, so that the file system's write path (~1 ms a MiB on
+ * ext4 here: page allocation, delayed allocation, copying) runs beside the producer:
+ *
+ *     wb_media_file_writer w = {.fd = fd, .writeback_every = 1 << 20};
+ *     wb_media_follower_start(&f, 0, wb_media_file_write, &w, 1);
+ *
+ * The first failed write is kept in err (-errno), and later pieces are dropped: the producer may
+ * poll err to stop early, and reads written and flushed only after wb_media_follower_end. */
+typedef struct wb_media_file_writer {
+    int fd;
+    size_t writeback_every;    /* start the disk's writeback every this many bytes (0: never) */
+    uint64_t written, flushed; /* bytes written, and handed to writeback */
+    atomic_int err;
+} wb_media_file_writer;
+void wb_media_file_write(void *writer, const uint8_t *p, size_t n);
 
 #endif

@@ -2,6 +2,7 @@
  * temporary file while it measures it; then the POST sends that blob as libcurl asks, host after
  * host until one takes it. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,15 +144,16 @@ static void finish(impl *t, int status, int http_status, const char *why) {
 
 /* ---- the pass: encrypt and measure --------------------------------------------------------------- */
 
-/* The MAC and the blob's hash follow the encryption on a thread of their own (follower.h,
- * cipher.h's wb_media_enc_split): the AES and fileSha256 on one core, the two SHA-256 streams
- * over the ciphertext on the other, about half the pass's time each. */
+/* The pass's work on three threads (follower.h): this one reads the file and runs the AES and
+ * fileSha256; one follower takes the MAC and the blob's hash (cipher.h's wb_media_enc_split),
+ * another writes the blob to its file. Each is about a third of the pass. */
 static void follow_mac(void *mac, const uint8_t *p, size_t n) { wb_media_mac_update(mac, p, n); }
 
-/* Encrypts the file into fd, measuring it, with f following. Returns 0, or WB_EIO / WB_ECRYPTO
+/* Encrypts the file, handing the blob to both followers. Returns 0, or WB_EIO / WB_ECRYPTO
  * with why set. */
-static int encrypt_into(impl *t, wb_media_enc *e, int fd, wb_media_follower *f, uint8_t *plain,
-                        uint8_t *blob) {
+static int encrypt_into(impl *t, wb_media_enc *e, wb_media_follower *mac,
+                        wb_media_follower *writer, const wb_media_file_writer *w,
+                        uint8_t *plain, uint8_t *blob) {
     for (uint64_t off = 0;;) {
         long long n = read_plain(t, off, plain, PLAIN_CHUNK);
         if (n < 0) {
@@ -163,42 +165,44 @@ static int encrypt_into(impl *t, wb_media_enc *e, int fd, wb_media_follower *f, 
                         : wb_media_enc_final(e, blob, &t->h); /* the end: the padded block */
         if (m < 0)
             return WB_ECRYPTO;
-        wb_media_follower_put(f, blob, (size_t)m);
-        int w = write_all(fd, blob, (size_t)m);
-        if (w < 0) {
-            snprintf(t->why, sizeof t->why, "cannot write a temporary file: %s", strerror(-w));
-            return WB_EIO;
-        }
-        if (n == 0)
-            return 0;
+        wb_media_follower_put(mac, blob, (size_t)m);
+        wb_media_follower_put(writer, blob, (size_t)m);
+        if (n == 0 || atomic_load(&w->err))
+            return 0; /* a write's failure is the caller's to say */
     }
 }
 
-/* Encrypts into a new file with the MAC's follower, and ends the blob with the MAC. Returns 0
- * or a code with why set. */
+/* Encrypts into fd with the two followers, and ends the blob with the MAC. Returns 0 or a code
+ * with why set. */
 static int encrypt_file(impl *t, int fd, uint8_t *plain, uint8_t *blob) {
     wb_media_enc *e = NULL;
     wb_media_mac *mac = NULL;
-    wb_media_follower *f = NULL;
+    wb_media_follower *fm = NULL, *fw = NULL;
+    wb_media_file_writer w = {.fd = fd};
+    int threaded = t->size >= FOLLOW_FROM;
     int rc = wb_media_enc_new(&e, t->media_key, t->type);
     if (rc == 0)
         rc = wb_media_mac_new(&mac, t->media_key, t->type);
     if (rc == 0)
-        rc = wb_media_follower_start(&f, 0, follow_mac, mac, t->size >= FOLLOW_FROM);
+        rc = wb_media_follower_start(&fm, 0, follow_mac, mac, threaded);
+    if (rc == 0)
+        rc = wb_media_follower_start(&fw, 0, wb_media_file_write, &w, threaded);
     if (rc == 0) {
         wb_media_enc_split(e);
-        rc = encrypt_into(t, e, fd, f, plain, blob);
-        wb_media_follower_end(f); /* the MAC has seen every byte */
+        rc = encrypt_into(t, e, fm, fw, &w, plain, blob);
     }
-    if (rc == 0) {
-        uint8_t tag[WB_MEDIA_MAC_LEN];
+    wb_media_follower_end(fm); /* the MAC has seen every byte */
+    wb_media_follower_end(fw); /* and the file has them */
+    int werr = atomic_load(&w.err);
+    uint8_t tag[WB_MEDIA_MAC_LEN];
+    if (rc == 0 && !werr) {
         wb_media_mac_final(mac, tag, t->h.file_enc_sha256);
-        int w = write_all(fd, tag, sizeof tag);
+        werr = write_all(fd, tag, sizeof tag);
         t->h.enc_length += sizeof tag;
-        if (w < 0) {
-            snprintf(t->why, sizeof t->why, "cannot write a temporary file: %s", strerror(-w));
-            rc = WB_EIO;
-        }
+    }
+    if (rc == 0 && werr) {
+        snprintf(t->why, sizeof t->why, "cannot write a temporary file: %s", strerror(-werr));
+        rc = WB_EIO;
     }
     wb_media_mac_free(mac);
     wb_media_enc_free(e);

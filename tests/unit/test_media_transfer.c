@@ -3,12 +3,15 @@
  * files and bytes up and down byte for byte, hashes as the cipher computes them alone, URLs and
  * hosts tried in turn, and what must not happen: a file left at the path when a check failed
  * (wrong key: bad MAC; wrong fileSha256; an HTTP error), a temporary file left behind, an
- * existing file replaced by an unverified one, an upload past the host's limit. Every test ends
+ * existing file replaced by an unverified one, an upload past the host's limit, a disk that
+ * refuses the writes. Every test ends
  * with every handle closed. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
@@ -347,6 +350,47 @@ static void test_media_transfer_refuses_and_leaves_nothing(void) {
     env_stop(&e);
 }
 
+/* Transfers of several MiB (their checks and their writes on follower threads) whose files
+ * cannot be written past 1 MiB (RLIMIT_FSIZE: write fails with EFBIG): the disk's error, said;
+ * for a download nothing left at the path or beside it; with room again both work. */
+static void test_media_transfer_refuses_a_full_disk(void) {
+    env e;
+    env_start(&e);
+    size_t n = 3u << 20;
+    uint8_t *data = malloc(n);
+    wb_random_bytes(data, n);
+    up x;
+    upload(&e, &x, "document", NULL, data, n);
+    CHECK_EQ(x.status, 0);
+    char dst[300];
+    path_in(dst, sizeof dst, "big.bin");
+    struct rlimit was, small;
+    CHECK_EQ(getrlimit(RLIMIT_FSIZE, &was), 0);
+    small = was;
+    small.rlim_cur = 1u << 20;
+    void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+    CHECK_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+    up x2;
+    upload(&e, &x2, "document", NULL, data, n);
+    CHECK_EQ(x2.status, WB_EIO);
+    CHECK(strstr(x2.why, "cannot write a temporary file") != NULL);
+    down d;
+    download(&e, &d, &x, "document", dst, NULL, NULL, NULL);
+    CHECK_EQ(setrlimit(RLIMIT_FSIZE, &was), 0);
+    signal(SIGXFSZ, xfsz);
+    CHECK_EQ(d.status, WB_EIO);
+    CHECK(strstr(d.why, "cannot write") != NULL);
+    CHECK_EQ(access(dst, F_OK), -1);
+    CHECK_EQ(count_files(".wabot-download-"), 0);
+    /* and with room again, the same download verifies */
+    download(&e, &d, &x, "document", dst, NULL, NULL, NULL);
+    CHECK_EQ(d.status, 0);
+    CHECK(file_is(dst, data, n));
+    unlink(dst);
+    free(data);
+    env_stop(&e);
+}
+
 static void test_media_transfer_upload_hosts_and_limits(void) {
     env e;
     env_start(&e);
@@ -403,6 +447,7 @@ int main(void) {
     RUN(test_media_transfer_file_round_trip);
     RUN(test_media_transfer_refuses_and_leaves_nothing);
     RUN(test_media_transfer_upload_hosts_and_limits);
+    RUN(test_media_transfer_refuses_a_full_disk);
     rmdir(dir);
     uv_loop_close(&loop);
     return check_summary();

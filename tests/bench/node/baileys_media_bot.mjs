@@ -2,7 +2,8 @@
 // media-upload and media-download in bench_media.mjs):
 //   node baileys_media_bot.mjs SIM_URL FILE OUT
 // links a new account on the simulator, prints "ready JID" once open, and then, as the wabot side
-// (bench_media.mjs's Lua bot) does: a document it receives is kept (answer "got"); "up" sends
+// (bench_media.mjs's Lua bot) does: a document it receives is kept (answer "got"); "ping" is
+// answered "pong" (the bench's text round); "up" sends
 // FILE as a document (from its path, as Baileys streams it); "down" downloads the kept document
 // to OUT as a stream (answer "down ok"). Each line read from stdin prints "mem RSS_BYTES HWM_KIB".
 import { createWriteStream, readFileSync } from 'node:fs'
