@@ -41,6 +41,7 @@ typedef struct stream {
     wb_cbc *cbc;
     wb_hmac mac;           /* over iv || ciphertext */
     wb_sha256_ctx plain, enc;
+    wb_sha256_ctx *plain_apart; /* fileSha256 is the caller's (wb_media_dec_hash_apart) */
     uint64_t plain_len, enc_len;
     int split;             /* the MAC and the blob's hash are a wb_media_mac's */
 } stream;
@@ -55,6 +56,8 @@ static int stream_start(stream *s, int encrypt) {
     wb_hmac_start(&s->mac);
     wb_hmac_update(&s->mac, s->keys.iv, sizeof s->keys.iv);
     wb_sha256_init(&s->plain);
+    if (s->plain_apart)
+        wb_sha256_init(s->plain_apart);
     wb_sha256_init(&s->enc);
     s->plain_len = s->enc_len = 0;
     return 0;
@@ -67,7 +70,7 @@ static void stream_clear(stream *s) {
 }
 
 static void stream_hashes(stream *s, wb_media_hashes *h) {
-    wb_sha256_final(&s->plain, h->file_sha256);
+    wb_sha256_final(s->plain_apart ? s->plain_apart : &s->plain, h->file_sha256);
     wb_sha256_final(&s->enc, h->file_enc_sha256);
     h->file_length = s->plain_len;
     h->enc_length = s->enc_len;
@@ -281,7 +284,8 @@ static int dec_blocks(wb_media_dec *d, const uint8_t *in, size_t len, uint8_t *o
     size_t given = (d->have_last ? BLOCK : 0) + len - BLOCK;
     memcpy(d->last, out + *o + given, BLOCK);
     d->have_last = 1;
-    wb_sha256_update(&d->s.plain, out + *o, given);
+    if (!d->s.plain_apart)
+        wb_sha256_update(&d->s.plain, out + *o, given);
     d->s.plain_len += given;
     *o += given;
     return 0;
@@ -352,7 +356,7 @@ int wb_media_dec_final(wb_media_dec *d, const wb_media_blob_sums *sums, uint8_t 
         for (size_t i = 0; i < BLOCK; i++)
             bad |= (unsigned)(i < pad) & (unsigned)(d->last[BLOCK - 1 - i] != pad);
         size_t keep = bad ? 0 : BLOCK - pad;
-        wb_sha256_update(&d->s.plain, d->last, keep);
+        wb_sha256_update(d->s.plain_apart ? d->s.plain_apart : &d->s.plain, d->last, keep);
         d->s.plain_len += keep;
         stream_hashes(&d->s, &got);
         if (sums)
@@ -391,6 +395,11 @@ void wb_media_dec_free(wb_media_dec *d) {
 /* ---- checking a blob apart from decrypting it -------------------------------------------------- */
 
 void wb_media_dec_split(wb_media_dec *d) { d->s.split = 1; }
+
+void wb_media_dec_hash_apart(wb_media_dec *d, wb_sha256_ctx *plain) {
+    d->s.plain_apart = plain;
+    wb_sha256_init(plain);
+}
 
 /* The blob's hash takes every byte as it comes; the MAC takes all but the last 10 seen so far,
  * which wait in tail (they may be the MAC itself). */

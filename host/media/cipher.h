@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "crypto/hash.h"
 
 #define WB_MEDIA_KEY_LEN 32
 #define WB_MEDIA_MAC_LEN 10
@@ -135,6 +136,13 @@ struct wb_media_blob_sums {
 };
 typedef struct wb_media_check wb_media_check;
 void wb_media_dec_split(wb_media_dec *d);
+/* fileSha256 may leave the decrypting thread too (download.c hashes the plaintext where it
+ * writes it): after wb_media_dec_hash_apart (before the first update), the updates no longer
+ * hash the plaintext they hand out; the caller updates plain with exactly those bytes, in order,
+ * on any thread, and is done with it when it calls wb_media_dec_final, which adds the file's
+ * last bytes (the ones final hands out: not to be hashed again), finishes and checks it. plain
+ * is the caller's and outlives d; this and wb_media_dec_reset start it over. */
+void wb_media_dec_hash_apart(wb_media_dec *d, wb_sha256_ctx *plain);
 /* Returns 0 and *out, WB_ENOTFOUND (type) or WB_ENOMEM. */
 int wb_media_check_new(wb_media_check **out, const uint8_t media_key[WB_MEDIA_KEY_LEN],
                        const char *type);

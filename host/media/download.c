@@ -31,10 +31,12 @@ typedef struct wb_media_download_impl {
     wb_media_dec *dec;         /* split: the MAC and the blob's hash are check's */
     wb_media_check *check;
     /* During a request, two followers (follower.h): one feeds the blob to check, the other
-     * writes the plaintext to the file (or memory). So a download's work is on three threads:
-     * this one (TLS, the AES, fileSha256), the MAC and fileEncSha256, and the file system's
-     * write path (~1 ms a MiB on ext4, as much as the rest of this thread's work). */
+     * hashes the plaintext (fileSha256) and writes it to the file (or memory). So a download's
+     * work is on three threads of about equal shares: this one (TLS, libcurl, the AES), the MAC
+     * and fileEncSha256, and fileSha256 with the file system's write path (~1 ms a MiB on
+     * ext4). */
     wb_media_follower *checker, *writer;
+    wb_sha256_ctx plain;       /* the writer's (wb_media_dec_hash_apart) */
     wb_media_file_writer file; /* the writer's, for a file */
     int memory_failed;         /* the writer's, for memory (on this thread) */
     int threaded;
@@ -90,11 +92,19 @@ static void finish(impl *t, int status, int http_status, const wb_media_hashes *
     impl_free(t);
 }
 
-/* The writer for a download into memory (run inline: the buffer is the caller's). */
-static void append_piece(void *ud, const uint8_t *p, size_t n) {
-    impl *t = ud;
-    if (!t->memory_failed && wb_buf_append(t->memory, p, n) < 0)
+/* The writer: fileSha256 of what the decryptor handed out, and the bytes to memory (inline:
+ * the buffer is the caller's) or to the file. */
+static void write_out(impl *t, const uint8_t *p, size_t n) {
+    if (!t->memory)
+        wb_media_file_write(&t->file, p, n);
+    else if (!t->memory_failed && wb_buf_append(t->memory, p, n) < 0)
         t->memory_failed = 1;
+}
+
+static void hash_and_write(void *ud, const uint8_t *p, size_t n) {
+    impl *t = ud;
+    wb_sha256_update(&t->plain, p, n);
+    write_out(t, p, n);
 }
 
 /* The writer's failure, as a code with why set, or 0. Read after the writer ended (or the code
@@ -150,17 +160,14 @@ static int complete(impl *t, wb_media_hashes *h) {
     size_t n = 0;
     wb_error e = {0};
     wb_media_blob_sums sums;
-    wb_media_follower_end(t->checker); /* waits for the checks to catch up */
-    t->checker = NULL;
+    followers_end(t); /* waits for the checks and fileSha256 to catch up */
     wb_media_check_final(t->check, &sums);
     int rc = wb_media_dec_final(t->dec, &sums, tail, &n, h, &e);
     if (rc < 0)
         snprintf(t->why, sizeof t->why, "%s", e.what);
     else
-        wb_media_follower_put(t->writer, tail, n);
+        write_out(t, tail, n); /* hashed by final */
     wb_zero(tail, sizeof tail);
-    wb_media_follower_end(t->writer); /* every byte written */
-    t->writer = NULL;
     if (rc < 0)
         return rc;
     if ((rc = write_error(t)) == 0 && !t->memory) {
@@ -228,11 +235,9 @@ static int try_url(impl *t) {
         int rc = wb_media_dec_reset(t->dec);
         if (rc == 0)
             rc = wb_media_follower_start(&t->checker, 0, follow_check, t->check, t->threaded);
-        if (rc == 0 && t->memory) /* the caller's buffer: touched on its thread only */
-            rc = wb_media_follower_start(&t->writer, 0, append_piece, t, 0);
-        else if (rc == 0)
-            rc = wb_media_follower_start(&t->writer, 0, wb_media_file_write, &t->file,
-                                         t->threaded);
+        if (rc == 0) /* memory is the caller's buffer: touched on its thread only */
+            rc = wb_media_follower_start(&t->writer, 0, hash_and_write, t,
+                                         t->threaded && !t->memory);
         if (t->memory) {
             t->memory->len = t->memory_start;
         } else if (rc == 0 && (ftruncate(t->fd, 0) < 0 || lseek(t->fd, 0, SEEK_SET) < 0)) {
@@ -271,8 +276,10 @@ int wb_media_download_start(wb_media_http *http, wb_media_download *d,
         rc = wb_media_check_new(&t->check, o->media_key, o->type);
     if (rc == WB_ENOTFOUND)
         rc = WB_EINVAL;
-    if (rc == 0)
+    if (rc == 0) {
         wb_media_dec_split(t->dec);
+        wb_media_dec_hash_apart(t->dec, &t->plain);
+    }
     if (rc == 0 && !(t->urls = calloc(o->nurls, sizeof *t->urls)))
         rc = WB_ENOMEM;
     for (size_t i = 0; rc == 0 && i < o->nurls; i++) {

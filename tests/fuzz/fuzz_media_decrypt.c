@@ -8,7 +8,8 @@
  * re-encrypts, with the same key, to exactly itself and its plaintext hashes to fileSha256 when
  * that was checked; a refusal always comes with a sentence; and the split decryptor (its MAC
  * and fileEncSha256 left to a wb_media_check fed the same pieces, as download.c runs it) gives
- * the same verdict, sentence and plaintext as the whole one. Seeds: make_media_corpus.mjs (the
+ * the same verdict, sentence and plaintext as the whole one (fileSha256 hashed by the caller
+ * too, wb_media_dec_hash_apart). Seeds: make_media_corpus.mjs (the
  * Baileys vectors of tests/vectors/media_vectors.txt, valid, so mutations start from blobs
  * that pass). */
 #include <stdint.h>
@@ -33,8 +34,11 @@ static int decrypt(const char *type, const uint8_t *key, const wb_media_expect *
     if (wb_media_dec_new(&d, key, type, x) < 0 ||
         (split && wb_media_check_new(&c, key, type) < 0))
         abort();
-    if (split)
+    wb_sha256_ctx plain_sha;
+    if (split) {
         wb_media_dec_split(d);
+        wb_media_dec_hash_apart(d, &plain_sha);
+    }
     for (size_t off = 0; off < n;) {
         size_t len = piece && n - off > piece ? piece : n - off, got = 0;
         uint8_t *out = malloc(len + WB_MEDIA_DEC_SLACK);
@@ -43,6 +47,8 @@ static int decrypt(const char *type, const uint8_t *key, const wb_media_expect *
         if (!out || wb_media_dec_update(d, blob + off, len, out, &got) < 0 ||
             got > len + WB_MEDIA_DEC_SLACK)
             abort();
+        if (split)
+            wb_sha256_update(&plain_sha, out, got);
         wb_buf_append(plain, out, got);
         free(out);
         off += len;
