@@ -71,12 +71,15 @@ static int media_init(wb_sim *sim) {
         memcpy(sim->media->auth, b.data, b.len);
     wb_buf_free_secret(&b);
     wb_zero(auth, sizeof auth);
+    if (rc == 0)
+        rc = wb_sim_media_store_init(sim);
     if (rc < 0)
         WB_ERROR("sim", "cannot load or make the media keys: %s", wb_strerror(rc));
     return rc;
 }
 
 static void media_free(wb_sim *sim) {
+    wb_sim_media_store_free(sim);
     if (sim->media)
         wb_free_secret(sim->media, sizeof *sim->media);
     sim->media = NULL;

@@ -12,10 +12,10 @@
  * Upload paths, direct paths and the answer's JSON are wa/media.h's. The direct path is a
  * function of the blob's hash (the same upload twice gives the same path)
  * and is signed with a key of the state, so URLs survive restarts and cannot be guessed. Blobs
- * are rows of the media table (sim.db under --state). */
-#include <sqlite3.h>
+ * are files of the media directory, described by the media table (media_store.c). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/mem.h"
 #include "crypto/hash.h"
@@ -28,22 +28,6 @@ static void refuse(wb_sim *sim, wb_sim_reply *r, int status, const char *why) {
 }
 
 /* ---- upload ------------------------------------------------------------------------------ */
-
-static int store_blob(wb_sim *sim, const char *path, const char *kind, const uint8_t hash[32],
-                      const wb_sim_request *req) {
-    sqlite3_stmt *s = wb_store_stmt(sim->db, "INSERT INTO media (path, kind, enc_sha256, data, "
-                                             "created) VALUES (?, ?, ?, ?, ?) "
-                                             "ON CONFLICT DO NOTHING");
-    if (!s)
-        return WB_ESTORE;
-    sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 3, hash, 32, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 4, req->body_len ? req->body : (const uint8_t *)"", (int)req->body_len,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(s, 5, wb_sim_now(sim));
-    return wb_store_done(s, sqlite3_step(s) == SQLITE_DONE ? 0 : WB_ESTORE);
-}
 
 static void on_upload(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r) {
     const wb_wa_media_upload *u;
@@ -58,8 +42,16 @@ static void on_upload(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r) {
         refuse(sim, r, 401, "the auth parameter is not the media_conn token");
         return;
     }
-    wb_sha256(got, req->body_len ? req->body : (const uint8_t *)"", req->body_len);
+    wb_sim_blob blob;
+    if (wb_sim_blob_begin(sim, &blob) < 0 ||
+        wb_sim_blob_write(&blob, req->body_len ? req->body : (const uint8_t *)"", req->body_len) < 0) {
+        wb_sim_blob_abort(&blob);
+        refuse(sim, r, 500, "cannot store the blob");
+        return;
+    }
+    wb_sim_blob_hash(&blob, got);
     if (rc < 0 || memcmp(got, want, WB_SHA256_LEN) != 0 || req->body_len > WB_SIM_MEDIA_MAX) {
+        wb_sim_blob_abort(&blob);
         refuse(sim, r, 400, "the path must end in the base64url SHA-256 of the body");
         return;
     }
@@ -67,7 +59,9 @@ static void on_upload(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r) {
     wb_buf path = WB_BUF_INIT, body = WB_BUF_INIT;
     char oh[33];
     int ok = wb_wa_media_direct_path(&path, u, got, NULL) == 0 && wb_buf_put_u8(&path, 0) == 0;
-    if (ok && store_blob(sim, (const char *)path.data, u->kind, got, req) < 0) {
+    if (!ok)
+        wb_sim_blob_abort(&blob);
+    if (ok && wb_sim_blob_commit(sim, &blob, (const char *)path.data, u->kind, got) < 0) {
         wb_buf_free(&path);
         refuse(sim, r, 500, "cannot store the blob");
         return;
@@ -106,21 +100,36 @@ static void on_download(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r)
         refuse(sim, r, 403, "bad signature (oh=)");
         return;
     }
-    sqlite3_stmt *s = wb_store_stmt(sim->db, "SELECT data FROM media WHERE path = ?");
-    if (!s) {
-        refuse(sim, r, 500, "database error");
+    int fd;
+    uint64_t size;
+    wb_buf data = WB_BUF_INIT;
+    int rc = wb_sim_media_open(sim, req->path, plen, &fd, &size, &data);
+    if (rc == WB_ENOTFOUND) {
+        refuse(sim, r, 404, "no such media");
         return;
     }
-    sqlite3_bind_text(s, 1, req->path, (int)plen, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        size_t n = (size_t)sqlite3_column_bytes(s, 0);
-        wb_sim_count(sim, "media.downloads", 1);
-        wb_sim_count(sim, "media.bytes_out", (int64_t)n);
-        r->respond(r, 200, "application/octet-stream", sqlite3_column_blob(s, 0), n);
-    } else {
-        refuse(sim, r, 404, "no such media");
+    for (uint64_t off = 0; rc == 0 && fd >= 0 && off < size;) {
+        if (wb_buf_reserve(&data, (size_t)(size - off)) < 0) {
+            rc = WB_ENOMEM;
+            break;
+        }
+        ssize_t n = pread(fd, data.data + data.len, (size_t)(size - off), (off_t)off);
+        if (n <= 0)
+            rc = WB_EIO;
+        off += n > 0 ? (uint64_t)n : 0;
+        data.len += n > 0 ? (size_t)n : 0;
     }
-    wb_store_done(s, 0);
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0) {
+        wb_buf_free(&data);
+        refuse(sim, r, 500, "cannot read the blob");
+        return;
+    }
+    wb_sim_count(sim, "media.downloads", 1);
+    wb_sim_count(sim, "media.bytes_out", (int64_t)data.len);
+    r->respond(r, 200, "application/octet-stream", data.data ? data.data : (const uint8_t *)"", data.len);
+    wb_buf_free(&data);
 }
 
 static const wb_sim_http_route http[] = {

@@ -10,7 +10,7 @@
  *           answered <picture id/>
  *   delete  the same, without a picture
  *
- * The JPEG is stored as a row of the media table (media_http.c serves it under its signed
+ * The JPEG is stored as a media blob (media_store.c; media_http.c serves it under its signed
  * direct path on the media port, as it serves message media), the owner's current id and path
  * in the pictures table (migrations/0004_pictures.sql). Preview and image are the same bytes
  * here (WhatsApp makes a smaller preview). */
@@ -72,19 +72,11 @@ static int picture_put(wb_sim *sim, const char *owner, const uint8_t *image, siz
     uint8_t hash[WB_SHA256_LEN];
     wb_sha256(hash, image, len);
     path_of(hash, path);
-    int rc = wb_store_begin(sim->db);
-    if (rc == 0 && !(s = wb_store_stmt(sim->db, "INSERT INTO media (path, kind, enc_sha256, data, "
-                                                "created) VALUES (?, 'profile', ?, ?, ?) "
-                                                "ON CONFLICT DO NOTHING")))
-        rc = WB_ESTORE;
-    if (rc == 0) {
-        sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(s, 2, hash, sizeof hash, SQLITE_STATIC);
-        sqlite3_bind_blob(s, 3, image, (int)len, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, wb_sim_now(sim));
-        rc = wb_store_done(s, sqlite3_step(s) == SQLITE_DONE ? 0 : WB_ESTORE);
-    }
-    if (rc == 0 && !(s = wb_store_stmt(sim->db, "INSERT INTO pictures (owner, id, path) VALUES "
+    /* the file and its row first: a picture row never names a blob that is not whole */
+    int rc = wb_sim_media_put(sim, path, "profile", image, len, hash);
+    if (rc < 0 || (rc = wb_store_begin(sim->db)) < 0)
+        return rc;
+    if (!(s = wb_store_stmt(sim->db, "INSERT INTO pictures (owner, id, path) VALUES "
                                                 "(?, ?, ?) ON CONFLICT (owner) DO UPDATE SET "
                                                 "id = excluded.id, path = excluded.path")))
         rc = WB_ESTORE;

@@ -42,34 +42,13 @@ static void expand(const char *src, const char *auth, const char *hash, wb_sim *
     wb_buf_put_u8(out, 0);
 }
 
-/* A reply that keeps every byte of the body (fx_reply keeps text). */
-typedef struct reply {
-    wb_sim_reply r;
-    int status, answered;
-    wb_buf body;
-} reply;
-
-static void respond(wb_sim_reply *r, int status, const char *ct, const void *body, size_t len) {
-    reply *x = (reply *)r;
-    x->status = status;
-    x->answered++;
-    wb_buf_reset(&x->body);
-    wb_buf_append(&x->body, body, len);
-    wb_buf_put_u8(&x->body, 0);
-    (void)ct;
-}
-
+/* The request line's target split at '?', answered into *r. */
 static int request(sim_fx *fx, const char *method, char *target, const uint8_t *body, size_t len,
-                   reply *r) {
+                   fx_blob_reply *r) {
     char *query = strchr(target, '?');
     if (query)
         *query++ = '\0';
-    r->r.respond = respond;
-    r->answered = 0;
-    wb_sim_request req = {method, target, query ? query : "", body, len};
-    wb_sim_http(fx->sim, &req, &r->r);
-    fx_pump_all(fx);
-    return r->answered;
+    return fx_blob_request(fx, method, target, query, body, len, r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -89,13 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wb_b64_encode(&hash, h, 32, WB_B64_URL);
     wb_buf_put_u8(&hash, 0);
     expand(target, fx.sim->media->auth, (const char *)hash.data, fx.sim, &expanded);
-    reply r = {0}, got = {0};
+    fx_blob_reply r = {0}, got = {0};
     if (expanded.err || request(&fx, line, (char *)expanded.data, body, blen, &r) != 1)
         abort();
     /* the upload oracle, for uploads only: the request goes through the simulator's whole HTTP
      * router, and an admin POST answered 200 (say /admin/accounts) is no upload */
     if (r.status == 200 && strcmp(line, "POST") == 0 &&
         strncmp((const char *)expanded.data, "/mms/", 5) == 0) {
+        wb_buf_put_u8(&r.body, 0);
         cJSON *o = cJSON_Parse((const char *)r.body.data);
         const char *dp = cJSON_GetStringValue(cJSON_GetObjectItem(o, "direct_path"));
         if (!dp)
@@ -104,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         snprintf(copy, sizeof copy, "%s", dp);
         cJSON_Delete(o);
         if (request(&fx, "GET", copy, NULL, 0, &got) != 1 || got.status != 200 ||
-            got.body.len != blen + 1 || (blen && memcmp(got.body.data, body, blen) != 0))
+            got.body.len != blen || (blen && memcmp(got.body.data, body, blen) != 0))
             abort(); /* what is stored comes back byte for byte */
     }
     wb_buf_free(&r.body);

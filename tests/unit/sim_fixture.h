@@ -296,6 +296,36 @@ static inline void fx_reply_init(fx_reply *r) {
     r->r.respond = fx_reply_respond;
 }
 
+/* A reply that keeps every byte of its body (fx_reply keeps text). */
+typedef struct fx_blob_reply {
+    wb_sim_reply r;
+    int status, answered;
+    wb_buf body;
+} fx_blob_reply;
+
+static void fx_blob_respond(wb_sim_reply *r, int status, const char *ct, const void *body,
+                            size_t len) {
+    fx_blob_reply *x = (fx_blob_reply *)r;
+    (void)ct;
+    x->status = status;
+    x->answered++;
+    wb_buf_reset(&x->body);
+    wb_buf_append(&x->body, body, len);
+}
+
+/* Sends a request answered into *r; returns how many answers came (1 for a good route). */
+static inline int fx_blob_request(sim_fx *fx, const char *method, const char *path,
+                                  const char *query, const void *body, size_t len,
+                                  fx_blob_reply *r) {
+    r->r.respond = fx_blob_respond;
+    r->answered = 0;
+    r->status = 0;
+    wb_sim_request req = {method, path, query ? query : "", body, len};
+    wb_sim_http(fx->sim, &req, &r->r);
+    fx_pump_all(fx);
+    return r->answered;
+}
+
 /* An admin request; the reply is in *r once answered (maybe after later pumps). */
 static inline void fx_http(sim_fx *fx, const char *method, const char *path, const char *query,
                            const char *body, fx_reply *r) {
