@@ -143,6 +143,21 @@ int wb_http_query_get(const char *query, const char *name, wb_buf *out);
 /* Appends the percent-decoding of s[0..len) to out. Returns 0 or WB_EMALFORMED. */
 int wb_http_percent_decode(wb_buf *out, const char *s, size_t len, int plus_is_space);
 
+/* ---- streamed bodies ----------------------------------------------------------------------- */
+
+/* An answer's body produced in pieces (a file read as the connection drains) instead of held
+ * whole: the server asks read for the next piece whenever its last one has gone to the socket,
+ * so memory stays bounded however big the body. */
+typedef struct wb_http_body_source {
+    /* Fills buf with up to cap of the body's next bytes; returns how many (1..cap), or a
+     * negative code (the answer is then cut off and the connection closed). */
+    long (*read)(void *ud, uint8_t *buf, size_t cap);
+    /* The answer is over: sent whole (0) or not (a negative code: the peer went away, did not
+     * read in time, read failed). Called exactly once; ud is not used after it. */
+    void (*done)(void *ud, int status);
+    void *ud;
+} wb_http_body_source;
+
 /* ---- writers ----------------------------------------------------------------------------- */
 
 /* The standard reason phrase for status ("Not Found"), "" for unknown codes. */

@@ -4,6 +4,7 @@
 #include "net/http_conn.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -12,10 +13,22 @@
 #define IN_PAUSE (256 * 1024)  /* stop reading when this much input waits */
 
 /* What the armed deadline is for. */
-enum { DL_NONE, DL_HEAD, DL_BODY, DL_BLOCKED };
+enum { DL_NONE, DL_HEAD, DL_BODY, DL_BLOCKED, DL_SEND };
 
 static void process(wb_http_conn *hc);
 static int hold(wb_http_conn *hc);
+static void set_deadline(wb_http_conn *hc);
+
+/* The streamed answer is over (or cut off): its source hears it, once. */
+static void end_source(wb_http_conn *hc, int status) {
+    if (!hc->src_on)
+        return;
+    hc->src_on = 0;
+    free(hc->src_buf);
+    hc->src_buf = NULL;
+    wb_http_body_source src = hc->src;
+    src.done(src.ud, status);
+}
 
 static int is_open(wb_http_conn *hc) {
     return !hc->closed && hc->cb->open(hc->ud);
@@ -26,6 +39,7 @@ static void close_conn(wb_http_conn *hc, int status, int how, const char *why) {
         return;
     hc->closed = 1;
     hc->cb->close(hc->ud, status, how, why);
+    end_source(hc, status < 0 ? status : WB_ECLOSED);
 }
 
 /* ---- answers ------------------------------------------------------------------------------ */
@@ -78,41 +92,142 @@ static void reject(wb_http_conn *hc, int status, const char *what) {
     wb_http_conn_answer(hc, status, NULL, 0, what, 1, WB_EPROTO);
 }
 
-int wb_http_conn_respond(wb_http_conn *hc, int status, const wb_http_header *headers,
-                         size_t nheaders, const void *body, size_t len, int head_only,
-                         int keep_alive) {
-    if (!hc->pending)
+/* The head of an answer to the request being handled, into *head: the handler's, or a 500's
+ * when its status or a header is bad (then WB_EINVAL). */
+static int answer_head(wb_buf *head, int status, const wb_http_header *headers, size_t nheaders,
+                       int64_t len, int close) {
+    if (wb_http_write_response_head(head, status, headers, nheaders, len, close) == 0)
+        return 0;
+    WB_WARN("http", "a handler gave a bad status (%d) or header; answering 500", status);
+    wb_buf_reset(head);
+    wb_http_write_response_head(head, 500, NULL, 0, 0, close);
+    return WB_EINVAL;
+}
+
+/* What every answer to the handled request starts with: the checks, and its head into *head.
+ * Returns 0, WB_EINVAL (a 500's head instead), or WB_ESTATE / WB_ECLOSED (nothing to send). */
+static int begin_answer(wb_http_conn *hc, wb_buf *head, int status, const wb_http_header *headers,
+                        size_t nheaders, int64_t len, int keep_alive, int *close) {
+    if (!hc->pending || hc->src_on)
         return WB_ESTATE;
     if (hc->closed) {
         answered(hc);
         return WB_ECLOSED;
     }
-    int rc = 0, close = !keep_alive || hc->eof;
-    wb_buf probe = WB_BUF_INIT;
-    if (wb_http_write_response_head(&probe, status, headers, nheaders, (int64_t)len, close) ==
-        WB_EINVAL) {
-        WB_WARN("http", "a handler gave a bad status (%d) or header; answering 500", status);
-        rc = WB_EINVAL;
-        status = 500;
-        headers = NULL;
-        nheaders = 0;
-        body = NULL;
-        len = 0;
-    }
-    wb_buf_free(&probe);
-    if (write_response(hc, status, headers, nheaders, body, len, head_only, close) < 0 && rc == 0)
-        rc = WB_ECLOSED;
+    *close = !keep_alive || hc->eof;
+    return answer_head(head, status, headers, nheaders, len, *close);
+}
+
+/* The answer to the handled request is out: close, or go on with the next request. */
+static void end_answer(wb_http_conn *hc, int close) {
     answered(hc);
     if (close)
         close_conn(hc, 0, WB_HTTP_CLOSE_LINGER, "answered with Connection: close");
     else
         process(hc); /* a pipelined request may be waiting */
+}
+
+int wb_http_conn_respond(wb_http_conn *hc, int status, const wb_http_header *headers,
+                         size_t nheaders, const void *body, size_t len, int head_only,
+                         int keep_alive) {
+    int close;
+    wb_buf head = WB_BUF_INIT;
+    int rc = begin_answer(hc, &head, status, headers, nheaders, (int64_t)len, keep_alive, &close);
+    if (rc == WB_ESTATE || rc == WB_ECLOSED)
+        return rc;
+    int w = hc->cb->write(hc->ud, head.data, head.len);
+    if (w == 0 && rc == 0 && len && !head_only)
+        w = hc->cb->write(hc->ud, body, len);
+    wb_buf_free(&head);
+    if (w < 0 && rc == 0)
+        rc = WB_ECLOSED;
+    end_answer(hc, close);
     return rc;
+}
+
+/* Sends pieces of the streamed answer while the owner's queue is below a piece; ends the answer
+ * when the source is exhausted. */
+static void pump(wb_http_conn *hc) {
+    while (hc->src_on && is_open(hc) && hc->src_left &&
+           hc->cb->queued(hc->ud) < WB_HTTP_CONN_PIECE) {
+        size_t want = hc->src_left < WB_HTTP_CONN_PIECE ? (size_t)hc->src_left : WB_HTTP_CONN_PIECE;
+        long n = hc->src.read(hc->src.ud, hc->src_buf, want);
+        if (n <= 0 || (size_t)n > want) {
+            WB_WARN("http", "the body of an answer could not be read (%ld of %zu bytes)", n, want);
+            close_conn(hc, n < 0 ? (int)n : WB_EIO, WB_HTTP_CLOSE_NOW,
+                       "the answer's body could not be read");
+            return;
+        }
+        hc->src_left -= (uint64_t)n;
+        hc->src_progress = 1;
+        if (hc->cb->write(hc->ud, hc->src_buf, (size_t)n) < 0) {
+            close_conn(hc, WB_ECLOSED, WB_HTTP_CLOSE_NOW, "the connection went away mid-answer");
+            return;
+        }
+    }
+    if (!hc->src_on || !is_open(hc)) /* an owner's close ends the source at wb_http_conn_free */
+        return;
+    if (hc->src_left == 0) {
+        int close = hc->src_close;
+        end_source(hc, 0);
+        end_answer(hc, close);
+        return;
+    }
+    set_deadline(hc);
+}
+
+int wb_http_conn_respond_source(wb_http_conn *hc, int status, const wb_http_header *headers,
+                                size_t nheaders, uint64_t len, const wb_http_body_source *src,
+                                int head_only, int keep_alive) {
+    int close;
+    wb_buf head = WB_BUF_INIT;
+    int rc = begin_answer(hc, &head, status, headers, nheaders,
+                          len > INT64_MAX ? -1 : (int64_t)len, keep_alive, &close);
+    if (rc == WB_ESTATE || rc == WB_ECLOSED)
+        return rc;
+    size_t piece = len < WB_HTTP_CONN_PIECE ? (size_t)len : WB_HTTP_CONN_PIECE;
+    int streams = rc == 0 && len && !head_only;
+    if (streams && !(hc->src_buf = malloc(piece))) {
+        wb_buf_free(&head);
+        answered(hc);
+        close_conn(hc, WB_ENOMEM, WB_HTTP_CLOSE_NOW, "out of memory for an answer");
+        return WB_ENOMEM;
+    }
+    int w = hc->cb->write(hc->ud, head.data, head.len);
+    wb_buf_free(&head);
+    if (w < 0) {
+        free(hc->src_buf);
+        hc->src_buf = NULL;
+        end_answer(hc, close);
+        return rc ? rc : WB_ECLOSED;
+    }
+    if (rc < 0) { /* the 500 went out */
+        end_answer(hc, close);
+        return rc;
+    }
+    hc->src = *src;
+    hc->src_on = 1;
+    if (!streams) { /* HEAD, or nothing to send */
+        end_source(hc, 0);
+        end_answer(hc, close);
+        return 0;
+    }
+    hc->src_left = len;
+    hc->src_close = close;
+    hc->src_progress = 1;
+    hc->pending_held = piece; /* the request's storage goes; the piece is what is held */
+    if (hold(hc) == 0)
+        pump(hc);
+    return 0;
 }
 
 int wb_http_conn_timeout(wb_http_conn *hc, const char *why) {
     if (hc->closed)
         return 0;
+    if (hc->src_on) { /* the peer stopped taking a streamed answer */
+        close_conn(hc, WB_ETIMEOUT, WB_HTTP_CLOSE_NOW, why);
+        return 1;
+    }
     int partial = hc->in_off < hc->in.len || hc->parser.offset || hc->parser.msg.head_store.len;
     if (partial && !hc->pending && !hc->blocked && !hc->upgraded)
         wb_http_conn_answer(hc, 408, NULL, 0, why, 1, WB_ETIMEOUT);
@@ -210,7 +325,8 @@ static int hold(wb_http_conn *hc) {
 
 /* Arms the deadline the connection's state calls for. */
 static void set_deadline(wb_http_conn *hc) {
-    int kind = hc->pending || !hc->cfg.head_timeout_ms ? DL_NONE
+    int kind = hc->src_on && hc->cfg.head_timeout_ms ? DL_SEND
+               : hc->pending || !hc->cfg.head_timeout_ms ? DL_NONE
                : hc->blocked                           ? DL_BLOCKED
                : hc->parser.head_done                  ? DL_BODY
                                                        : DL_HEAD;
@@ -230,6 +346,10 @@ static void set_deadline(wb_http_conn *hc) {
     } else if (kind == DL_BLOCKED && (hc->deadline_kind != DL_BLOCKED || hc->rearm_head)) {
         snprintf(why, sizeof why, "peer did not read its answers for %u ms", c->head_timeout_ms);
         hc->cb->deadline(hc->ud, c->head_timeout_ms, why);
+    } else if (kind == DL_SEND && (hc->deadline_kind != DL_SEND || hc->src_progress)) {
+        snprintf(why, sizeof why, "peer took none of the answer for %u ms", c->head_timeout_ms);
+        hc->cb->deadline(hc->ud, c->head_timeout_ms, why);
+        hc->src_progress = 0;
     } else if (kind == DL_NONE && hc->deadline_kind != DL_NONE) {
         hc->cb->deadline(hc->ud, 0, NULL);
     }
@@ -320,7 +440,9 @@ void wb_http_conn_eof(wb_http_conn *hc) {
 }
 
 void wb_http_conn_drained(wb_http_conn *hc) {
-    if (!hc->closed && hc->blocked)
+    if (!hc->closed && hc->src_on)
+        pump(hc);
+    else if (!hc->closed && hc->blocked)
         process(hc);
 }
 
@@ -343,6 +465,7 @@ void wb_http_conn_init(wb_http_conn *hc, const wb_http_conn_cfg *cfg,
 }
 
 void wb_http_conn_free(wb_http_conn *hc) {
+    end_source(hc, WB_ECLOSED);
     wb_http_parser_free(&hc->parser);
     wb_buf_free(&hc->in);
     hc->closed = 1;

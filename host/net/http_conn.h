@@ -23,7 +23,12 @@
  *     request being handled, and the rest of a declared Content-Length body, reserved when its
  *     head arrives); a refusal is answered 503 and the connection closes;
  *   - the upgrade hand-off: after wb_http_conn_upgraded every later byte, including those that
- *     arrived behind the upgrade request, goes to cb.upgraded_data in order.
+ *     arrived behind the upgrade request, goes to cb.upgraded_data in order;
+ *   - streamed answers (wb_http_conn_respond_source): the body is read from its source one
+ *     piece (WB_HTTP_CONN_PIECE) at a time, the next only once the owner's write queue is below
+ *     a piece (wb_http_conn_drained goes on), so the first byte leaves at once and the
+ *     connection holds one piece, however big the body; a peer that takes nothing for
+ *     head_timeout_ms is cut off.
  *
  * Callbacks may call back in (an answer given inside cb.request runs the next request after
  * the current one returns, not recursively). Once cb.close was called nothing else is. */
@@ -38,6 +43,7 @@
 
 #define WB_HTTP_CONN_MIN_RATE (16u * 1024)
 #define WB_HTTP_CONN_WRITE_HIGH (256u * 1024)
+#define WB_HTTP_CONN_PIECE (256u * 1024) /* bytes of a streamed answer read at a time */
 
 typedef struct wb_http_conn_cfg {
     wb_http_limits limits;    /* for the parser; zero fields take its defaults */
@@ -93,13 +99,19 @@ typedef struct wb_http_conn {
     uint64_t body_start; /* when the current body's head was complete */
     uint64_t body_bytes; /* body bytes received since */
     size_t held;         /* last told to cb.hold */
+    /* a streamed answer being sent */
+    wb_http_body_source src;
+    uint64_t src_left;   /* bytes still to read from it */
+    uint8_t *src_buf;    /* one piece */
+    int src_on, src_close, src_progress;
 } wb_http_conn;
 
 /* Starts a connection: the head deadline runs from now. cfg and cb are copied / borrowed (cb
  * must outlive hc). */
 void wb_http_conn_init(wb_http_conn *hc, const wb_http_conn_cfg *cfg,
                        const wb_http_conn_callbacks *cb, void *ud);
-/* Frees what hc holds (a request being handled belongs to its handler). */
+/* Frees what hc holds (a request being handled belongs to its handler); a streamed answer still
+ * being sent ends with its source's done(WB_ECLOSED). */
 void wb_http_conn_free(wb_http_conn *hc);
 
 /* Bytes from the peer, in any slicing. */
@@ -116,6 +128,14 @@ void wb_http_conn_drained(wb_http_conn *hc);
 int wb_http_conn_respond(wb_http_conn *hc, int status, const wb_http_header *headers,
                          size_t nheaders, const void *body, size_t len, int head_only,
                          int keep_alive);
+/* Answers the request being handled with a body of len bytes read from src in pieces (see the
+ * top), as wb_http_conn_respond otherwise does; the next request waits for the whole body.
+ * head_only sends no body and ends src at once. Returns 0 (src->done will be called exactly
+ * once), or, with src->done never called, WB_ESTATE, WB_EINVAL (a 500 went out instead),
+ * WB_ECLOSED or WB_ENOMEM (the connection is closed). */
+int wb_http_conn_respond_source(wb_http_conn *hc, int status, const wb_http_header *headers,
+                                size_t nheaders, uint64_t len, const wb_http_body_source *src,
+                                int head_only, int keep_alive);
 /* Answers the request being handled (or, with none, the connection) with a short text body
  * "STATUS Reason: detail"; close ends the connection after it, with status fail in the log. */
 void wb_http_conn_answer(wb_http_conn *hc, int status, const wb_http_header *extra,

@@ -142,6 +142,22 @@ int wb_http_respond(wb_http_exchange *x, int status, const wb_http_header *heade
     return rc;
 }
 
+int wb_http_respond_source(wb_http_exchange *x, int status, const wb_http_header *headers,
+                           size_t nheaders, uint64_t len, const wb_http_body_source *src) {
+    sconn *sc = x->sc;
+    int rc = WB_ECLOSED;
+    if (sc) {
+        WB_DEBUG("http", "%s: %s %s -> %d (%llu bytes, streamed)", sc->conn.peer, x->req.method,
+                 x->req.target, status, (unsigned long long)len);
+        sc->pending = NULL;
+        rc = wb_http_conn_respond_source(&sc->hc, status, headers, nheaders, len, src, x->head,
+                                         x->keep_alive && !sc->srv->closing);
+    }
+    wb_http_msg_free(&x->req);
+    free(x);
+    return rc;
+}
+
 const char *wb_http_exchange_peer(const wb_http_exchange *x) {
     return x->sc ? x->sc->conn.peer : "";
 }

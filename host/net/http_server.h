@@ -139,6 +139,14 @@ void wb_http_server_close(wb_http_server *s, wb_http_server_close_cb cb);
  * break the framing; a 500 is sent instead). For HEAD requests the body is not sent. */
 int wb_http_respond(wb_http_exchange *x, int status, const wb_http_header *headers,
                     size_t nheaders, const void *body, size_t len);
+/* Answers the exchange with a body of len bytes produced by src in pieces as the connection
+ * drains (net/http.h): the first byte leaves at once and the connection holds one piece
+ * (256 KiB), however big the body; a peer that takes none of it for idle_timeout_ms is cut off.
+ * Content-Length is len; for HEAD nothing is read. Frees x. Returns 0, and src->done is then
+ * called exactly once (0 when the body went out whole, negative when it was cut off); or a
+ * negative code as wb_http_respond, and src->done is never called. */
+int wb_http_respond_source(wb_http_exchange *x, int status, const wb_http_header *headers,
+                           size_t nheaders, uint64_t len, const wb_http_body_source *src);
 /* The client's address ("127.0.0.1:5555"), "" once the connection is gone. */
 const char *wb_http_exchange_peer(const wb_http_exchange *x);
 /* The server, or NULL once the connection is gone. */

@@ -17,6 +17,30 @@ void wb_sim_reply_json(wb_sim_reply *r, int status, const char *json, size_t len
     r->respond(r, status, "application/json", json, len);
 }
 
+void wb_sim_reply_source(wb_sim_reply *r, int status, const char *content_type, uint64_t len,
+                         const wb_http_body_source *src) {
+    if (r->respond_source) {
+        r->respond_source(r, status, content_type, len, src);
+        return;
+    }
+    /* a host without streaming: the whole body, read as a streaming host would */
+    wb_buf b = WB_BUF_INIT;
+    int rc = len > SIZE_MAX ? WB_ETOOBIG : wb_buf_reserve(&b, (size_t)len);
+    while (rc == 0 && b.len < len) {
+        long n = src->read(src->ud, b.data + b.len, (size_t)len - b.len);
+        if (n <= 0)
+            rc = n < 0 ? (int)n : WB_EIO;
+        else
+            b.len += (size_t)n;
+    }
+    if (rc == 0)
+        r->respond(r, status, content_type, b.data ? b.data : (const uint8_t *)"", b.len);
+    else
+        wb_sim_reply_error(r, 500, "cannot read the answer's body: %s", wb_strerror(rc));
+    wb_buf_free(&b);
+    src->done(src->ud, rc);
+}
+
 void wb_sim_reply_error(wb_sim_reply *r, int status, const char *fmt, ...) {
     char msg[256];
     va_list ap;

@@ -6,14 +6,16 @@
  *        -> 200 {"url": "https://<host><direct_path>", "direct_path": "/v/t62.../<hex>.enc?...",
  *                "ts": <unix>}
  *        401 wrong auth, 400 a hash that does not match the body, 404 an unknown kind
- *   GET  <direct_path>  -> 200 the stored bytes; 403 when the path's signature (oh=) is wrong,
+ *   GET  <direct_path>  -> 200 the stored bytes, read from the file as the client takes them; 403 when the path's signature (oh=) is wrong,
  *        404 when nothing is stored there
  *
  * Upload paths, direct paths and the answer's JSON are wa/media.h's. The direct path is a
  * function of the blob's hash (the same upload twice gives the same path)
  * and is signed with a key of the state, so URLs survive restarts and cannot be guessed. Blobs
  * are files of the media directory, described by the media table (media_store.c). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -88,6 +90,31 @@ static void on_upload(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r) {
 
 /* ---- download ---------------------------------------------------------------------------- */
 
+/* A blob's file as an answer's body: read a piece at a time as the client takes it. */
+typedef struct file_source {
+    int fd;
+    uint64_t off;
+} file_source;
+
+static long file_read(void *ud, uint8_t *buf, size_t cap) {
+    file_source *f = ud;
+    ssize_t n;
+    do
+        n = pread(f->fd, buf, cap, (off_t)f->off);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) /* 0: the file is shorter than it was at the start */
+        return WB_EIO;
+    f->off += (uint64_t)n;
+    return (long)n;
+}
+
+static void file_done(void *ud, int status) {
+    file_source *f = ud;
+    (void)status;
+    close(f->fd);
+    free(f);
+}
+
 static void on_download(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r) {
     char oh[64], want[33];
     size_t plen = strlen(req->path);
@@ -104,32 +131,31 @@ static void on_download(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *r)
     uint64_t size;
     wb_buf data = WB_BUF_INIT;
     int rc = wb_sim_media_open(sim, req->path, plen, &fd, &size, &data);
-    if (rc == WB_ENOTFOUND) {
-        refuse(sim, r, 404, "no such media");
+    file_source *f = rc == 0 && fd >= 0 ? malloc(sizeof *f) : NULL;
+    if (rc == WB_ENOTFOUND || (rc == 0 && fd >= 0 && !f)) {
+        if (fd >= 0)
+            close(fd);
+        refuse(sim, r, rc == WB_ENOTFOUND ? 404 : 500,
+               rc == WB_ENOTFOUND ? "no such media" : "out of memory");
         return;
     }
-    for (uint64_t off = 0; rc == 0 && fd >= 0 && off < size;) {
-        if (wb_buf_reserve(&data, (size_t)(size - off)) < 0) {
-            rc = WB_ENOMEM;
-            break;
-        }
-        ssize_t n = pread(fd, data.data + data.len, (size_t)(size - off), (off_t)off);
-        if (n <= 0)
-            rc = WB_EIO;
-        off += n > 0 ? (uint64_t)n : 0;
-        data.len += n > 0 ? (size_t)n : 0;
-    }
-    if (fd >= 0)
-        close(fd);
     if (rc < 0) {
         wb_buf_free(&data);
         refuse(sim, r, 500, "cannot read the blob");
         return;
     }
     wb_sim_count(sim, "media.downloads", 1);
-    wb_sim_count(sim, "media.bytes_out", (int64_t)data.len);
-    r->respond(r, 200, "application/octet-stream", data.data ? data.data : (const uint8_t *)"", data.len);
-    wb_buf_free(&data);
+    wb_sim_count(sim, "media.bytes_out", (int64_t)size);
+    if (fd < 0) { /* a row from before the files: its bytes came with it */
+        r->respond(r, 200, "application/octet-stream", data.data ? data.data : (const uint8_t *)"",
+                   data.len);
+        wb_buf_free(&data);
+        return;
+    }
+    f->fd = fd;
+    f->off = 0;
+    wb_sim_reply_source(r, 200, "application/octet-stream", size,
+                        &(wb_http_body_source){file_read, file_done, f});
 }
 
 static const wb_sim_http_route http[] = {

@@ -263,6 +263,16 @@ static void http_respond(wb_sim_reply *r, int status, const char *ctype, const v
     free(hr);
 }
 
+static void http_respond_source(wb_sim_reply *r, int status, const char *ctype, uint64_t len,
+                                const wb_http_body_source *src) {
+    http_reply *hr = (http_reply *)r;
+    wb_http_header h[] = {{"Content-Type", ctype ? ctype : "application/octet-stream"}};
+    int rc = wb_http_respond_source(hr->x, status, h, 1, len, src);
+    if (rc < 0) /* not started: the source is still ours to end */
+        src->done(src->ud, rc);
+    free(hr);
+}
+
 /* Sets a counter to a value (the budget's figures, read at each request). */
 static void gauge(wb_sim *sim, const char *name, uint64_t v) {
     wb_sim_count(sim, name, (int64_t)v - wb_sim_counter(sim, name));
@@ -297,6 +307,7 @@ static void serve(wb_sim_server *s, const wb_sim_local *local, wb_http_exchange 
         return;
     }
     hr->r.respond = http_respond;
+    hr->r.respond_source = http_respond_source;
     hr->x = x;
     gauge(s->sim, "buffers.used", s->budget.used);
     gauge(s->sim, "buffers.peak", s->budget.peak);

@@ -26,6 +26,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "net/http.h"
 
 typedef struct wb_sim wb_sim;
 typedef struct wb_sim_conn wb_sim_conn;
@@ -106,13 +107,18 @@ typedef struct wb_sim_request {
     size_t body_len;
 } wb_sim_request;
 
-/* How a handler answers. The host fills respond (which must copy what it needs and may free r)
- * and data. The simulator calls respond exactly once per wb_sim_http call, possibly later
- * (scan-qr answers once the companion is linked). */
+/* How a handler answers. The host fills respond (which must copy what it needs and may free r),
+ * respond_source (or NULL) and data. The simulator calls one of them exactly once per
+ * wb_sim_http call, possibly later (scan-qr answers once the companion is linked). */
 typedef struct wb_sim_reply wb_sim_reply;
 struct wb_sim_reply {
     void (*respond)(wb_sim_reply *r, int status, const char *content_type, const void *body,
                     size_t len);
+    /* Answers with a body of len bytes read from src in pieces as the client takes them (media
+     * downloads); src->done is called exactly once, even when the answer cannot be given. NULL:
+     * the simulator reads the body whole and calls respond. */
+    void (*respond_source)(wb_sim_reply *r, int status, const char *content_type, uint64_t len,
+                           const wb_http_body_source *src);
     void *data;
 };
 
@@ -120,6 +126,9 @@ struct wb_sim_reply {
 void wb_sim_http(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply);
 /* Answers with a JSON body (text of len bytes). */
 void wb_sim_reply_json(wb_sim_reply *r, int status, const char *json, size_t len);
+/* Answers with a body read from src (respond_source, or read whole and respond). */
+void wb_sim_reply_source(wb_sim_reply *r, int status, const char *content_type, uint64_t len,
+                         const wb_http_body_source *src);
 /* Answers {"error": "<message>"} with status. */
 void wb_sim_reply_error(wb_sim_reply *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -4,15 +4,17 @@
  *
  * Input: byte 0 picks the piece size (1..64, or whole when 0) and byte 1 the behaviour (bits:
  * answer later instead of at once, keep-alive off, a write queue that looks full every other
- * time it is asked, a small budget, EOF at the end); the rest is the peer's byte stream.
+ * time it is asked, a small budget, EOF at the end, a deadline at the end, answers streamed
+ * from a source of up to 600 KiB); the rest is the peer's byte stream.
  * Requests for a path starting "/ws" are upgraded (when their handshake is valid), "/close" are
  * answered with Connection: close.
  *
  * Oracle, besides the sanitizers: every request handed out is answered exactly once, in order,
  * before the next is handed out; after an upgrade the bytes passed on are exactly the rest of the
  * stream, in order, whatever the slicing; nothing is called after close; what the connection
- * holds stays within its limits; and the requests seen are the same as when the stream is fed
- * whole. */
+ * holds stays within its limits; every streamed answer's source is read at most a piece at a
+ * time, never past its length, and ended exactly once; and the requests seen are the same as
+ * when the stream is fed whole. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum { LATER = 1, NO_KEEPALIVE = 2, FULL_QUEUE = 4, SMALL_BUDGET = 8, EOF_AT_END = 16 };
+enum { LATER = 1, NO_KEEPALIVE = 2, FULL_QUEUE = 4, SMALL_BUDGET = 8, EOF_AT_END = 16,
+       DEADLINE = 32, STREAM = 64 };
 
 typedef struct run {
     wb_http_conn hc;
@@ -33,6 +36,8 @@ typedef struct run {
     wb_buf after;      /* bytes passed on after an upgrade */
     wb_buf written;
     uint64_t now;
+    int sources, dones;    /* streamed answers started, and ended */
+    uint64_t src_left;     /* what the current one may still give */
 } run;
 
 static uint64_t mix(uint64_t h, const void *p, size_t n) {
@@ -60,9 +65,35 @@ static size_t cb_queued(void *ud) {
 
 static int cb_open(void *ud) { return !((run *)ud)->closed; }
 
+static long src_read(void *ud, uint8_t *buf, size_t cap) {
+    run *r = ud;
+    if (r->dones >= r->sources || cap == 0 || cap > WB_HTTP_CONN_PIECE || cap > r->src_left)
+        abort(); /* read after done, or past the piece or the length */
+    memset(buf, 'x', cap);
+    r->src_left -= cap;
+    return (long)cap;
+}
+
+static void src_done(void *ud, int status) {
+    run *r = ud;
+    if (++r->dones > r->sources || (status == 0 && r->src_left))
+        abort(); /* ended twice, or "whole" with bytes left */
+}
+
 static void answer(run *r) {
     static const wb_http_header h[] = {{"Content-Type", "text/plain"}};
     r->pending = 0;
+    if (r->flags & STREAM) {
+        r->src_left = (uint64_t)r->requests * 7919 % (600 * 1024);
+        wb_http_body_source src = {src_read, src_done, r};
+        r->sources++; /* read and done may come before the call returns */
+        int rc = wb_http_conn_respond_source(&r->hc, 200, h, 1, r->src_left, &src, 0,
+                                             !(r->flags & NO_KEEPALIVE));
+        if (rc == WB_ESTATE)
+            abort();
+        r->sources -= rc < 0; /* not started: done is never called */
+        return;
+    }
     if (wb_http_conn_respond(&r->hc, 200, h, 1, "ok", 2, 0, !(r->flags & NO_KEEPALIVE)) == WB_ESTATE)
         abort();
 }
@@ -162,13 +193,15 @@ static void go(run *r, int flags, const uint8_t *data, size_t size, size_t piece
         answer(r);
     if ((flags & EOF_AT_END) && !r->closed)
         wb_http_conn_eof(&r->hc);
-    if (!r->closed && (r->flags & 32))
+    if (!r->closed && (r->flags & DEADLINE))
         wb_http_conn_timeout(&r->hc, "fuzz deadline");
     /* the parser's head, its body, the unparsed input (compacted, read paused past 256 KiB)
      * and a request being handled: never more than this */
     if (r->max_held > 4 * 4096 + 4 * 512 + (1u << 20))
         abort();
     wb_http_conn_free(&r->hc);
+    if (r->dones != r->sources)
+        abort(); /* a streamed answer never ended */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

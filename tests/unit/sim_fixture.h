@@ -313,11 +313,35 @@ static void fx_blob_respond(wb_sim_reply *r, int status, const char *ct, const v
     wb_buf_append(&x->body, body, len);
 }
 
+/* A streamed answer, read the way a slow host would: pieces of odd sizes, every size from 1
+ * byte up, so the source is tried at every boundary. */
+static void fx_blob_respond_source(wb_sim_reply *r, int status, const char *ct, uint64_t len,
+                                   const wb_http_body_source *src) {
+    fx_blob_reply *x = (fx_blob_reply *)r;
+    (void)ct;
+    x->status = status;
+    x->answered++;
+    wb_buf_reset(&x->body);
+    int rc = wb_buf_reserve(&x->body, (size_t)len);
+    for (size_t piece = 1; rc == 0 && x->body.len < len; piece = piece * 3 + 1) {
+        size_t want = len - x->body.len < piece ? (size_t)len - x->body.len : piece;
+        long n = src->read(src->ud, x->body.data + x->body.len, want);
+        if (n <= 0 || (size_t)n > want)
+            rc = WB_EIO;
+        else
+            x->body.len += (size_t)n;
+    }
+    if (rc < 0)
+        x->status = -1; /* a source that failed: no test expects one */
+    src->done(src->ud, rc);
+}
+
 /* Sends a request answered into *r; returns how many answers came (1 for a good route). */
 static inline int fx_blob_request(sim_fx *fx, const char *method, const char *path,
                                   const char *query, const void *body, size_t len,
                                   fx_blob_reply *r) {
     r->r.respond = fx_blob_respond;
+    r->r.respond_source = fx_blob_respond_source;
     r->answered = 0;
     r->status = 0;
     wb_sim_request req = {method, path, query ? query : "", body, len};
