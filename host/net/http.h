@@ -17,6 +17,12 @@
  *     }
  *     wb_http_parser_free(&p);
  *
+ * A server that wants a request's body in pieces (a big upload written to disk as it comes)
+ * sets stop_at_head: feed then returns WB_HTTP_HEAD once a head with a body is complete, the
+ * caller picks the body's mode (wb_http_parser_stream) and, streaming, takes the head out
+ * (wb_http_parser_take_head) and gets the decoded body as WB_HTTP_BODY pieces that point into
+ * its own input, so the parser holds nothing of it.
+ *
  * Untrusted input is bounded by wb_http_limits: head bytes, header count, body bytes. Every
  * rejection names the HTTP status a server should answer with (p.status) and a sentence with the
  * byte offset (wb_error). Framing is strict (RFC 9112): CRLF line ends, no obs-fold, no space
@@ -42,6 +48,10 @@ typedef struct wb_http_limits {
     size_t max_head;    /* start line + header lines + blank line, in bytes */
     size_t max_headers; /* header fields */
     size_t max_body;    /* decoded body bytes */
+    /* decoded body bytes of a body taken in pieces (wb_http_parser_stream); 0: max_body. A
+     * Content-Length up to the larger of the two passes the head; the smaller applies once the
+     * body's mode is known. */
+    uint64_t max_streamed_body;
 } wb_http_limits;
 
 #define WB_HTTP_DEFAULT_MAX_HEAD (16u * 1024)
@@ -66,6 +76,7 @@ typedef struct wb_http_msg {
     unsigned upgrade : 1;         /* "Connection: upgrade" and an Upgrade header are present */
     unsigned chunked : 1;         /* the body came with Transfer-Encoding: chunked */
     unsigned expect_continue : 1; /* requests: "Expect: 100-continue" */
+    unsigned body_follows : 1;    /* a head handed out before its body (streamed): body NULL */
     /* private: storage */
     wb_buf head_store;
     wb_buf body_store;
@@ -76,7 +87,7 @@ void wb_http_msg_free(wb_http_msg *m);
 
 /* ---- parser ------------------------------------------------------------------------------ */
 
-enum { WB_HTTP_MORE = 0, WB_HTTP_DONE = 1 };
+enum { WB_HTTP_MORE = 0, WB_HTTP_DONE = 1, WB_HTTP_HEAD = 2, WB_HTTP_BODY = 3 };
 
 typedef struct wb_http_parser {
     wb_http_kind kind;
@@ -85,6 +96,12 @@ typedef struct wb_http_parser {
     int status;        /* after an error: the status a server should answer (400, 413, ...) */
     int head_done;     /* the head of the current message has been parsed (msg headers valid) */
     int no_body;       /* responses: the next message has no body (answer to HEAD, or 101) */
+    /* Set by the caller (kept across messages): feed stops after a head that has a body to
+     * come, returning WB_HTTP_HEAD, so the caller can choose the body's mode first. */
+    int stop_at_head;
+    /* After WB_HTTP_BODY: a piece of the decoded body, inside the data given to feed. */
+    const uint8_t *piece;
+    size_t piece_len;
     /* private */
     int state;
     int err;
@@ -94,6 +111,9 @@ typedef struct wb_http_parser {
     size_t skipped_crlf;
     wb_buf line;        /* a chunk-size or trailer line being collected */
     size_t trailer_len;
+    int stream;         /* the body comes out in pieces */
+    int body_mode_set;  /* wb_http_parser_stream was called for this message */
+    uint64_t body_total; /* decoded body bytes so far */
 } wb_http_parser;
 
 /* Prepares p for messages of the given kind. lim may be NULL for the defaults; zero fields in
@@ -103,13 +123,28 @@ void wb_http_parser_free(wb_http_parser *p);
 
 /* Consumes bytes of the current message from data and sets *used to how many it took.
  * Returns WB_HTTP_MORE (all len bytes taken, message incomplete), WB_HTTP_DONE (the message in
- * p->msg is complete; data + *used is the start of whatever follows) or a negative code:
+ * p->msg is complete; data + *used is the start of whatever follows), WB_HTTP_HEAD (with
+ * stop_at_head: the head is complete and a body follows; call again for it), WB_HTTP_BODY (in
+ * stream mode: p->piece holds the next piece of the body; call again for the rest, with no
+ * bytes if none are left: the call after the last piece returns WB_HTTP_DONE) or a negative
+ * code:
  * WB_EMALFORMED (p->status 400), WB_ETOOBIG (413 body, 414 request line, 431 head or header
  * count), WB_EUNSUPPORTED (501 transfer coding, 505 version). After an error or WB_HTTP_DONE,
  * further calls return the same result and take nothing until wb_http_parser_next. err, when
  * not NULL, gets a sentence and the offset within the message. */
 int wb_http_parser_feed(wb_http_parser *p, const uint8_t *data, size_t len, size_t *used,
                         wb_error *err);
+
+/* Chooses how the body of a request whose head was just parsed (WB_HTTP_HEAD) is taken: on 1,
+ * in pieces (WB_HTTP_BODY), bounded by max_streamed_body, and the message completes with no
+ * body; on 0, buffered whole, bounded by max_body. Returns 0, WB_ESTATE (not right after a
+ * request's head), or WB_ETOOBIG when the declared Content-Length is over the mode's limit (the
+ * parser has then failed with status 413). */
+int wb_http_parser_stream(wb_http_parser *p, int on, wb_error *err);
+/* In stream mode, right after WB_HTTP_HEAD: moves the head (method, path, headers; body_follows
+ * set) into *out, which the caller frees; the parser goes on with the body. Returns 0 or
+ * WB_ESTATE. */
+int wb_http_parser_take_head(wb_http_parser *p, wb_http_msg *out);
 
 /* Tells the parser the peer closed the stream. Returns WB_HTTP_DONE when that completes the
  * message (a response whose body runs to the end of the stream), WB_HTTP_MORE when no byte of a

@@ -34,12 +34,21 @@ static int is_open(wb_http_conn *hc) {
     return !hc->closed && hc->cb->open(hc->ud);
 }
 
+/* The streamed body of the handled request will not come whole: its owner hears it, once. */
+static void end_body(wb_http_conn *hc, int status) {
+    if (!hc->body_open)
+        return;
+    hc->body_open = hc->body_on = 0;
+    hc->cb->body(hc->ud, NULL, 0, status);
+}
+
 static void close_conn(wb_http_conn *hc, int status, int how, const char *why) {
     if (hc->closed)
         return;
     hc->closed = 1;
     hc->cb->close(hc->ud, status, how, why);
     end_source(hc, status < 0 ? status : WB_ECLOSED);
+    end_body(hc, status < 0 ? status : WB_ECLOSED);
 }
 
 /* ---- answers ------------------------------------------------------------------------------ */
@@ -68,6 +77,7 @@ void wb_http_conn_answer(wb_http_conn *hc, int status, const wb_http_header *ext
                          size_t nextra, const char *detail, int close, int fail) {
     if (hc->closed)
         return;
+    close = close || hc->body_open; /* the rest of a streamed body is not read */
     char body[300];
     int n = snprintf(body, sizeof body, "%d %s%s%s\n", status, wb_http_reason(status),
                      detail ? ": " : "", detail ? detail : "");
@@ -114,7 +124,8 @@ static int begin_answer(wb_http_conn *hc, wb_buf *head, int status, const wb_htt
         answered(hc);
         return WB_ECLOSED;
     }
-    *close = !keep_alive || hc->eof;
+    *close = !keep_alive || hc->eof || hc->body_open; /* the rest of the body is not read */
+    hc->body_open = hc->body_on = 0; /* an answer ends the body's passing on, silently */
     return answer_head(head, status, headers, nheaders, len, *close);
 }
 
@@ -229,7 +240,7 @@ int wb_http_conn_timeout(wb_http_conn *hc, const char *why) {
         return 1;
     }
     int partial = hc->in_off < hc->in.len || hc->parser.offset || hc->parser.msg.head_store.len;
-    if (partial && !hc->pending && !hc->blocked && !hc->upgraded)
+    if (partial && (!hc->pending || hc->body_open) && !hc->blocked && !hc->upgraded)
         wb_http_conn_answer(hc, 408, NULL, 0, why, 1, WB_ETIMEOUT);
     else
         close_conn(hc, WB_ETIMEOUT, WB_HTTP_CLOSE_NOW, why);
@@ -268,6 +279,42 @@ static void compact(wb_http_conn *hc) {
     }
 }
 
+/* A head with a body to come: the body is buffered (its declared length reserved before any
+ * of it is read), or, when the owner wants it in pieces, the request is handed out now. Then
+ * 100 Continue invites the body, unless the request was answered already. Returns 0 to go on,
+ * 1 to stop. */
+static int body_head(wb_http_conn *hc) {
+    wb_error err = {0};
+    int stream = hc->cb->streams && hc->cb->streams(hc->ud, &hc->parser.msg);
+    int cont = hc->parser.msg.expect_continue;
+    if (wb_http_parser_stream(&hc->parser, stream, &err) < 0) {
+        reject(hc, hc->parser.status, err.what);
+        return 1;
+    }
+    hc->body_start = hc->cb->now(hc->ud);
+    hc->body_bytes = 0;
+    hc->sent_continue = 0;
+    if (!stream && hold(hc))
+        return 1;
+    if (stream) {
+        wb_http_msg req;
+        wb_http_parser_take_head(&hc->parser, &req);
+        hc->pending = 1;
+        hc->pending_held = req.head_store.cap;
+        hc->body_open = 1;
+        hc->body_on = 0;
+        hc->cb->request(hc->ud, &req);
+        if (hc->closed || !hc->body_open)
+            return 1; /* answered at once: the body is not wanted */
+    }
+    if (cont) {
+        hc->sent_continue = 1;
+        static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        hc->cb->write(hc->ud, (const uint8_t *)line, sizeof line - 1);
+    }
+    return 0;
+}
+
 /* Parses one step of the waiting input. Returns 0 to go on, 1 to stop for now. */
 static int parse_step(wb_http_conn *hc) {
     const uint8_t *d = hc->in.data + hc->in_off;
@@ -280,23 +327,25 @@ static int parse_step(wb_http_conn *hc) {
         reject(hc, hc->parser.status, err.what);
         return 1;
     }
-    if (was_body) {
+    if (was_body)
         hc->body_bytes += used;
-    } else if (rc == WB_HTTP_MORE && hc->parser.head_done) {
-        /* a head with a body to come: the body's clock starts now, and its declared length is
-         * reserved before any of it is read (or a 100 Continue invites it) */
-        hc->body_start = hc->cb->now(hc->ud);
-        hc->body_bytes = 0;
-        if (hold(hc))
-            return 1;
+    if (rc == WB_HTTP_HEAD)
+        return body_head(hc);
+    if (rc == WB_HTTP_BODY) {
+        hc->cb->body(hc->ud, hc->parser.piece, hc->parser.piece_len, 0);
+        if (hc->closed || !hc->body_open)
+            return 1; /* answered before the end */
+        /* the piece may have been the body's last: its end must not wait for more input */
+        if ((rc = wb_http_parser_feed(&hc->parser, NULL, 0, &used, &err)) != WB_HTTP_DONE)
+            return 0;
     }
-    if (rc == WB_HTTP_MORE) {
-        if (hc->parser.head_done && hc->parser.msg.expect_continue && !hc->sent_continue) {
-            hc->sent_continue = 1;
-            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-            hc->cb->write(hc->ud, (const uint8_t *)cont, sizeof cont - 1);
-        }
+    if (rc == WB_HTTP_MORE)
         return 1;
+    if (hc->body_open) { /* a streamed body's end; its request is still to be answered */
+        wb_http_parser_next(&hc->parser);
+        hc->body_open = hc->body_on = 0;
+        hc->cb->body(hc->ud, NULL, 0, 0);
+        return 0;
     }
     dispatch(hc);
     return 0;
@@ -326,7 +375,7 @@ static int hold(wb_http_conn *hc) {
 /* Arms the deadline the connection's state calls for. */
 static void set_deadline(wb_http_conn *hc) {
     int kind = hc->src_on && hc->cfg.head_timeout_ms ? DL_SEND
-               : hc->pending || !hc->cfg.head_timeout_ms ? DL_NONE
+               : (hc->pending && !hc->body_on) || !hc->cfg.head_timeout_ms ? DL_NONE
                : hc->blocked                           ? DL_BLOCKED
                : hc->parser.head_done                  ? DL_BODY
                                                        : DL_HEAD;
@@ -382,7 +431,7 @@ static void process(wb_http_conn *hc) {
                 hc->cb->upgraded_data(hc->ud, d, n);
                 continue;
             }
-            if (hc->pending)
+            if (hc->pending && !hc->body_on)
                 break;
             /* pipelined requests wait while the peer does not read the answers */
             if ((hc->blocked = hc->cb->queued(hc->ud) > hc->cfg.write_high))
@@ -401,9 +450,13 @@ static void process(wb_http_conn *hc) {
     }
     hc->blocked = hc->blocked && hc->in_off < hc->in.len &&
                   hc->cb->queued(hc->ud) > hc->cfg.write_high;
-    set_reading(hc, !hc->pending && !hc->blocked && hc->in.len - hc->in_off <= IN_PAUSE);
+    set_reading(hc, (!hc->pending || hc->body_on) && !hc->blocked &&
+                        hc->in.len - hc->in_off <= IN_PAUSE);
     set_deadline(hc);
-    if (hc->eof && !hc->pending && !hc->blocked) {
+    if (hc->eof && hc->body_open && hc->in_off == hc->in.len) {
+        close_conn(hc, WB_ETRUNC, WB_HTTP_CLOSE_FLUSH,
+                   "peer closed the connection in the middle of a request body");
+    } else if (hc->eof && !hc->pending && !hc->blocked) {
         if (hc->in_off < hc->in.len || hc->parser.offset || hc->parser.msg.head_store.len)
             close_conn(hc, WB_ETRUNC, WB_HTTP_CLOSE_FLUSH,
                        "peer closed the connection in the middle of a request");
@@ -460,12 +513,21 @@ void wb_http_conn_init(wb_http_conn *hc, const wb_http_conn_cfg *cfg,
     hc->cb = cb;
     hc->ud = ud;
     wb_http_parser_init(&hc->parser, WB_HTTP_REQUEST, &hc->cfg.limits);
+    hc->parser.stop_at_head = 1; /* a body's mode is chosen once its head is known */
     if (hc->cfg.head_timeout_ms)
         set_deadline(hc);
 }
 
+void wb_http_conn_read_body(wb_http_conn *hc) {
+    if (hc->closed || !hc->body_open || hc->body_on)
+        return;
+    hc->body_on = 1;
+    process(hc);
+}
+
 void wb_http_conn_free(wb_http_conn *hc) {
     end_source(hc, WB_ECLOSED);
+    end_body(hc, WB_ECLOSED);
     wb_http_parser_free(&hc->parser);
     wb_buf_free(&hc->in);
     hc->closed = 1;

@@ -24,6 +24,11 @@
  *     head arrives); a refusal is answered 503 and the connection closes;
  *   - the upgrade hand-off: after wb_http_conn_upgraded every later byte, including those that
  *     arrived behind the upgrade request, goes to cb.upgraded_data in order;
+ *   - streamed bodies (cb.streams): a request whose owner wants its body in pieces is handed
+ *     out as soon as its head is complete (body_follows set); once the owner calls
+ *     wb_http_conn_read_body its decoded body goes to cb.body piece by piece as it arrives,
+ *     under the body deadline, and only the head is held (no length is reserved); an answer
+ *     given before the body's end closes the connection after it (the rest is not read);
  *   - streamed answers (wb_http_conn_respond_source): the body is read from its source one
  *     piece (WB_HTTP_CONN_PIECE) at a time, the next only once the owner's write queue is below
  *     a piece (wb_http_conn_drained goes on), so the first byte leaves at once and the
@@ -79,6 +84,15 @@ typedef struct wb_http_conn_callbacks {
     void (*close)(void *ud, int status, int how, const char *why);
     /* Milliseconds of a monotonic clock. */
     uint64_t (*now)(void *ud);
+    /* A request's head with a body to come: 1 to have the request handed out now and its body
+     * passed on in pieces, 0 to have the body buffered whole first. NULL: never. */
+    int (*streams)(void *ud, const wb_http_msg *head);
+    /* A streamed body (after wb_http_conn_read_body): its pieces (status 0), then its end (data
+     * NULL, status 0), or its loss (data NULL, status negative: the peer went away or broke the
+     * framing, a deadline or a limit passed; the connection then answers what fits and closes,
+     * and a later answer to the request returns WB_ESTATE). Exactly one end per streamed
+     * request, unless the request was answered first. May be NULL when streams is. */
+    void (*body)(void *ud, const uint8_t *data, size_t len, int status);
 } wb_http_conn_callbacks;
 
 typedef struct wb_http_conn {
@@ -104,6 +118,8 @@ typedef struct wb_http_conn {
     uint64_t src_left;   /* bytes still to read from it */
     uint8_t *src_buf;    /* one piece */
     int src_on, src_close, src_progress;
+    int body_open;       /* the handled request's streamed body has not ended */
+    int body_on;         /* ...and its owner takes it (wb_http_conn_read_body) */
 } wb_http_conn;
 
 /* Starts a connection: the head deadline runs from now. cfg and cb are copied / borrowed (cb
@@ -144,6 +160,8 @@ void wb_http_conn_answer(wb_http_conn *hc, int status, const wb_http_header *ext
  * had arrived, then closes with WB_ETIMEOUT and why. Returns 1 when a request (or a peer not
  * reading its answers) was cut off, 0 for an idle connection. */
 int wb_http_conn_timeout(wb_http_conn *hc, const char *why);
+/* The handled request's body follows (body_follows): pass it on to cb.body from now on. */
+void wb_http_conn_read_body(wb_http_conn *hc);
 /* Inside cb.request: the request became a websocket (the owner sent the 101). */
 void wb_http_conn_upgraded(wb_http_conn *hc);
 

@@ -51,6 +51,8 @@ void wb_http_parser_init(wb_http_parser *p, wb_http_kind kind, const wb_http_lim
     p->lim.max_head = lim && lim->max_head ? lim->max_head : WB_HTTP_DEFAULT_MAX_HEAD;
     p->lim.max_headers = lim && lim->max_headers ? lim->max_headers : WB_HTTP_DEFAULT_MAX_HEADERS;
     p->lim.max_body = lim && lim->max_body ? lim->max_body : WB_HTTP_DEFAULT_MAX_BODY;
+    p->lim.max_streamed_body = lim && lim->max_streamed_body ? lim->max_streamed_body
+                                                              : p->lim.max_body;
     p->state = ST_HEAD;
 }
 
@@ -61,6 +63,11 @@ void wb_http_parser_free(wb_http_parser *p) {
 
 void wb_http_parser_next(wb_http_parser *p) {
     wb_http_msg_free(&p->msg);
+    p->stream = 0;
+    p->body_mode_set = 0;
+    p->body_total = 0;
+    p->piece = NULL;
+    p->piece_len = 0;
     wb_buf_reset(&p->line);
     p->state = ST_HEAD;
     p->status = 0;
@@ -77,6 +84,8 @@ void wb_http_parser_next(wb_http_parser *p) {
 size_t wb_http_parser_held(const wb_http_parser *p) {
     const wb_buf *b = &p->msg.body_store;
     size_t body = b->cap;
+    if (p->stream) /* pieces pass through: only the head and a chunk line are held */
+        return p->msg.head_store.cap + p->line.cap;
     if (p->state == ST_BODY_LEN && b->len + p->remaining > body) /* the declared rest */
         body = b->len + (size_t)p->remaining;
     return p->msg.head_store.cap + body + p->line.cap;
@@ -89,6 +98,11 @@ int wb_http_parser_take(wb_http_parser *p, wb_http_msg *out) {
     memset(&p->msg, 0, sizeof p->msg);
     wb_http_parser_next(p);
     return 0;
+}
+
+/* The limit on the current body: the streamed one in stream mode, else max_body. */
+static uint64_t body_limit(const wb_http_parser *p) {
+    return p->stream ? p->lim.max_streamed_body : p->lim.max_body;
 }
 
 /* Records a failure: the parser stays failed until wb_http_parser_next. */
@@ -326,7 +340,10 @@ static int parse_head(wb_http_parser *p, size_t hlen, wb_error *err) {
         else if (strcasecmp(h->name, "transfer-encoding") == 0)
             te = 1;
         else if (strcasecmp(h->name, "content-length") == 0) {
-            int st = parse_length(v, &cl, &cl_seen, p->lim.max_body);
+            int st = parse_length(v, &cl, &cl_seen,
+                                  p->lim.max_streamed_body > p->lim.max_body
+                                      ? p->lim.max_streamed_body
+                                      : p->lim.max_body);
             if (st)
                 return fail(p, err, st == 413 ? WB_ETOOBIG : WB_EMALFORMED, st, off,
                             st == 413 ? "Content-Length is over the body limit"
@@ -386,13 +403,8 @@ static int parse_head(wb_http_parser *p, size_t hlen, wb_error *err) {
             m->keep_alive = 0;
         }
     }
-    if (p->state == ST_BODY_LEN) {
+    if (p->state == ST_BODY_LEN)
         p->remaining = cl;
-        /* room for the announced body, but not more than 1 MiB before the bytes arrive: a
-         * claimed length alone must not cost memory */
-        if (wb_buf_grow_to(&m->body_store, (size_t)(cl < (1u << 20) ? cl : (1u << 20))) < 0)
-            return fail(p, err, WB_ENOMEM, 500, 0, "out of memory");
-    }
     return 0;
 }
 
@@ -499,7 +511,7 @@ static int parse_chunk_size(wb_http_parser *p, wb_error *err) {
         q++;
     if (*q && *q != ';')
         return fail(p, err, WB_EMALFORMED, 400, p->offset, "junk after the chunk size");
-    if (n > p->lim.max_body - p->msg.body_store.len)
+    if (n > body_limit(p) - p->body_total)
         return fail(p, err, WB_ETOOBIG, 413, p->offset, "chunked body is over the body limit");
     p->remaining = n;
     return 0;
@@ -518,20 +530,55 @@ static int grow_for_length(wb_http_parser *p, size_t n) {
     return wb_buf_grow_to(b, want < total ? want : total) == 0;
 }
 
+/* Settles how the body is taken (see wb_http_parser_stream): on the caller's word, or buffered
+ * at its first byte when the caller said nothing. */
+static int body_mode(wb_http_parser *p, int on, wb_error *err) {
+    p->body_mode_set = 1;
+    p->stream = on;
+    if (p->state != ST_BODY_LEN)
+        return 0; /* chunked: each chunk size is checked against the mode's limit */
+    if (p->remaining > body_limit(p))
+        return fail(p, err, WB_ETOOBIG, 413, p->offset, "Content-Length is over the body limit");
+    /* room for the announced body, but not more than 1 MiB before the bytes arrive: a claimed
+     * length alone must not cost memory */
+    if (!on && wb_buf_grow_to(&p->msg.body_store,
+                              (size_t)(p->remaining < (1u << 20) ? p->remaining : (1u << 20))) < 0)
+        return fail(p, err, WB_ENOMEM, 500, 0, "out of memory");
+    return 0;
+}
+
+int wb_http_parser_stream(wb_http_parser *p, int on, wb_error *err) {
+    if (p->kind != WB_HTTP_REQUEST || !p->head_done || p->body_mode_set || p->body_total ||
+        (p->state != ST_BODY_LEN && p->state != ST_CHUNK_SIZE) || p->line.len)
+        return WB_ESTATE;
+    return body_mode(p, on, err);
+}
+
+int wb_http_parser_take_head(wb_http_parser *p, wb_http_msg *out) {
+    if (!p->stream || p->body_total || p->state == ST_ERROR || !p->msg.method)
+        return WB_ESTATE;
+    *out = p->msg;
+    out->body_follows = 1;
+    memset(&p->msg, 0, sizeof p->msg);
+    return 0;
+}
+
 int wb_http_parser_feed(wb_http_parser *p, const uint8_t *data, size_t len, size_t *used,
                         wb_error *err) {
     size_t pos = 0;
-    int rc = 0;
+    int rc = 0, out = 0; /* out: WB_HTTP_HEAD or WB_HTTP_BODY, returned at once */
     *used = 0;
     if (p->state == ST_DONE)
         return WB_HTTP_DONE;
     if (p->state == ST_ERROR)
         return wb_error_set(err, p->err, p->offset, "parser already failed");
-    while (pos < len && p->state != ST_DONE && p->state != ST_ERROR) {
+    while (pos < len && p->state != ST_DONE && p->state != ST_ERROR && !out) {
         size_t n = 0;
         int was = p->state;
         const uint8_t *d = data + pos;
         size_t avail = len - pos;
+        if (was != ST_HEAD && !p->body_mode_set && (rc = body_mode(p, 0, err)) < 0)
+            break;
         switch (p->state) {
         case ST_HEAD:
             rc = feed_head(p, d, avail, &n, err);
@@ -541,22 +588,28 @@ int wb_http_parser_feed(wb_http_parser *p, const uint8_t *data, size_t len, size
                 wb_http_parser_next(p); /* an interim response (100 Continue): skip it */
                 p->no_body = keep_no_body;
             }
+            if (rc == 0 && p->stop_at_head && p->kind == WB_HTTP_REQUEST &&
+                p->state != ST_HEAD && p->state != ST_DONE && p->state != ST_ERROR)
+                out = WB_HTTP_HEAD;
             break;
         case ST_BODY_LEN:
         case ST_BODY_EOF:
             n = p->state == ST_BODY_LEN && avail > p->remaining ? (size_t)p->remaining : avail;
-            if (p->state == ST_BODY_EOF && n > p->lim.max_body - p->msg.body_store.len) {
+            if (p->stream) {
+                p->piece = d;
+                p->piece_len = n;
+                out = WB_HTTP_BODY;
+            } else if (p->state == ST_BODY_EOF && n > p->lim.max_body - p->msg.body_store.len) {
                 rc = fail(p, err, WB_ETOOBIG, 413, p->offset, "body is over the body limit");
                 break;
-            }
-            if (p->state == ST_BODY_LEN && !grow_for_length(p, n)) {
+            } else if (p->state == ST_BODY_LEN && !grow_for_length(p, n)) {
+                rc = fail(p, err, WB_ENOMEM, 500, p->offset, "out of memory");
+                break;
+            } else if (wb_buf_append(&p->msg.body_store, d, n) < 0) {
                 rc = fail(p, err, WB_ENOMEM, 500, p->offset, "out of memory");
                 break;
             }
-            if (wb_buf_append(&p->msg.body_store, d, n) < 0) {
-                rc = fail(p, err, WB_ENOMEM, 500, p->offset, "out of memory");
-                break;
-            }
+            p->body_total += n;
             if (p->state == ST_BODY_LEN && (p->remaining -= n) == 0)
                 finish(p);
             break;
@@ -571,10 +624,15 @@ int wb_http_parser_feed(wb_http_parser *p, const uint8_t *data, size_t len, size
             break;
         case ST_CHUNK_DATA:
             n = avail > p->remaining ? (size_t)p->remaining : avail;
-            if (wb_buf_append(&p->msg.body_store, d, n) < 0) {
+            if (p->stream) {
+                p->piece = d;
+                p->piece_len = n;
+                out = WB_HTTP_BODY;
+            } else if (wb_buf_append(&p->msg.body_store, d, n) < 0) {
                 rc = fail(p, err, WB_ENOMEM, 500, p->offset, "out of memory");
                 break;
             }
+            p->body_total += n;
             if ((p->remaining -= n) == 0) {
                 p->state = ST_CHUNK_CRLF;
                 p->remaining = 2;
@@ -610,6 +668,8 @@ int wb_http_parser_feed(wb_http_parser *p, const uint8_t *data, size_t len, size
     *used = pos;
     if (p->state == ST_ERROR)
         return p->err;
+    if (out)
+        return out;
     return p->state == ST_DONE ? WB_HTTP_DONE : WB_HTTP_MORE;
 }
 

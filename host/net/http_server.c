@@ -74,6 +74,8 @@ struct wb_http_exchange {
     wb_http_msg req;
     int head;
     int keep_alive;
+    wb_http_body_cb body_cb; /* a streamed body being taken */
+    void *body_ud;
 };
 
 /* Restarts a websocket's idle clock (when configured), but not for one whose closing handshake
@@ -156,6 +158,17 @@ int wb_http_respond_source(wb_http_exchange *x, int status, const wb_http_header
     wb_http_msg_free(&x->req);
     free(x);
     return rc;
+}
+
+int wb_http_exchange_read_body(wb_http_exchange *x, wb_http_body_cb cb, void *ud) {
+    if (!x->sc)
+        return WB_ECLOSED;
+    if (!x->req.body_follows || x->body_cb || !cb)
+        return WB_ESTATE;
+    x->body_cb = cb;
+    x->body_ud = ud;
+    wb_http_conn_read_body(&x->sc->hc);
+    return 0;
 }
 
 const char *wb_http_exchange_peer(const wb_http_exchange *x) {
@@ -339,9 +352,29 @@ static uint64_t hc_now(void *ud) {
     return uv_now(((sconn *)ud)->srv->loop);
 }
 
+static int hc_streams(void *ud, const wb_http_msg *head) {
+    struct wb_http_server_impl *srv = ((sconn *)ud)->srv;
+    return srv->o.stream_body && srv->o.stream_body(srv->s, head);
+}
+
+static void hc_body(void *ud, const uint8_t *data, size_t len, int status) {
+    sconn *sc = ud;
+    wb_http_exchange *x = sc->pending;
+    if (!x)
+        return;
+    wb_http_body_cb cb = x->body_cb;
+    if (status < 0) { /* cut off: the connection answers what fits; x is detached */
+        sc->pending = NULL;
+        x->sc = NULL;
+    }
+    if (cb) /* may answer, and so free x */
+        cb(x, data, len, status, x->body_ud);
+}
+
 static const wb_http_conn_callbacks hc_cbs = {
     hc_write,   hc_queued,   hc_open,     hc_request, hc_upgraded_data, hc_upgraded_eof,
-    hc_hold,    hc_reading,  hc_deadline, hc_close,   hc_now,
+    hc_hold,    hc_reading,  hc_deadline, hc_close,   hc_now,           hc_streams,
+    hc_body,
 };
 
 /* ---- connection callbacks ------------------------------------------------------------------ */

@@ -27,7 +27,11 @@
  * Requests: a route is a method (NULL: any) and a path (exact, or a prefix when it ends in '*');
  * the first registered match wins; no path match answers 404, a path match with the wrong method
  * 405. The request (head and whole decoded body, Content-Length or chunked) is parsed before the
- * handler runs; "Expect: 100-continue" is answered. Keep-alive and pipelining work: the next
+ * handler runs; "Expect: 100-continue" is answered. A body the owner wants in pieces
+ * (opts.stream_body: a media upload hashed and written as it arrives) is the exception: its
+ * request reaches the handler at its head (req->body_follows) and the handler takes the body
+ * with wb_http_exchange_read_body; such a body charges the budget nothing but its pieces in
+ * flight, and is bounded by limits.max_streamed_body. Keep-alive and pipelining work: the next
  * request on a connection is read only after the current one is answered, and only while the
  * peer reads its answers. The per-connection logic is net/http_conn.h (sans-I/O, fuzzed).
  *
@@ -49,7 +53,8 @@
  *   - max_ws_per_addr websockets per remote address: more upgrades are answered 503;
  *   - memory: what connections hold (bodies, unread input, write queues) is charged to a budget
  *     (the caller's, or one of max_buffered bytes); a body that does not fit is answered 503
- *     before it is read, a write that does not fit closes its connection (see conn.h).
+ *     before it is read, a write that does not fit closes its connection (see conn.h); a body
+ *     taken in pieces or an answer streamed from a source is charged only what is in flight.
  * Each cap reached is logged once (with the counts) until the count is below it again, and
  * reported to on_refused every time. */
 #ifndef WB_NET_HTTP_SERVER_H
@@ -91,6 +96,10 @@ typedef struct wb_http_server_opts {
      * not an idle keep-alive connection) or "websocket_idle"; peer is the address. May be
      * NULL. */
     void (*on_refused)(wb_http_server *s, const char *what, const char *peer);
+    /* 1 when the body of the request whose head this is should be taken in pieces (see the top;
+     * the handler then calls wb_http_exchange_read_body), 0 to have it buffered whole. NULL:
+     * always buffered. */
+    int (*stream_body)(wb_http_server *s, const wb_http_msg *head);
 } wb_http_server_opts;
 
 #define WB_HTTP_SERVER_DEFAULT_MAX_BODY (64u * 1024 * 1024)
@@ -147,6 +156,17 @@ int wb_http_respond(wb_http_exchange *x, int status, const wb_http_header *heade
  * negative code as wb_http_respond, and src->done is never called. */
 int wb_http_respond_source(wb_http_exchange *x, int status, const wb_http_header *headers,
                            size_t nheaders, uint64_t len, const wb_http_body_source *src);
+/* The pieces of a streamed body (req->body_follows): status 0 with data for each, then data
+ * NULL and status 0 at its end, or data NULL and a negative status when it was cut off (the
+ * peer went away or broke the framing, the body passed its deadline or limit): x is then
+ * detached, and answering it only frees it. Never called after x was answered. */
+typedef void (*wb_http_body_cb)(wb_http_exchange *x, const uint8_t *data, size_t len, int status,
+                                void *ud);
+/* Starts taking the body of a request whose body follows (req->body_follows): cb gets it as it
+ * arrives, until its end. Answering before the end is allowed (an early refusal): the rest is
+ * not read and the connection closes after the answer. Returns 0, WB_ESTATE (no body follows,
+ * or it is taken already) or WB_ECLOSED (the connection is gone); on error cb is never called. */
+int wb_http_exchange_read_body(wb_http_exchange *x, wb_http_body_cb cb, void *ud);
 /* The client's address ("127.0.0.1:5555"), "" once the connection is gone. */
 const char *wb_http_exchange_peer(const wb_http_exchange *x);
 /* The server, or NULL once the connection is gone. */

@@ -78,11 +78,19 @@ int wb_sim_query_param(const wb_sim_request *req, const char *name, char *out, s
     return rc;
 }
 
+int wb_sim_http_streams(wb_sim *sim, const char *method, const char *path) {
+    wb_sim_request req = {.method = method, .path = path, .query = ""};
+    int path_ok, streamed;
+    (void)sim;
+    return wb_sim_http_find(&req, &path_ok, &streamed) && streamed;
+}
+
 void wb_sim_http(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply) {
     int path_ok;
     wb_arena_reset(&sim->arena);
     wb_sim_countf(sim, 1, "http.%s", req->method);
-    const wb_sim_http_route *r = wb_sim_http_find(req, &path_ok);
+    int streamed;
+    const wb_sim_http_route *r = wb_sim_http_find(req, &path_ok, &streamed);
     if (r)
         r->fn(sim, req, reply);
     else if (path_ok)

@@ -110,18 +110,29 @@ void wb_sim_hook_removed(wb_sim *sim, wb_sim_device *d) {
             families[f]->on_device_removed(sim, d);
 }
 
-const wb_sim_http_route *wb_sim_http_find(const wb_sim_request *req, int *path_ok) {
-    *path_ok = 0;
-    for (size_t f = 0; f < NFAMILIES; f++)
-        for (const wb_sim_http_route *r = families[f]->http; r && r->path; r++) {
-            size_t n = strlen(r->path);
-            int match = n && r->path[n - 1] == '*' ? strncmp(req->path, r->path, n - 1) == 0
-                                                   : strcmp(req->path, r->path) == 0;
-            if (!match)
-                continue;
-            *path_ok = 1;
-            if (!r->method || strcmp(r->method, req->method) == 0)
-                return r;
-        }
+/* The first route of table matching req (*path_ok set when some route had its path). */
+static const wb_sim_http_route *find_in(const wb_sim_http_route *table, const wb_sim_request *req,
+                                        int *path_ok) {
+    for (const wb_sim_http_route *r = table; r && r->path; r++) {
+        size_t n = strlen(r->path);
+        int match = n && r->path[n - 1] == '*' ? strncmp(req->path, r->path, n - 1) == 0
+                                               : strcmp(req->path, r->path) == 0;
+        if (!match)
+            continue;
+        *path_ok = 1;
+        if (!r->method || strcmp(r->method, req->method) == 0)
+            return r;
+    }
     return NULL;
+}
+
+const wb_sim_http_route *wb_sim_http_find(const wb_sim_request *req, int *path_ok,
+                                          int *streamed) {
+    const wb_sim_http_route *r = NULL;
+    *path_ok = 0;
+    for (size_t f = 0; f < NFAMILIES && !r; f++) {
+        r = find_in(families[f]->http, req, path_ok);
+        *streamed = !r && (r = find_in(families[f]->http_streamed, req, path_ok)) != NULL;
+    }
+    return r;
 }

@@ -12,7 +12,10 @@
 #include "crypto/hash.h"
 #include "sim/sim_int.h"
 
-#define WB_SIM_MEDIA_MAX (64u << 20) /* bytes of one upload (the HTTP server's body limit) */
+/* Bytes of one upload (maxContentLengthBytes in media_conn, and the HTTP server's limit on a
+ * streamed body): uploads are written to disk as they arrive, so this bounds disk, not memory;
+ * WhatsApp takes documents of up to 2 GB. */
+#define WB_SIM_MEDIA_MAX (2000ull * 1000 * 1000)
 #define WB_SIM_MEDIA_PATH 4096
 
 struct wb_sim_media {

@@ -19,6 +19,7 @@
 #include "net/tls.h"
 #include "sim/hold.h"
 #include "sim/local.h"
+#include "sim/media.h"
 #include "sim/sim_int.h"
 
 #define DEFAULT_HANDSHAKE_MS 10000
@@ -253,6 +254,8 @@ static const wb_ws_callbacks ws_cbs = {NULL, ws_message, ws_closed};
 typedef struct http_reply {
     wb_sim_reply r;
     wb_http_exchange *x;
+    void (*body_fn)(void *ud, const uint8_t *data, size_t len, int status);
+    void *body_ud;
 } http_reply;
 
 static void http_respond(wb_sim_reply *r, int status, const char *ctype, const void *body,
@@ -271,6 +274,28 @@ static void http_respond_source(wb_sim_reply *r, int status, const char *ctype, 
     if (rc < 0) /* not started: the source is still ours to end */
         src->done(src->ud, rc);
     free(hr);
+}
+
+/* A streamed request body, on to the simulator's handler (which may answer, freeing hr). */
+static void http_body(wb_http_exchange *x, const uint8_t *data, size_t len, int status, void *ud) {
+    http_reply *hr = ud;
+    (void)x;
+    hr->body_fn(hr->body_ud, data, len, status);
+}
+
+static int http_read_body(wb_sim_reply *r,
+                          void (*fn)(void *ud, const uint8_t *data, size_t len, int status),
+                          void *ud) {
+    http_reply *hr = (http_reply *)r;
+    hr->body_fn = fn;
+    hr->body_ud = ud;
+    return wb_http_exchange_read_body(hr->x, http_body, hr);
+}
+
+/* Which bodies the HTTP server passes on in pieces: those of the simulator's streamed routes. */
+static int stream_body(wb_http_server *h, const wb_http_msg *head) {
+    wb_sim_server *s = h->data;
+    return wb_sim_http_streams(s->sim, head->method, head->path);
 }
 
 /* Sets a counter to a value (the budget's figures, read at each request). */
@@ -308,11 +333,13 @@ static void serve(wb_sim_server *s, const wb_sim_local *local, wb_http_exchange 
     }
     hr->r.respond = http_respond;
     hr->r.respond_source = http_respond_source;
+    hr->r.read_body = http_read_body;
     hr->x = x;
     gauge(s->sim, "buffers.used", s->budget.used);
     gauge(s->sim, "buffers.peak", s->budget.peak);
     gauge(s->sim, "buffers.cap", s->budget.cap);
-    wb_sim_request sr = {req->method, req->path, req->query, req->body, req->body_len};
+    wb_sim_request sr = {req->method, req->path, req->query, req->body, req->body_len,
+                         req->body_follows};
     wb_sim_http(s->sim, &sr, &hr->r);
 }
 
@@ -387,8 +414,10 @@ static int listen_on(wb_sim_server *s, const wb_sim_server_opts *o, wb_http_serv
         .idle_timeout_ms = o->request_timeout_ms ? o->request_timeout_ms : DEFAULT_REQUEST_MS,
         .ws_idle_timeout_ms = o->idle_timeout_ms ? o->idle_timeout_ms : DEFAULT_IDLE_MS,
         .on_refused = on_refused,
+        .stream_body = stream_body,
     };
     ho.limits.max_body = MAX_BODY;
+    ho.limits.max_streamed_body = WB_SIM_MEDIA_MAX;
     int rc = wb_http_server_init(s->loop, h, &ho);
     if (rc < 0)
         return rc;

@@ -105,6 +105,9 @@ typedef struct wb_sim_request {
     const char *query;  /* after '?', or "" */
     const uint8_t *body;
     size_t body_len;
+    /* The body is still to come (a route of wb_sim_http_streams, called at the head): body is
+     * NULL, and the handler takes the body through reply->read_body. */
+    int body_follows;
 } wb_sim_request;
 
 /* How a handler answers. The host fills respond (which must copy what it needs and may free r),
@@ -119,9 +122,21 @@ struct wb_sim_reply {
      * the simulator reads the body whole and calls respond. */
     void (*respond_source)(wb_sim_reply *r, int status, const char *content_type, uint64_t len,
                            const wb_http_body_source *src);
+    /* For a request whose body follows: fn gets the body's pieces (status 0), then its end
+     * (data NULL, status 0) or its loss (data NULL, status negative: the client went away, broke
+     * the framing or passed a deadline; the answer then goes nowhere, but is still given, once).
+     * Never called after the answer; answering before the end refuses the rest. Returns 0, or
+     * a negative code (fn is then never called). Filled by hosts that stream (may be NULL). */
+    int (*read_body)(wb_sim_reply *r, void (*fn)(void *ud, const uint8_t *data, size_t len,
+                                                 int status),
+                     void *ud);
     void *data;
 };
 
+/* 1 when the route of method and path takes its body in pieces (media uploads): a host that
+ * can stream then calls wb_sim_http at the head, with body_follows set, and passes the body on
+ * through the reply's read_body; else 0 (the body comes whole). */
+int wb_sim_http_streams(wb_sim *sim, const char *method, const char *path);
 /* Routes one request (404 when no route has its path, 405 when the method is wrong). */
 void wb_sim_http(wb_sim *sim, const wb_sim_request *req, wb_sim_reply *reply);
 /* Answers with a JSON body (text of len bytes). */

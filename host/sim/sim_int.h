@@ -282,6 +282,10 @@ typedef struct wb_sim_family {
     const wb_sim_stanza_route *stanzas;
     const wb_sim_iq_route *iqs;
     const wb_sim_http_route *http;
+    /* Routes whose body is taken in pieces (media uploads): the handler runs at the request's
+     * head with body_follows set and takes the body with r->read_body; a request without a
+     * body (or from a host that does not stream) comes whole, body_follows 0. */
+    const wb_sim_http_route *http_streamed;
     int (*init)(wb_sim *sim);  /* after the database and accounts are loaded */
     void (*free)(wb_sim *sim); /* at shutdown */
     /* A companion was linked (after pair-device-sign verified) or removed. */
@@ -305,8 +309,10 @@ int wb_sim_families_init(wb_sim *sim);
 void wb_sim_families_free(wb_sim *sim);
 void wb_sim_hook_linked(wb_sim *sim, wb_sim_device *d);
 void wb_sim_hook_removed(wb_sim *sim, wb_sim_device *d);
-/* The HTTP route for a request, or NULL (*path_ok says whether some route had the path). */
-const wb_sim_http_route *wb_sim_http_find(const wb_sim_request *req, int *path_ok);
+/* The HTTP route for a request, or NULL (*path_ok says whether some route had the path,
+ * *streamed whether the route takes its body in pieces). */
+const wb_sim_http_route *wb_sim_http_find(const wb_sim_request *req, int *path_ok,
+                                          int *streamed);
 
 /* IQ helpers (iq.c). */
 /* <iq from=<iq's to, or @s.whatsapp.net> type="result" id=<iq's id>/> in c's arena. */

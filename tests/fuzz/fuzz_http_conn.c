@@ -5,7 +5,9 @@
  * Input: byte 0 picks the piece size (1..64, or whole when 0) and byte 1 the behaviour (bits:
  * answer later instead of at once, keep-alive off, a write queue that looks full every other
  * time it is asked, a small budget, EOF at the end, a deadline at the end, answers streamed
- * from a source of up to 600 KiB); the rest is the peer's byte stream.
+ * from a source of up to 600 KiB, request bodies taken in pieces); the rest is the peer's byte
+ * stream. With bodies in pieces, a request for a path starting "/early" is answered at its
+ * head, before its body.
  * Requests for a path starting "/ws" are upgraded (when their handshake is valid), "/close" are
  * answered with Connection: close.
  *
@@ -13,8 +15,9 @@
  * before the next is handed out; after an upgrade the bytes passed on are exactly the rest of the
  * stream, in order, whatever the slicing; nothing is called after close; what the connection
  * holds stays within its limits; every streamed answer's source is read at most a piece at a
- * time, never past its length, and ended exactly once; and the requests seen are the same as
- * when the stream is fed whole. */
+ * time, never past its length, and ended exactly once; every body taken in pieces ends exactly
+ * once unless answered first, with nothing after its end; and the requests seen (bodies
+ * included) are the same as when the stream is fed whole. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +28,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { LATER = 1, NO_KEEPALIVE = 2, FULL_QUEUE = 4, SMALL_BUDGET = 8, EOF_AT_END = 16,
-       DEADLINE = 32, STREAM = 64 };
+       DEADLINE = 32, STREAM = 64, STREAM_BODY = 128 };
 
 typedef struct run {
     wb_http_conn hc;
@@ -37,6 +40,8 @@ typedef struct run {
     wb_buf written;
     uint64_t now;
     int sources, dones;    /* streamed answers started, and ended */
+    int bodies, body_ends, early; /* streamed request bodies, their ends, early answers */
+    int body_open;
     uint64_t src_left;     /* what the current one may still give */
 } run;
 
@@ -104,6 +109,8 @@ static void cb_request(void *ud, wb_http_msg *req) {
     if (r->pending || r->upgraded)
         abort(); /* one at a time, none after an upgrade */
     r->requests++;
+    if (req->body_follows && !(r->flags & STREAM_BODY))
+        abort(); /* a body in pieces nobody asked for */
     r->digest = mix(r->digest, req->method, strlen(req->method) + 1);
     r->digest = mix(r->digest, req->target, strlen(req->target) + 1);
     r->digest = mix(r->digest, &req->body_len, sizeof req->body_len);
@@ -119,6 +126,16 @@ static void cb_request(void *ud, wb_http_msg *req) {
         wb_buf_free(&b);
         r->upgraded = 1;
         wb_http_conn_upgraded(&r->hc);
+    } else if (req->body_follows) {
+        r->bodies++;
+        if (strncmp(req->path, "/early", 6) == 0) {
+            r->early++;
+            r->pending = 1;
+            answer(r);
+        } else {
+            r->body_open = 1;
+            wb_http_conn_read_body(&r->hc);
+        }
     } else if (strncmp(req->path, "/close", 6) == 0) {
         wb_http_conn_answer(&r->hc, 404, NULL, 0, NULL, 1, 0);
     } else {
@@ -161,16 +178,39 @@ static void cb_close(void *ud, int status, int how, const char *why) {
 }
 
 static uint64_t cb_now(void *ud) { return ((run *)ud)->now; }
+static int cb_streams(void *ud, const wb_http_msg *head) {
+    alive(ud);
+    (void)head;
+    return (((run *)ud)->flags & STREAM_BODY) != 0;
+}
+static void cb_body(void *ud, const uint8_t *p, size_t n, int status) {
+    run *r = ud;
+    if (!r->body_open)
+        abort(); /* a piece or an end after the end, or before reading */
+    if (p) {
+        alive(r);
+        r->digest = mix(r->digest, p, n);
+        return;
+    }
+    r->body_open = 0;
+    r->body_ends++;
+    if (status == 0) { /* the whole body: answered now or later, as any request */
+        alive(r);
+        r->pending = 1;
+        if (!(r->flags & LATER))
+            answer(r);
+    }
+}
 
 static const wb_http_conn_callbacks cbs = {
     cb_write, cb_queued, cb_open, cb_request, cb_upgraded_data, cb_upgraded_eof,
-    cb_hold,  cb_reading, cb_deadline, cb_close, cb_now,
+    cb_hold,  cb_reading, cb_deadline, cb_close, cb_now, cb_streams, cb_body,
 };
 
 static void go(run *r, int flags, const uint8_t *data, size_t size, size_t piece) {
     memset(r, 0, sizeof *r);
     r->flags = flags;
-    wb_http_conn_cfg cfg = {.limits = {512, 16, 4096}, .head_timeout_ms = 1000};
+    wb_http_conn_cfg cfg = {.limits = {512, 16, 4096, 8192}, .head_timeout_ms = 1000};
     wb_http_conn_init(&r->hc, &cfg, &cbs, r);
     for (size_t off = 0; off < size && !r->closed;) {
         if (r->paused) { /* as a socket would, no reading until the connection asks again */
@@ -202,6 +242,8 @@ static void go(run *r, int flags, const uint8_t *data, size_t size, size_t piece
     wb_http_conn_free(&r->hc);
     if (r->dones != r->sources)
         abort(); /* a streamed answer never ended */
+    if (r->body_ends + r->early != r->bodies)
+        abort(); /* a streamed body never ended */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

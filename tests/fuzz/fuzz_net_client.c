@@ -95,7 +95,7 @@ static outcome ws_run(const uint8_t *d, size_t n, size_t piece) {
  * reports them: WB_ETOOBIG for a body over its limit, WB_EPROTO for anything else. */
 static outcome http_run(const uint8_t *d, size_t n, size_t piece) {
     outcome o = {0};
-    wb_http_limits lim = {0, 0, 4096};
+    wb_http_limits lim = {0, 0, 4096, 0};
     wb_http_parser p;
     wb_http_parser_init(&p, WB_HTTP_RESPONSE, &lim);
     int rc = WB_HTTP_MORE;

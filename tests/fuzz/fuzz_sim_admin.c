@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
     fx_reply r;
     fx_reply_init(&r);
-    wb_sim_request req = {line, path, query ? query : "", body, body_len};
+    wb_sim_request req = {line, path, query ? query : "", body, body_len, 0};
     wb_sim_http(fx.sim, &req, &r.r);
     fx_pump_all(&fx);
     if (r.answered != 1)

@@ -1,6 +1,8 @@
 /* Shared by fuzz_http_request.c and fuzz_http_response.c: run the HTTP parser over a byte stream
  * fed whole and in pieces, summarise what came out, and insist the two agree (the parser must not
- * depend on how the stream was cut). */
+ * depend on how the stream was cut). Requests run a third time with every body taken in pieces
+ * (stop_at_head, wb_http_parser_stream): the heads and the pieces put together must be what the
+ * buffered run saw, with the same errors. */
 #ifndef WB_FUZZ_HTTP_H
 #define WB_FUZZ_HTTP_H
 
@@ -54,13 +56,18 @@ static void check_msg(const wb_http_msg *m, http_summary *s) {
     s->messages++;
 }
 
-/* Feeds data in pieces of `piece` bytes (0: whole); no_body applies to responses. */
+/* Feeds data in pieces of `piece` bytes (0: whole); no_body applies to responses; stream takes
+ * request bodies in pieces. */
 static http_summary http_run(wb_http_kind kind, const wb_http_limits *lim, const uint8_t *data,
-                             size_t size, size_t piece, int no_body, int eof) {
+                             size_t size, size_t piece, int no_body, int eof, int stream) {
     http_summary s = {0};
     wb_http_parser p;
     wb_http_parser_init(&p, kind, lim);
     p.no_body = no_body;
+    p.stop_at_head = stream;
+    wb_http_msg head = {0}; /* a streamed request's head, its pieces gathered in body */
+    wb_buf body = WB_BUF_INIT;
+    int streaming = 0;
     size_t off = 0;
     while (off < size && !s.err) {
         size_t n = piece && size - off > piece ? piece : size - off;
@@ -74,11 +81,41 @@ static http_summary http_run(wb_http_kind kind, const wb_http_limits *lim, const
                 abort();
             d += used;
             n -= used;
+            if (rc == WB_HTTP_HEAD) {
+                if (!stream || streaming)
+                    abort();
+                int src = wb_http_parser_stream(&p, 1, &e);
+                if (src == 0 && wb_http_parser_take_head(&p, &head) != 0)
+                    abort();
+                streaming = src == 0;
+                if (src < 0) /* over the limit: the same refusal as the buffered run's */
+                    rc = src;
+                else
+                    continue;
+            } else if (rc == WB_HTTP_BODY) {
+                if (!streaming || p.piece < data || p.piece + p.piece_len > data + size)
+                    abort(); /* a piece must lie within the input */
+                wb_buf_append(&body, p.piece, p.piece_len);
+                size_t none;
+                /* the piece may have been the last: the end must not wait for more input */
+                if ((rc = wb_http_parser_feed(&p, NULL, 0, &none, &e)) != WB_HTTP_DONE)
+                    continue;
+            }
             if (rc < 0) {
                 s.err = rc;
                 s.status = p.status;
                 if (e.code != rc || !p.status)
                     abort();
+            } else if (rc == WB_HTTP_DONE && streaming) {
+                if (p.msg.body_len)
+                    abort(); /* a streamed body is never also buffered */
+                head.body = body.len ? body.data : NULL;
+                head.body_len = body.len;
+                check_msg(&head, &s);
+                wb_http_msg_free(&head);
+                wb_buf_reset(&body);
+                streaming = 0;
+                wb_http_parser_next(&p);
             } else if (rc == WB_HTTP_DONE) {
                 check_msg(&p.msg, &s);
                 wb_http_parser_next(&p);
@@ -95,6 +132,8 @@ static http_summary http_run(wb_http_kind kind, const wb_http_limits *lim, const
         else if (rc < 0)
             s.err = rc;
     }
+    wb_http_msg_free(&head);
+    wb_buf_free(&body);
     wb_http_parser_free(&p);
     return s;
 }
@@ -105,13 +144,20 @@ static void http_fuzz(wb_http_kind kind, const uint8_t *data, size_t size) {
     uint8_t mode = data[0];
     data++;
     size--;
-    wb_http_limits lim = {mode & 1 ? 200 : 0, mode & 2 ? 3 : 0, mode & 4 ? 50 : 0};
+    wb_http_limits lim = {mode & 1 ? 200 : 0, mode & 2 ? 3 : 0, mode & 4 ? 50 : 0, 0};
     int no_body = (mode >> 3) & 1;
     size_t piece = (size_t)(mode >> 4) + 1;
-    http_summary whole = http_run(kind, &lim, data, size, 0, no_body, kind == WB_HTTP_RESPONSE);
-    http_summary cut = http_run(kind, &lim, data, size, piece, no_body, kind == WB_HTTP_RESPONSE);
+    int resp = kind == WB_HTTP_RESPONSE;
+    http_summary whole = http_run(kind, &lim, data, size, 0, no_body, resp, 0);
+    http_summary cut = http_run(kind, &lim, data, size, piece, no_body, resp, 0);
     if (whole.messages != cut.messages || whole.err != cut.err || whole.status != cut.status ||
         whole.digest != cut.digest)
+        abort();
+    if (resp)
+        return;
+    http_summary streamed = http_run(kind, &lim, data, size, piece, no_body, 0, 1);
+    if (whole.messages != streamed.messages || whole.err != streamed.err ||
+        whole.status != streamed.status || whole.digest != streamed.digest)
         abort();
 }
 

@@ -301,6 +301,9 @@ typedef struct fx_blob_reply {
     wb_sim_reply r;
     int status, answered;
     wb_buf body;
+    size_t cut_at; /* a streamed request body ends (the client gone) after this many bytes */
+    void (*body_fn)(void *ud, const uint8_t *data, size_t len, int status);
+    void *body_ud;
 } fx_blob_reply;
 
 static void fx_blob_respond(wb_sim_reply *r, int status, const char *ct, const void *body,
@@ -336,16 +339,42 @@ static void fx_blob_respond_source(wb_sim_reply *r, int status, const char *ct, 
     src->done(src->ud, rc);
 }
 
-/* Sends a request answered into *r; returns how many answers came (1 for a good route). */
+static int fx_blob_read_body(wb_sim_reply *r,
+                             void (*fn)(void *ud, const uint8_t *data, size_t len, int status),
+                             void *ud) {
+    fx_blob_reply *x = (fx_blob_reply *)r;
+    if (x->body_fn)
+        return WB_ESTATE;
+    x->body_fn = fn;
+    x->body_ud = ud;
+    return 0;
+}
+
+/* Sends a request answered into *r; returns how many answers came (1 for a good route). A body
+ * for a streamed route (media uploads) is passed on as a streaming host would: after the head,
+ * in pieces of odd sizes, then its end (or, with r->cut_at, its loss after that many bytes). */
 static inline int fx_blob_request(sim_fx *fx, const char *method, const char *path,
                                   const char *query, const void *body, size_t len,
                                   fx_blob_reply *r) {
     r->r.respond = fx_blob_respond;
     r->r.respond_source = fx_blob_respond_source;
+    r->r.read_body = fx_blob_read_body;
+    r->body_fn = NULL;
     r->answered = 0;
     r->status = 0;
-    wb_sim_request req = {method, path, query ? query : "", body, len};
+    int follows = len && wb_sim_http_streams(fx->sim, method, path);
+    wb_sim_request req = {method, path, query ? query : "", follows ? NULL : body,
+                          follows ? 0 : len, follows};
     wb_sim_http(fx->sim, &req, &r->r);
+    const uint8_t *b = body;
+    size_t end = r->cut_at && r->cut_at < len ? r->cut_at : len;
+    for (size_t off = 0, piece = 1; r->body_fn && !r->answered && off < end; piece = piece * 3 + 1) {
+        size_t n = end - off < piece ? end - off : piece;
+        r->body_fn(r->body_ud, b + off, n, 0);
+        off += n;
+    }
+    if (r->body_fn && !r->answered)
+        r->body_fn(r->body_ud, NULL, 0, end < len ? WB_ECLOSED : 0);
     fx_pump_all(fx);
     return r->answered;
 }
@@ -355,7 +384,7 @@ static inline void fx_http(sim_fx *fx, const char *method, const char *path, con
                            const char *body, fx_reply *r) {
     fx_reply_init(r);
     wb_sim_request req = {method, path, query ? query : "", (const uint8_t *)body,
-                          body ? strlen(body) : 0};
+                          body ? strlen(body) : 0, 0};
     wb_sim_http(fx->sim, &req, &r->r);
     fx_pump_all(fx);
 }

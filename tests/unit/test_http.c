@@ -284,7 +284,7 @@ static void test_http_request_rejects_bad_chunked_framing(void) {
 }
 
 static void test_http_request_limits_give_413_414_431(void) {
-    wb_http_limits lim = {256, 4, 10};
+    wb_http_limits lim = {256, 4, 10, 0};
     char text[2048];
     snprintf(text, sizeof text, "GET /%0300d HTTP/1.1\r\nHost: h\r\n\r\n", 0);
     expect_reject(text, &lim, WB_ETOOBIG, 414);
@@ -486,6 +486,85 @@ static void test_url_rejects_what_it_cannot_send(void) {
     CHECK(strstr(e.what, "percent") != NULL);
 }
 
+/* Feeds text whole to a parser that stops at heads and streams bodies; returns the body put
+ * together from its pieces (into out) and the last feed's result. */
+static int stream_all(const char *text, const wb_http_limits *lim, wb_buf *out, wb_http_msg *head,
+                      int *status) {
+    wb_http_parser p;
+    wb_http_parser_init(&p, WB_HTTP_REQUEST, lim);
+    p.stop_at_head = 1;
+    const uint8_t *d = (const uint8_t *)text;
+    size_t n = strlen(text), used;
+    int rc;
+    for (;;) {
+        rc = wb_http_parser_feed(&p, d, n, &used, NULL);
+        d += used;
+        n -= used;
+        if (rc == WB_HTTP_HEAD) {
+            if ((rc = wb_http_parser_stream(&p, 1, NULL)) < 0)
+                break;
+            CHECK_EQ(wb_http_parser_take_head(&p, head), 0);
+            CHECK_EQ(wb_http_parser_take_head(&p, head), WB_ESTATE); /* once */
+        } else if (rc == WB_HTTP_BODY) {
+            CHECK(p.piece >= (const uint8_t *)text && p.piece + p.piece_len <= d);
+            CHECK(wb_http_parser_held(&p) < 256); /* nothing of the body is held */
+            wb_buf_append(out, p.piece, p.piece_len);
+        } else {
+            break;
+        }
+    }
+    *status = p.status;
+    if (rc == WB_HTTP_DONE)
+        CHECK(p.msg.body_len == 0);
+    wb_http_parser_free(&p);
+    return rc;
+}
+
+static void test_http_request_body_in_pieces(void) {
+    wb_http_limits lim = {0, 0, 10, 100}; /* buffered bodies up to 10 bytes, streamed 100 */
+    wb_buf b = WB_BUF_INIT;
+    wb_http_msg head = {0};
+    int status;
+    CHECK_EQ(stream_all("POST /a?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 50\r\n\r\n"
+                        "0123456789012345678901234567890123456789012345678X",
+                        &lim, &b, &head, &status), WB_HTTP_DONE);
+    CHECK(b.len == 50 && b.data[49] == 'X');
+    CHECK(head.body_follows && !head.body && strcmp(head.path, "/a") == 0 &&
+          strcmp(head.query, "x=1") == 0);
+    wb_http_msg_free(&head);
+    wb_buf_reset(&b);
+    CHECK_EQ(stream_all("POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "3\r\nabc\r\n2;e=1\r\nde\r\n0\r\n\r\n", &lim, &b, &head, &status),
+             WB_HTTP_DONE);
+    CHECK(b.len == 5 && memcmp(b.data, "abcde", 5) == 0 && head.chunked);
+    wb_http_msg_free(&head);
+    wb_buf_reset(&b);
+    /* over the streamed limit: 413, declared or chunked */
+    CHECK_EQ(stream_all("POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 101\r\n\r\n", &lim, &b,
+                        &head, &status), WB_ETOOBIG);
+    CHECK_EQ(status, 413);
+    CHECK_EQ(stream_all("POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "65\r\n", &lim, &b, &head, &status), WB_ETOOBIG);
+    CHECK_EQ(status, 413);
+    wb_http_msg_free(&head);
+    /* buffered, the smaller limit holds: 50 bytes are refused whether chosen or defaulted */
+    wb_http_parser p;
+    wb_http_parser_init(&p, WB_HTTP_REQUEST, &lim);
+    p.stop_at_head = 1;
+    const char *t = "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 50\r\n\r\n";
+    size_t used;
+    CHECK_EQ(wb_http_parser_feed(&p, (const uint8_t *)t, strlen(t), &used, NULL), WB_HTTP_HEAD);
+    CHECK_EQ(wb_http_parser_stream(&p, 0, NULL), WB_ETOOBIG);
+    CHECK_EQ(p.status, 413);
+    wb_http_parser_free(&p);
+    wb_http_parser_init(&p, WB_HTTP_REQUEST, &lim);
+    CHECK_EQ(wb_http_parser_feed(&p, (const uint8_t *)t, strlen(t), &used, NULL), WB_HTTP_MORE);
+    CHECK_EQ(wb_http_parser_feed(&p, (const uint8_t *)"x", 1, &used, NULL), WB_ETOOBIG);
+    CHECK_EQ(wb_http_parser_stream(&p, 1, NULL), WB_ESTATE); /* too late to choose */
+    wb_http_parser_free(&p);
+    wb_buf_free(&b);
+}
+
 int main(void) {
     RUN(test_http_request_get_with_headers);
     RUN(test_http_request_content_length_body);
@@ -507,6 +586,7 @@ int main(void) {
     RUN(test_http_response_rejects_bad_status_lines);
     RUN(test_http_query_get_decodes_values);
     RUN(test_http_writers_frame_and_refuse_injection);
+    RUN(test_http_request_body_in_pieces);
     RUN(test_url_parses_the_four_schemes);
     RUN(test_url_rejects_what_it_cannot_send);
     return check_summary();

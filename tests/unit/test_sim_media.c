@@ -101,7 +101,23 @@ static void test_sim_media_blobs_are_files_of_the_state(void) {
     CHECK_EQ(upload(&fx, body, sizeof body, other, path2, query2), 400);
     list_dir(media, names, sizeof names);
     CHECK_STR(names, want);
+    /* a body cut off half way (the client went away): answered (to nobody), nothing kept */
     reply r = {0};
+    uint8_t h2[32];
+    wb_sha256(h2, body, 1000);
+    wb_buf url = WB_BUF_INIT;
+    CHECK_EQ(wb_wa_media_upload_url(&url, "127.0.0.1:4443", "image", h2, fx.sim->media->auth), 0);
+    wb_buf_put_u8(&url, 0);
+    char *up = strchr((char *)url.data + strlen("https://"), '/'), *uq = strchr(up, '?');
+    *uq++ = '\0';
+    r.cut_at = 500;
+    request(&fx, "POST", up, uq, body, 1000, &r);
+    CHECK_EQ(r.status, 400);
+    CHECK_EQ(fx_counter(&fx, "media.uploads_cut"), 1);
+    r.cut_at = 0;
+    wb_buf_free(&url);
+    list_dir(media, names, sizeof names);
+    CHECK_STR(names, want);
     request(&fx, "GET", path, query, NULL, 0, &r);
     CHECK_EQ(r.status, 200);
     CHECK(r.body.len == sizeof body && memcmp(r.body.data, body, sizeof body) == 0);
