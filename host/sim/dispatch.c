@@ -120,8 +120,9 @@ static const wb_sim_http_route *find_in(const wb_sim_http_route *table, const wb
         if (!match)
             continue;
         *path_ok = 1;
-        if (!r->method || strcmp(r->method, req->method) == 0)
-            return r;
+        if (!r->method || strcmp(r->method, req->method) == 0 ||
+            (strcmp(r->method, "GET") == 0 && strcmp(req->method, "HEAD") == 0))
+            return r; /* HEAD is GET without the body (the host leaves it out) */
     }
     return NULL;
 }
