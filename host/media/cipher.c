@@ -119,7 +119,8 @@ static int enc_blocks(wb_media_enc *e, const uint8_t *in, size_t len, uint8_t *o
 long long wb_media_enc_update(wb_media_enc *e, const uint8_t *in, size_t len, uint8_t *out) {
     if (!len) /* in may be NULL then (an empty file): no pointer arithmetic on it */
         return 0;
-    wb_sha256_update(&e->s.plain, in, len);
+    if (!e->s.plain_apart)
+        wb_sha256_update(&e->s.plain, in, len);
     e->s.plain_len += len;
     size_t o = 0;
     int rc = 0;
@@ -174,6 +175,11 @@ void wb_media_enc_free(wb_media_enc *e) {
 }
 
 void wb_media_enc_split(wb_media_enc *e) { e->s.split = 1; }
+
+void wb_media_enc_hash_apart(wb_media_enc *e, wb_sha256_ctx *plain) {
+    e->s.plain_apart = plain;
+    wb_sha256_init(plain);
+}
 
 struct wb_media_mac {
     wb_hmac mac;           /* over iv || ciphertext */

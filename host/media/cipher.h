@@ -91,6 +91,12 @@ void wb_media_mac_update(wb_media_mac *m, const uint8_t *ciphertext, size_t len)
 void wb_media_mac_final(wb_media_mac *m, uint8_t mac[WB_MEDIA_MAC_LEN], uint8_t file_enc_sha256[32]);
 /* Zeroes and frees. NULL is a no-op. */
 void wb_media_mac_free(wb_media_mac *m);
+/* fileSha256 apart too (upload.c hashes the file on a thread of its own): after
+ * wb_media_enc_hash_apart (before the first update), the updates no longer hash the file; the
+ * caller updates plain with exactly the bytes it gives them, in order, on any thread, and is
+ * done with it when it calls wb_media_enc_final, which finishes it into h. plain is the
+ * caller's and outlives e. */
+void wb_media_enc_hash_apart(wb_media_enc *e, wb_sha256_ctx *plain);
 
 /* ---- decrypting ------------------------------------------------------------------------------ */
 
