@@ -500,7 +500,10 @@ void wb_client_kinds_emit(wb_client *c, const Wa__WebMessageInfo *by) {
             const Wa__Message__ProtocolMessage *p = ch.content->protocolmessage;
             wb_buf b = WB_BUF_INIT;
             if (wb_proto_pack(p->editedmessage, &b) == 0) {
-                u.message = wb_arena_memdup(&c->evq.arena, b.data, b.len ? b.len : 1);
+                /* an edit to an empty message packs to no bytes (and no buffer): one zero
+                 * byte then, so that u.message is set (fuzz_client_kinds) */
+                u.message = b.len ? wb_arena_memdup(&c->evq.arena, b.data, b.len)
+                                  : wb_arena_zalloc(&c->evq.arena, 1);
                 u.message_len = b.len;
             }
             wb_buf_free(&b);
