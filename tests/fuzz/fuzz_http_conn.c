@@ -5,7 +5,8 @@
  * Input: byte 0 picks the piece size (1..64, or whole when 0) and byte 1 the behaviour (bits:
  * answer later instead of at once, keep-alive off, a write queue that looks full every other
  * time it is asked, a small budget, EOF at the end, a deadline at the end, answers streamed
- * from a source of up to 600 KiB, request bodies taken in pieces); the rest is the peer's byte
+ * from a source (the first of up to 600 KiB, the others of up to 8), request bodies taken in
+ * pieces); the rest is the peer's byte
  * stream. With bodies in pieces, a request for a path starting "/early" is answered at its
  * head, before its body.
  * Requests for a path starting "/ws" are upgraded (when their handshake is valid), "/close" are
@@ -37,7 +38,8 @@ typedef struct run {
     size_t max_held;
     uint64_t digest;   /* of the requests seen, in order */
     wb_buf after;      /* bytes passed on after an upgrade */
-    wb_buf written;
+    uint64_t written;  /* bytes written to the peer (counted, not kept: streamed answers are
+                          up to 600 KiB each, and keeping them made an input cost MBs) */
     uint64_t now;
     int sources, dones;    /* streamed answers started, and ended */
     int bodies, body_ends, early; /* streamed request bodies, their ends, early answers */
@@ -60,7 +62,9 @@ static void alive(const run *r) {
 static int cb_write(void *ud, const uint8_t *p, size_t n) {
     run *r = ud;
     alive(r);
-    return wb_buf_append(&r->written, p, n);
+    (void)p;
+    r->written += n;
+    return 0;
 }
 
 static size_t cb_queued(void *ud) {
@@ -89,7 +93,10 @@ static void answer(run *r) {
     static const wb_http_header h[] = {{"Content-Type", "text/plain"}};
     r->pending = 0;
     if (r->flags & STREAM) {
-        r->src_left = (uint64_t)r->requests * 7919 % (600 * 1024);
+        /* the first streamed answer of a run may span pieces (up to 600 KiB); the others are
+         * short, or an input of many requests costs MBs of answers (measured: 515 inputs a
+         * second in CI, 1.1 GB of RSS) */
+        r->src_left = (uint64_t)r->requests * 7919 % (r->sources ? 8 * 1024 : 600 * 1024);
         wb_http_body_source src = {src_read, src_done, r};
         r->sources++; /* read and done may come before the call returns */
         int rc = wb_http_conn_respond_source(&r->hc, 200, h, 1, r->src_left, &src, 0,
@@ -265,8 +272,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
          (cut.after.len && memcmp(cut.after.data, whole.after.data, cut.after.len))))
         abort();
     wb_buf_free(&cut.after);
-    wb_buf_free(&cut.written);
     wb_buf_free(&whole.after);
-    wb_buf_free(&whole.written);
     return 0;
 }
