@@ -46,19 +46,26 @@ typedef struct stream {
     int split;             /* the MAC and the blob's hash are a wb_media_mac's */
 } stream;
 
+/* The MAC's and the blob hash's start, for every type that computes them: HMAC-SHA256 keyed
+ * with macKey over iv || ..., and SHA-256 over the blob. */
+static void sums_start(wb_hmac *mac, wb_sha256_ctx *enc, const uint8_t mac_key[32],
+                       const uint8_t iv[16]) {
+    wb_hmac_init(mac, mac_key, 32);
+    wb_hmac_start(mac);
+    wb_hmac_update(mac, iv, 16);
+    wb_sha256_init(enc);
+}
+
 static int stream_start(stream *s, int encrypt) {
     wb_cbc_free(s->cbc);
     s->cbc = NULL;
     int rc = wb_cbc_new(&s->cbc, s->keys.cipher_key, s->keys.iv, encrypt);
     if (rc < 0)
         return rc;
-    wb_hmac_init(&s->mac, s->keys.mac_key, sizeof s->keys.mac_key);
-    wb_hmac_start(&s->mac);
-    wb_hmac_update(&s->mac, s->keys.iv, sizeof s->keys.iv);
+    sums_start(&s->mac, &s->enc, s->keys.mac_key, s->keys.iv);
     wb_sha256_init(&s->plain);
     if (s->plain_apart)
         wb_sha256_init(s->plain_apart);
-    wb_sha256_init(&s->enc);
     s->plain_len = s->enc_len = 0;
     return 0;
 }
@@ -193,12 +200,8 @@ int wb_media_mac_new(wb_media_mac **out, const uint8_t media_key[WB_MEDIA_KEY_LE
     if (rc < 0)
         return rc;
     wb_media_mac *m = calloc(1, sizeof *m);
-    if (m) {
-        wb_hmac_init(&m->mac, k.mac_key, sizeof k.mac_key);
-        wb_hmac_start(&m->mac);
-        wb_hmac_update(&m->mac, k.iv, sizeof k.iv);
-        wb_sha256_init(&m->enc);
-    }
+    if (m)
+        sums_start(&m->mac, &m->enc, k.mac_key, k.iv);
     wb_zero(&k, sizeof k);
     *out = m;
     return m ? 0 : WB_ENOMEM;
@@ -419,10 +422,7 @@ struct wb_media_check {
 };
 
 static void check_start(wb_media_check *c) {
-    wb_hmac_init(&c->mac, c->mac_key, sizeof c->mac_key);
-    wb_hmac_start(&c->mac);
-    wb_hmac_update(&c->mac, c->iv, sizeof c->iv);
-    wb_sha256_init(&c->enc);
+    sums_start(&c->mac, &c->enc, c->mac_key, c->iv);
     c->ntail = 0;
     c->len = 0;
 }

@@ -1,9 +1,9 @@
 /* Downloads (transfer.h): GET, decrypt as the body arrives, into a temporary file beside the
  * chosen path (or memory), renamed into place only once every check passed. */
 #include <errno.h>
-#include <stdatomic.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +18,6 @@
  * before the rename waits for the last piece only, not for the whole file (a 10 MB download:
  * ~1 ms instead of 5-12 ms here). */
 #define WRITEBACK_EVERY (1u << 20)
-/* A blob at least this long has its MAC and fileEncSha256 computed on a thread of its own
- * (follower.h) while this one decrypts and writes; below it, a thread costs more than it saves. */
-#define FOLLOW_FROM (1u << 20)
 #define WHY_MAX 300
 
 typedef struct wb_media_download_impl {
@@ -322,7 +319,7 @@ int wb_media_download_start(wb_media_http *http, wb_media_download *d,
     uint64_t bound = o->file_length ? wb_media_enc_size(o->file_length)
                      : o->max_length ? o->max_length : DEFAULT_MAX;
     t->max_body = bound;
-    t->threaded = bound >= FOLLOW_FROM;
+    t->threaded = bound >= WB_MEDIA_FOLLOW_FROM;
     if ((rc = try_url(t)) < 0) {
         impl_free(t);
         return rc;

@@ -26,6 +26,10 @@
 typedef struct wb_media_follower wb_media_follower;
 typedef void (*wb_media_follow_fn)(void *ud, const uint8_t *p, size_t n);
 
+/* A transfer at least this long gets followers on threads of their own; below it, a thread
+ * costs more than it saves (callers pass threaded = length >= this). */
+#define WB_MEDIA_FOLLOW_FROM (1u << 20)
+
 /* Returns 0 and *out, or WB_ENOMEM. ring: bytes (0: 256 KiB). */
 int wb_media_follower_start(wb_media_follower **out, size_t ring, wb_media_follow_fn fn,
                             void *ud, int threaded);

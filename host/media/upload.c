@@ -2,8 +2,8 @@
  * temporary file while it measures it; then the POST sends that blob as libcurl asks, host after
  * host until one takes it. */
 #include <errno.h>
-#include <stdatomic.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +17,6 @@
 #include "wa/media.h"
 
 #define PLAIN_CHUNK (64 * 1024)
-/* A file at least this long has its MAC and blob hash computed on a thread of their own; below
- * it, a thread costs more than it saves. */
-#define FOLLOW_FROM (1u << 20)
 /* The rings of the two fast followers (fileSha256 ~0.6 ms a MiB, the writes ~0.3): half the
  * default, so that the three rings keep the pass's peak RSS growth under the 2 MB the bench
  * asks (measured 1.7-2.0 MB with three of 256 KiB) */
@@ -197,7 +194,7 @@ static int encrypt_into(impl *t, pass *ps, uint8_t *plain, uint8_t *blob) {
  * why set. */
 static int encrypt_file(impl *t, int fd, uint8_t *plain, uint8_t *blob) {
     pass ps = {.w = {.fd = fd}};
-    int threaded = t->size >= FOLLOW_FROM;
+    int threaded = t->size >= WB_MEDIA_FOLLOW_FROM;
     int rc = wb_media_enc_new(&ps.e, t->media_key, t->type);
     if (rc == 0)
         rc = wb_media_mac_new(&ps.mac, t->media_key, t->type);
